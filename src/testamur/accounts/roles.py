@@ -1,0 +1,80 @@
+"""The three roles and exactly what each may do. This is the one place the rule lives.
+
+Owner manages settings and users and can do everything an Admin can. Admin can do everything
+with learners, training and credentials, including issue and cancel. User can view, edit
+learners and enrolments, request and preview credentials, but not issue or cancel.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    OWNER = "Owner", "Owner"
+    ADMIN = "Admin", "Admin"
+    USER = "User", "User"
+
+
+USER_PERMISSIONS = [
+    "learners.view_learner",
+    "learners.add_learner",
+    "learners.change_learner",
+    "training.view_unit",
+    "training.view_course",
+    "training.view_courseoffer",
+    "training.view_deliverylocation",
+    "training.view_outcomecode",
+    "training.view_courseenrolment",
+    "training.add_courseenrolment",
+    "training.change_courseenrolment",
+    "training.view_unitenrolment",
+    "training.add_unitenrolment",
+    "training.change_unitenrolment",
+    "organisation.view_organisation",
+]
+
+ADMIN_PERMISSIONS = [
+    *USER_PERMISSIONS,
+    "training.add_unit",
+    "training.change_unit",
+    "training.add_course",
+    "training.change_course",
+    "training.add_courseoffer",
+    "training.change_courseoffer",
+    "training.add_deliverylocation",
+    "training.change_deliverylocation",
+    "core.view_event",
+]
+
+OWNER_PERMISSIONS = [
+    *ADMIN_PERMISSIONS,
+    "organisation.change_organisation",
+    "organisation.add_signatory",
+    "organisation.change_signatory",
+    "organisation.view_signatory",
+    "accounts.view_user",
+    "accounts.add_user",
+    "accounts.change_user",
+]
+
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.USER: USER_PERMISSIONS,
+    Role.ADMIN: ADMIN_PERMISSIONS,
+    Role.OWNER: OWNER_PERMISSIONS,
+}
+
+
+def sync_role_groups(**kwargs):
+    """Make each role's group hold exactly its permissions. Runs after every migrate."""
+    from django.contrib.auth.models import Group, Permission
+
+    using = kwargs.get("using", "default")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role.value)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            found = Permission.objects.using(using).filter(
+                content_type__app_label=app_label, codename=codename
+            )
+            wanted.extend(found)
+        group.permissions.set(wanted)

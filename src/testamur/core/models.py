@@ -1,0 +1,64 @@
+"""The append-only, hash-chained event log every state change writes to (DESIGN.md rule 7)."""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+
+
+class EventChainHead(models.Model):
+    """One row holding the hash of the newest event; locking it serialises appends."""
+
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="event_chain_head_singleton")]
+
+
+class Event(models.Model):
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    subject_type = models.CharField(max_length=50)
+    subject_id = models.CharField(max_length=50)
+    # Denormalised so a learner's whole history is one indexed query.
+    learner_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    action = models.CharField(max_length=50)
+    from_state = models.CharField(max_length=50, blank=True)
+    to_state = models.CharField(max_length=50, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.subject_type} {self.subject_id} {self.action}"
+
+    def canonical_payload(self) -> bytes:
+        """The fields the hash covers, serialised the same way on every database."""
+        payload = {
+            "prev_hash": self.prev_hash,
+            "at": self.at.isoformat(timespec="microseconds"),
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "subject_type": self.subject_type,
+            "subject_id": str(self.subject_id),
+            "learner_id": self.learner_id,
+            "action": self.action,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "reason": self.reason,
+            "data": self.data,
+        }
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical_payload()).hexdigest()

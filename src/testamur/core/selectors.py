@@ -1,0 +1,13 @@
+from testamur.learners.models import Learner, UsiStatus
+from testamur.training.models import CourseEnrolment, CourseOffer, EnrolmentStatus
+
+
+def dashboard_counts() -> dict:
+    return {
+        "learners_active": Learner.objects.filter(is_active=True).count(),
+        "usi_unverified": Learner.objects.filter(
+            is_active=True, usi_status__in=[UsiStatus.NOT_SUPPLIED, UsiStatus.NOT_VERIFIED]
+        ).count(),
+        "enrolments_active": CourseEnrolment.objects.filter(status=EnrolmentStatus.ACTIVE).count(),
+        "offers": CourseOffer.objects.count(),
+    }

@@ -1,0 +1,21 @@
+from django.shortcuts import render
+
+from testamur.core.permissions import require_login
+from testamur.core.selectors import dashboard_counts
+
+
+@require_login
+def home(request):
+    return render(request, "core/home.html", {"counts": dashboard_counts()})
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,128 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from testamur.learners.usi import usi_problem
+from testamur.organisation.models import AustralianState
+
+
+def validate_usi(value: str) -> None:
+    problem = usi_problem(value)
+    if problem:
+        raise ValidationError(problem, code="invalid_usi")
+
+
+class UsiStatus(models.TextChoices):
+    NOT_SUPPLIED = "not_supplied", "Not supplied"
+    NOT_VERIFIED = "not_verified", "Not verified"
+    VERIFIED = "verified", "Verified"
+    EXEMPTION_INDIV = "exemption_indiv", "Exemption: individual (INDIV)"
+    EXEMPTION_INTOFF = "exemption_intoff", "Exemption: international offshore (INTOFF)"
+
+
+EXEMPT_STATUSES = (UsiStatus.EXEMPTION_INDIV, UsiStatus.EXEMPTION_INTOFF)
+
+client_id_validator = RegexValidator(
+    r"^[A-Za-z0-9-]{1,10}$", "A learner ID is 1–10 letters, digits or dashes."
+)
+
+
+class Gender(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    OTHER = "X", "Non-binary / other"
+    NOT_STATED = "@", "Not stated"
+
+
+class Learner(models.Model):
+    client_id = models.CharField(
+        "learner ID", max_length=10, unique=True, validators=[client_id_validator]
+    )
+    title = models.CharField(max_length=10, blank=True)
+    given_name = models.CharField("given name", max_length=40)
+    middle_names = models.CharField("middle names", max_length=60, blank=True)
+    family_name = models.CharField("family name", max_length=40)
+    preferred_name = models.CharField("preferred name", max_length=40, blank=True)
+    date_of_birth = models.DateField("date of birth", null=True, blank=True)
+    gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.NOT_STATED)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    address_line = models.CharField("street address", max_length=100, blank=True)
+    suburb = models.CharField(max_length=50, blank=True)
+    state = models.CharField(max_length=3, choices=AustralianState.choices, blank=True)
+    postcode = models.CharField(max_length=4, blank=True)
+
+    usi = models.CharField(
+        "USI", max_length=10, null=True, blank=True, unique=True, validators=[validate_usi]
+    )
+    usi_status = models.CharField(
+        "USI status", max_length=20, choices=UsiStatus.choices, default=UsiStatus.NOT_SUPPLIED
+    )
+    usi_verified_on = models.DateField("USI verified on", null=True, blank=True)
+    usi_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    usi_evidence = models.CharField("verification evidence", max_length=200, blank=True)
+
+    is_active = models.BooleanField("active", default=True)
+    privacy_flag = models.BooleanField("privacy flag", default=False)
+    special_requirements = models.TextField("special requirements", blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            models.Index(fields=["email"]),
+        ]
+        constraints = [
+            # The database keeps the USI and its status consistent, whatever writes the row.
+            models.CheckConstraint(
+                condition=Q(usi__isnull=False) | Q(usi_status__in=["not_supplied", *EXEMPT_STATUSES]),
+                name="learner_usi_status_needs_usi",
+            ),
+            models.CheckConstraint(
+                condition=Q(usi__isnull=True) | ~Q(usi_status__in=["not_supplied", *EXEMPT_STATUSES]),
+                name="learner_usi_absent_when_not_supplied_or_exempt",
+            ),
+            models.CheckConstraint(
+                condition=~Q(usi_status="verified") | Q(usi_verified_on__isnull=False),
+                name="learner_verified_usi_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.client_id})"
+
+    @property
+    def full_name(self) -> str:
+        parts = [self.given_name, self.middle_names, self.family_name]
+        return " ".join(p for p in parts if p)
+
+    @property
+    def display_name(self) -> str:
+        """The name printed on credentials and shown publicly: no middle names, no other data."""
+        return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def usi_cleared_for_issue(self) -> bool:
+        return self.usi_status in (UsiStatus.VERIFIED, *EXEMPT_STATUSES)
+
+    def clean(self):
+        errors = {}
+        needs_usi = self.usi_status in (UsiStatus.NOT_VERIFIED, UsiStatus.VERIFIED)
+        if needs_usi and not self.usi:
+            errors["usi"] = "Enter the USI, or set the status to Not supplied or an exemption."
+        if not needs_usi and self.usi:
+            errors["usi_status"] = (
+                "A learner with a USI is Not verified or Verified; clear the USI to record "
+                "an exemption."
+            )
+        if self.usi_status == UsiStatus.VERIFIED and not self.usi_verified_on:
+            errors["usi_verified_on"] = "Enter the date the USI was verified."
+        if errors:
+            raise ValidationError(errors)

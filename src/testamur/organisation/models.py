@@ -1,0 +1,107 @@
+"""The RTO this deployment serves (one per deployment) and its signatories."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+TIME_ZONE_CHOICES = sorted(
+    (tz, tz) for tz in zoneinfo.available_timezones() if tz.startswith("Australia/")
+)
+
+
+class Jurisdiction(models.TextChoices):
+    NATIONAL = "national", "National (all states except WA)"
+    WA = "wa", "Western Australia"
+
+
+class UsiGate(models.TextChoices):
+    BLOCK = "block", "Block issue until the USI is verified or exempt"
+    WARN = "warn", "Warn, but allow issue"
+
+
+class AustralianState(models.TextChoices):
+    NSW = "NSW", "New South Wales"
+    VIC = "VIC", "Victoria"
+    QLD = "QLD", "Queensland"
+    SA = "SA", "South Australia"
+    WA = "WA", "Western Australia"
+    TAS = "TAS", "Tasmania"
+    NT = "NT", "Northern Territory"
+    ACT = "ACT", "Australian Capital Territory"
+    OTHER = "OTH", "Other Australian territory"
+    OVERSEAS = "OVS", "Overseas"
+
+
+rto_code_validator = RegexValidator(r"^\d{4,5}$", "An RTO code (TOID) is 4 or 5 digits, e.g. 41234.")
+abn_validator = RegexValidator(r"^\d{11}$", "An ABN is 11 digits (spaces are removed).")
+prefix_validator = RegexValidator(
+    r"^[A-Z0-9-]{0,10}$", "Use up to 10 capital letters, digits or dashes, e.g. TM-."
+)
+postcode_validator = RegexValidator(r"^\d{4}$", "A postcode is 4 digits.")
+
+
+class Organisation(models.Model):
+    legal_name = models.CharField("legal name", max_length=100, blank=True)
+    trading_name = models.CharField("trading name", max_length=100, blank=True)
+    rto_code = models.CharField(
+        "RTO code (TOID)", max_length=10, blank=True, validators=[rto_code_validator]
+    )
+    abn = models.CharField("ABN", max_length=11, blank=True, validators=[abn_validator])
+    address_line = models.CharField("street address", max_length=100, blank=True)
+    suburb = models.CharField(max_length=50, blank=True)
+    state = models.CharField(max_length=3, choices=AustralianState.choices, blank=True)
+    postcode = models.CharField(max_length=4, blank=True, validators=[postcode_validator])
+    email = models.EmailField("contact email", blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    website = models.URLField(blank=True)
+    logo = models.FileField(upload_to="organisation/", blank=True)
+    jurisdiction = models.CharField(
+        max_length=10, choices=Jurisdiction.choices, default=Jurisdiction.NATIONAL
+    )
+    time_zone = models.CharField(max_length=40, choices=TIME_ZONE_CHOICES, default="Australia/Sydney")
+    credential_number_prefix = models.CharField(
+        max_length=10, default="TM-", blank=True, validators=[prefix_validator]
+    )
+    credential_number_digits = models.PositiveSmallIntegerField(
+        default=6, validators=[MinValueValidator(4), MaxValueValidator(12)]
+    )
+    usi_gate = models.CharField(max_length=10, choices=UsiGate.choices, default=UsiGate.BLOCK)
+    default_issuing_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="organisation_singleton")]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.trading_name or self.legal_name or "Your RTO"
+
+    def credential_number_example(self, sequence: int = 1) -> str:
+        return f"{self.credential_number_prefix}{sequence:0{self.credential_number_digits}d}"
+
+    @classmethod
+    def load(cls) -> "Organisation":
+        organisation, _ = cls.objects.get_or_create(id=1)
+        return organisation
+
+
+class Signatory(models.Model):
+    name = models.CharField(max_length=100)
+    title = models.CharField("position title", max_length=100)
+    signature = models.FileField("signature image", upload_to="signatures/", blank=True)
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "signatories"
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.title}"

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.core.cache import cache
+
+from testamur.organisation.models import Organisation, Signatory
+
+_TZ_CACHE_KEY = "organisation:time_zone"
+
+
+def organisation_get() -> Organisation:
+    return Organisation.load()
+
+
+def organisation_time_zone() -> str:
+    tz = cache.get(_TZ_CACHE_KEY)
+    if tz is None:
+        row = Organisation.objects.filter(id=1).values_list("time_zone", flat=True).first()
+        tz = row or settings.TIME_ZONE
+        cache.set(_TZ_CACHE_KEY, tz, 60)
+    return tz
+
+
+def organisation_time_zone_forget() -> None:
+    cache.delete(_TZ_CACHE_KEY)
+
+
+def organisation_missing_for_issue(organisation: Organisation | None = None) -> list[str]:
+    """What the RTO still has to configure before credentials can be issued (rule 3)."""
+    organisation = organisation or organisation_get()
+    missing = []
+    if not organisation.legal_name:
+        missing.append("RTO legal name")
+    if not organisation.rto_code:
+        missing.append("RTO code")
+    if not organisation.logo:
+        missing.append("RTO logo")
+    if not Signatory.objects.filter(is_active=True).exists():
+        missing.append("an active signatory")
+    return missing

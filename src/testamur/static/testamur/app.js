@@ -1,0 +1,15 @@
+// Bulk selection: a checkbox with data-select-all="name" ticks every enabled box named "name".
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  var name = box.getAttribute && box.getAttribute("data-select-all");
+  if (!name) return;
+  var scope = box.closest("form") || document;
+  scope.querySelectorAll('input[type=checkbox][name="' + name + '"]:not(:disabled)').forEach(function (b) {
+    b.checked = box.checked;
+  });
+});
+// A button with data-confirm asks before it submits.
+document.addEventListener("click", function (event) {
+  var el = event.target.closest && event.target.closest("[data-confirm]");
+  if (el && !window.confirm(el.getAttribute("data-confirm"))) event.preventDefault();
+});

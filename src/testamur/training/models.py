@@ -1,0 +1,272 @@
+"""Units, courses, course offers, course and unit enrolments, and the outcome code table."""
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+from testamur.learners.models import Learner
+from testamur.organisation.models import AustralianState, Jurisdiction
+
+unit_code_validator = RegexValidator(
+    r"^[A-Z0-9]{3,12}$", "A unit code is 3–12 capital letters and digits, e.g. BSBWHS411."
+)
+course_code_validator = RegexValidator(
+    r"^[A-Z0-9]{3,10}$", "A course code is 3–10 capital letters and digits, e.g. BSB40120."
+)
+offer_code_validator = RegexValidator(
+    r"^[A-Za-z0-9_.-]{1,30}$", "An offer code is up to 30 letters, digits, dots, dashes or underscores."
+)
+
+
+class OutcomeCode(models.Model):
+    """A national or WA outcome code. Which codes count as achieved is data, never template logic."""
+
+    jurisdiction = models.CharField(max_length=10, choices=Jurisdiction.choices)
+    code = models.CharField(max_length=3)
+    description = models.CharField(max_length=120)
+    is_achieved = models.BooleanField("counts as achieved", default=False)
+    is_final = models.BooleanField("final outcome", default=True)
+    is_current = models.BooleanField("in current use", default=True)
+
+    class Meta:
+        ordering = ["jurisdiction", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "code"], name="outcome_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class Unit(models.Model):
+    code = models.CharField(max_length=12, unique=True, validators=[unit_code_validator])
+    title = models.CharField(max_length=100)
+    nominal_hours = models.PositiveIntegerField("nominal hours", default=0)
+    field_of_education = models.CharField("field of education", max_length=6, blank=True)
+    is_vet = models.BooleanField("VET unit", default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def training_package(self) -> str:
+        """The training package a unit belongs to: the letters its code starts with (BSB, CHC)."""
+        return self.code[:3]
+
+
+class CourseType(models.TextChoices):
+    QUALIFICATION = "qualification", "Qualification"
+    SKILL_SET = "skill_set", "Skill set"
+    ACCREDITED = "accredited", "Accredited course"
+    NON_ACCREDITED = "non_accredited", "Non-accredited course"
+
+
+class AqfLevel(models.IntegerChoices):
+    CERT_I = 1, "Certificate I"
+    CERT_II = 2, "Certificate II"
+    CERT_III = 3, "Certificate III"
+    CERT_IV = 4, "Certificate IV"
+    DIPLOMA = 5, "Diploma"
+    ADVANCED_DIPLOMA = 6, "Advanced Diploma"
+    GRADUATE_CERTIFICATE = 8, "Graduate Certificate"
+    GRADUATE_DIPLOMA = 9, "Graduate Diploma"
+
+
+class Course(models.Model):
+    code = models.CharField(max_length=10, unique=True, validators=[course_code_validator])
+    title = models.CharField(max_length=100)
+    course_type = models.CharField(
+        "type", max_length=20, choices=CourseType.choices, default=CourseType.QUALIFICATION
+    )
+    aqf_level = models.PositiveSmallIntegerField(
+        "AQF level", choices=AqfLevel.choices, null=True, blank=True
+    )
+    nominal_hours = models.PositiveIntegerField("nominal hours", default=0)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
+    )
+    units = models.ManyToManyField(Unit, blank=True, related_name="courses")
+    is_active = models.BooleanField("current", default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(superseded_by=F("id")), name="course_not_superseded_by_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(aqf_level__isnull=True) | Q(course_type="qualification"),
+                name="course_aqf_level_only_for_qualifications",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_qualification(self) -> bool:
+        return self.course_type == CourseType.QUALIFICATION
+
+
+class DeliveryLocation(models.Model):
+    code = models.CharField("location ID", max_length=10, unique=True)
+    name = models.CharField(max_length=100)
+    suburb = models.CharField(max_length=50)
+    state = models.CharField(max_length=3, choices=AustralianState.choices)
+    postcode = models.CharField(max_length=4)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CourseOffer(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="offers")
+    code = models.CharField(max_length=30, unique=True, validators=[offer_code_validator])
+    start_date = models.DateField("start date")
+    end_date = models.DateField("end date")
+    location = models.ForeignKey(
+        DeliveryLocation, null=True, blank=True, on_delete=models.PROTECT, related_name="offers"
+    )
+    trainer = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-start_date", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="offer_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.course.code})"
+
+
+class EnrolmentStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    COMPLETION_PENDING = "completion_pending", "Completion Pending"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    CANCELLED_NO_PENALTY = "cancelled_no_penalty", "Cancelled (no penalty)"
+    CANCELLED_PENALTY = "cancelled_penalty", "Cancelled (penalty)"
+    DEFERRED = "deferred", "Deferred"
+    PARTIAL_ATTENDANCE = "partial_attendance", "Partial Attendance"
+
+
+# Statuses that report "Training Not Completed" / "Deferral" as the training-organisation outcome.
+TNC_STATUSES = (
+    EnrolmentStatus.WITHDRAWN,
+    EnrolmentStatus.CANCELLED_NO_PENALTY,
+    EnrolmentStatus.CANCELLED_PENALTY,
+    EnrolmentStatus.PARTIAL_ATTENDANCE,
+)
+
+
+class CourseEnrolment(models.Model):
+    learner = models.ForeignKey(Learner, on_delete=models.PROTECT, related_name="course_enrolments")
+    offer = models.ForeignKey(CourseOffer, on_delete=models.PROTECT, related_name="enrolments")
+    status = models.CharField(
+        max_length=30, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE
+    )
+    status_reason = models.CharField("status reason", max_length=200, blank=True)
+    commencement_date = models.DateField("commencement date", null=True, blank=True)
+    completion_date = models.DateField(
+        "assessment completed", null=True, blank=True,
+        help_text="The date the final assessment was completed; starts the 30-day clock.",
+    )
+    qual_issued = models.BooleanField("qualification issued", default=False)
+    parchment_number = models.CharField("parchment number", max_length=30, blank=True)
+    issued_date = models.DateField("issued date", null=True, blank=True)
+    commitment_id = models.CharField("commitment ID", max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-offer__start_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "offer"], name="one_enrolment_per_offer"),
+            models.CheckConstraint(
+                condition=Q(completion_date__isnull=True)
+                | Q(commencement_date__isnull=True)
+                | Q(completion_date__gte=F("commencement_date")),
+                name="enrolment_completes_after_commencing",
+            ),
+            models.CheckConstraint(
+                condition=Q(qual_issued=False) | Q(issued_date__isnull=False),
+                name="enrolment_qual_issued_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.learner.full_name} in {self.offer.code}"
+
+    @property
+    def course(self) -> Course:
+        return self.offer.course
+
+    @property
+    def training_organisation_outcome(self) -> str:
+        """Derived, never typed: TNC for non-completions, D for deferrals (AVETMISS 112–114)."""
+        if self.status in TNC_STATUSES:
+            return "TNC"
+        if self.status == EnrolmentStatus.DEFERRED:
+            return "D"
+        return ""
+
+
+class DeliveryMode(models.TextChoices):
+    INTERNAL = "I", "Classroom (internal)"
+    EXTERNAL = "E", "Online / remote (external)"
+    WORKPLACE = "W", "Workplace"
+    NOT_APPLICABLE = "N", "Not applicable (RPL / credit transfer)"
+
+
+class UnitEnrolment(models.Model):
+    course_enrolment = models.ForeignKey(
+        CourseEnrolment, on_delete=models.PROTECT, related_name="unit_enrolments"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="enrolments")
+    start_date = models.DateField("start date", null=True, blank=True)
+    end_date = models.DateField("end date", null=True, blank=True)
+    scheduled_hours = models.DecimalField(
+        "scheduled hours", max_digits=6, decimal_places=1, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    actual_hours = models.DecimalField(
+        "actual hours", max_digits=6, decimal_places=1, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    outcome = models.ForeignKey(OutcomeCode, on_delete=models.PROTECT, related_name="+")
+    delivery_mode = models.CharField(
+        "delivery mode", max_length=1, choices=DeliveryMode.choices, default=DeliveryMode.INTERNAL
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["unit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course_enrolment", "unit"], name="one_unit_enrolment_per_unit"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="unit_enrolment_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_hours__gte=0) & Q(scheduled_hours__gte=0),
+                name="unit_enrolment_hours_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} for {self.course_enrolment}"

@@ -1,0 +1,85 @@
+import os
+
+import pytest
+from django.test import Client
+
+from testamur.accounts.roles import Role
+from testamur.accounts.services import user_create
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_configure(config):
+    # Under CI a missing PostgreSQL is a failure, not a silent fall-back to SQLite.
+    url = os.environ.get("DATABASE_URL", "")
+    if os.environ.get("CI") == "true" and os.environ.get("TESTAMUR_REQUIRE_POSTGRES") == "1":
+        if not url.startswith("postgres"):
+            raise pytest.UsageError("CI asked for PostgreSQL but DATABASE_URL is not a PostgreSQL URL")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: Role, username: str | None = None, **fields):
+        return user_create(
+            username=username or f"{role.value.lower()}-{os.urandom(3).hex()}",
+            role=role,
+            password=PASSWORD,
+            first_name=fields.pop("first_name", role.value),
+            last_name=fields.pop("last_name", "Tester"),
+            email=fields.pop("email", "staff@example.com"),
+        )
+
+    return make
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user(Role.OWNER, "owner")
+
+
+@pytest.fixture
+def rto_admin(make_user):
+    return make_user(Role.ADMIN, "admin")
+
+
+@pytest.fixture
+def rto_user(make_user):
+    return make_user(Role.USER, "user")
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def owner_client(owner):
+    return _client_for(owner)
+
+
+@pytest.fixture
+def rto_admin_client(rto_admin):
+    return _client_for(rto_admin)
+
+
+@pytest.fixture
+def rto_user_client(rto_user):
+    return _client_for(rto_user)
+
+
+@pytest.fixture
+def role_client(make_user):
+    """A signed-in client for a given role: role_client(Role.ADMIN)."""
+
+    def make(role: Role) -> Client:
+        return _client_for(make_user(role))
+
+    return make
