@@ -12,9 +12,9 @@ PASSWORD = "correct-horse-battery-staple"
 def pytest_configure(config):
     # Under CI a missing PostgreSQL is a failure, not a silent fall-back to SQLite.
     url = os.environ.get("DATABASE_URL", "")
-    if os.environ.get("CI") == "true" and os.environ.get("TESTAMUR_REQUIRE_POSTGRES") == "1":
-        if not url.startswith("postgres"):
-            raise pytest.UsageError("CI asked for PostgreSQL but DATABASE_URL is not a PostgreSQL URL")
+    wants_postgres = os.environ.get("TESTAMUR_REQUIRE_POSTGRES") == "1"
+    if wants_postgres and not url.startswith("postgres"):
+        raise pytest.UsageError("CI asked for PostgreSQL but DATABASE_URL is not a PostgreSQL URL")
 
 
 @pytest.fixture(autouse=True)

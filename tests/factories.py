@@ -86,7 +86,9 @@ def learner_make(**fields) -> Learner:
 
 def unit_make(code: str | None = None, **fields) -> Unit:
     n = next(_seq)
-    unit = Unit(code=code or f"TSTUNT{n:03d}", title=fields.pop("title", f"Test unit {n}"), **fields)
+    unit = Unit(
+        code=code or f"TSTUNT{n:03d}", title=fields.pop("title", f"Test unit {n}"), **fields
+    )
     unit.full_clean()
     unit.save()
     return unit
@@ -94,7 +96,11 @@ def unit_make(code: str | None = None, **fields) -> Unit:
 
 def course_make(code: str | None = None, units=(), **fields) -> Course:
     n = next(_seq)
-    values = {"title": f"Certificate III in Testing {n}", "course_type": "qualification", "aqf_level": 3}
+    values = {
+        "title": f"Certificate III in Testing {n}",
+        "course_type": "qualification",
+        "aqf_level": 3,
+    }
     values.update(fields)
     course = Course(code=code or f"TST3{n:04d}", **values)
     course.full_clean()
@@ -105,7 +111,13 @@ def course_make(code: str | None = None, units=(), **fields) -> Course:
 
 def location_make(**fields) -> DeliveryLocation:
     n = next(_seq)
-    values = {"code": f"LOC{n}", "name": f"Campus {n}", "suburb": "Parramatta", "state": "NSW", "postcode": "2150"}
+    values = {
+        "code": f"LOC{n}",
+        "name": f"Campus {n}",
+        "suburb": "Parramatta",
+        "state": "NSW",
+        "postcode": "2150",
+    }
     values.update(fields)
     return DeliveryLocation.objects.create(**values)
 
@@ -129,12 +141,16 @@ def outcome(code: str, jurisdiction: str = "national") -> OutcomeCode:
     return OutcomeCode.objects.get(jurisdiction=jurisdiction, code=code)
 
 
-def enrolment_make(learner: Learner | None = None, offer: CourseOffer | None = None, outcomes=None, **fields) -> CourseEnrolment:
-    """A course enrolment with one unit enrolment per course unit. `outcomes` maps unit code → outcome code."""
+def enrolment_make(
+    learner: Learner | None = None, offer: CourseOffer | None = None, outcomes=None, **fields
+) -> CourseEnrolment:
+    """A course enrolment with a unit enrolment per course unit; `outcomes`: unit code → code."""
     offer = offer or offer_make()
     enrolment = CourseEnrolment.objects.create(
-        learner=learner or learner_make(), offer=offer,
-        commencement_date=fields.pop("commencement_date", offer.start_date), **fields
+        learner=learner or learner_make(),
+        offer=offer,
+        commencement_date=fields.pop("commencement_date", offer.start_date),
+        **fields,
     )
     outcomes = outcomes or {}
     for index, unit in enumerate(offer.course.units.order_by("code")):

@@ -1,4 +1,4 @@
-"""Django settings for Testamur. Everything that differs between machines comes from the environment."""
+"""Django settings for Testamur. What differs between machines comes from the environment."""
 
 import os
 import secrets

@@ -51,8 +51,12 @@ def user_set_role(*, user: User, role: Role, actor: User) -> User:
         raise ValidationError(LAST_OWNER)
     user.groups.set([Group.objects.get(name=Role(role).value)])
     event_record(
-        actor=actor, subject_type="user", subject_id=user.pk, action="role_changed",
-        from_state=old or "", to_state=role,
+        actor=actor,
+        subject_type="user",
+        subject_id=user.pk,
+        action="role_changed",
+        from_state=old or "",
+        to_state=role,
     )
     return user
 
@@ -64,7 +68,9 @@ def user_set_active(*, user: User, is_active: bool, actor: User) -> User:
     user.is_active = is_active
     user.save(update_fields=["is_active"])
     event_record(
-        actor=actor, subject_type="user", subject_id=user.pk,
+        actor=actor,
+        subject_type="user",
+        subject_id=user.pk,
         action="activated" if is_active else "deactivated",
     )
     return user

@@ -14,7 +14,12 @@ class EventChainHead(models.Model):
     count = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="event_chain_head_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="event_chain_head_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} events, newest {self.last_hash[:12]}"
 
 
 class Event(models.Model):

@@ -82,11 +82,13 @@ class Learner(models.Model):
         constraints = [
             # The database keeps the USI and its status consistent, whatever writes the row.
             models.CheckConstraint(
-                condition=Q(usi__isnull=False) | Q(usi_status__in=["not_supplied", *EXEMPT_STATUSES]),
+                condition=Q(usi__isnull=False)
+                | Q(usi_status__in=["not_supplied", *EXEMPT_STATUSES]),
                 name="learner_usi_status_needs_usi",
             ),
             models.CheckConstraint(
-                condition=Q(usi__isnull=True) | ~Q(usi_status__in=["not_supplied", *EXEMPT_STATUSES]),
+                condition=Q(usi__isnull=True)
+                | ~Q(usi_status__in=["not_supplied", *EXEMPT_STATUSES]),
                 name="learner_usi_absent_when_not_supplied_or_exempt",
             ),
             models.CheckConstraint(

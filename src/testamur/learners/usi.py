@@ -10,8 +10,7 @@ _N = len(ALPHABET)
 USI_WRONG_LENGTH = "A USI is exactly 10 characters; this one has {length}."
 USI_LOWERCASE = "A USI is written in capital letters (e.g. BNGH7C75FN)."
 USI_BAD_CHARACTER = (
-    "A USI uses only the digits 2–9 and the letters A–Z without I and O; "
-    "'{char}' is not allowed."
+    "A USI uses only the digits 2–9 and the letters A–Z without I and O; '{char}' is not allowed."
 )
 USI_BAD_CHECK = (
     "This USI's last character is not the check character its first nine give. "

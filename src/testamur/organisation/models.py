@@ -34,7 +34,9 @@ class AustralianState(models.TextChoices):
     OVERSEAS = "OVS", "Overseas"
 
 
-rto_code_validator = RegexValidator(r"^\d{4,5}$", "An RTO code (TOID) is 4 or 5 digits, e.g. 41234.")
+rto_code_validator = RegexValidator(
+    r"^\d{4,5}$", "An RTO code (TOID) is 4 or 5 digits, e.g. 41234."
+)
 abn_validator = RegexValidator(r"^\d{11}$", "An ABN is 11 digits (spaces are removed).")
 prefix_validator = RegexValidator(
     r"^[A-Z0-9-]{0,10}$", "Use up to 10 capital letters, digits or dashes, e.g. TM-."
@@ -60,7 +62,9 @@ class Organisation(models.Model):
     jurisdiction = models.CharField(
         max_length=10, choices=Jurisdiction.choices, default=Jurisdiction.NATIONAL
     )
-    time_zone = models.CharField(max_length=40, choices=TIME_ZONE_CHOICES, default="Australia/Sydney")
+    time_zone = models.CharField(
+        max_length=40, choices=TIME_ZONE_CHOICES, default="Australia/Sydney"
+    )
     credential_number_prefix = models.CharField(
         max_length=10, default="TM-", blank=True, validators=[prefix_validator]
     )
@@ -74,7 +78,9 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="organisation_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="organisation_singleton")
+        ]
 
     def __str__(self) -> str:
         return self.display_name

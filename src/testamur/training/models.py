@@ -16,12 +16,13 @@ course_code_validator = RegexValidator(
     r"^[A-Z0-9]{3,10}$", "A course code is 3–10 capital letters and digits, e.g. BSB40120."
 )
 offer_code_validator = RegexValidator(
-    r"^[A-Za-z0-9_.-]{1,30}$", "An offer code is up to 30 letters, digits, dots, dashes or underscores."
+    r"^[A-Za-z0-9_.-]{1,30}$",
+    "An offer code is up to 30 letters, digits, dots, dashes or underscores.",
 )
 
 
 class OutcomeCode(models.Model):
-    """A national or WA outcome code. Which codes count as achieved is data, never template logic."""
+    """A national or WA outcome code. Which codes count as achieved is data, not template logic."""
 
     jurisdiction = models.CharField(max_length=10, choices=Jurisdiction.choices)
     code = models.CharField(max_length=3)
@@ -178,7 +179,9 @@ class CourseEnrolment(models.Model):
     status_reason = models.CharField("status reason", max_length=200, blank=True)
     commencement_date = models.DateField("commencement date", null=True, blank=True)
     completion_date = models.DateField(
-        "assessment completed", null=True, blank=True,
+        "assessment completed",
+        null=True,
+        blank=True,
         help_text="The date the final assessment was completed; starts the 30-day clock.",
     )
     qual_issued = models.BooleanField("qualification issued", default=False)
@@ -237,11 +240,17 @@ class UnitEnrolment(models.Model):
     start_date = models.DateField("start date", null=True, blank=True)
     end_date = models.DateField("end date", null=True, blank=True)
     scheduled_hours = models.DecimalField(
-        "scheduled hours", max_digits=6, decimal_places=1, default=Decimal("0"),
+        "scheduled hours",
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     actual_hours = models.DecimalField(
-        "actual hours", max_digits=6, decimal_places=1, default=Decimal("0"),
+        "actual hours",
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     outcome = models.ForeignKey(OutcomeCode, on_delete=models.PROTECT, related_name="+")

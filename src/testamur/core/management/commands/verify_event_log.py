@@ -11,6 +11,7 @@ class Command(BaseCommand):
         if broken:
             where = f"event {broken.event_id}" if broken.event_id else "the end of the log"
             raise CommandError(
-                f"Event log broken at {where}: {broken.problem} ({checked} events verified before it)."
+                f"Event log broken at {where}: {broken.problem} "
+                f"({checked} events verified before it)."
             )
         self.stdout.write(self.style.SUCCESS(f"Event log intact: {checked} events verified."))

@@ -1,0 +1,83 @@
+"""The event log is append-only and hash-chained; verify_event_log finds the first broken link."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
+
+from testamur.core.events import event_log_verify, event_record
+from testamur.core.models import Event
+
+
+def _record(n: int):
+    return [
+        event_record(
+            actor=None, subject_type="learner", subject_id=i, action="updated", learner_id=i
+        )
+        for i in range(n)
+    ]
+
+
+def _tamper(sql: str, params: list) -> None:
+    """Edit the log behind the application's back, as an attacker with database access would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A superuser can switch triggers off for the session; the chain still catches it.
+            cursor.execute("SET session_replication_role = replica")
+            cursor.execute(sql, params)
+            cursor.execute("SET session_replication_role = DEFAULT")
+        else:
+            cursor.execute("DROP TRIGGER core_event_no_update")
+            cursor.execute("DROP TRIGGER core_event_no_delete")
+            cursor.execute(sql, params)
+
+
+@pytest.mark.django_db
+def test_events_link_to_the_previous_one():
+    first, second, third = _record(3)
+    assert first.prev_hash == "0" * 64
+    assert second.prev_hash == first.hash
+    assert third.prev_hash == second.hash
+    assert event_log_verify() == (3, None)
+
+
+@pytest.mark.django_db
+def test_intact_log_is_reported_intact(capsys):
+    _record(4)
+    call_command("verify_event_log")
+    assert "4 events verified" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_modified_event_is_reported_with_its_id():
+    events = _record(5)
+    _tamper("UPDATE core_event SET reason = %s WHERE id = %s", ["rewritten", events[2].id])
+    with pytest.raises(CommandError, match=f"event {events[2].id}: its content does not match"):
+        call_command("verify_event_log")
+
+
+@pytest.mark.django_db
+def test_deleted_event_breaks_the_chain_at_the_next_one():
+    events = _record(5)
+    _tamper("DELETE FROM core_event WHERE id = %s", [events[1].id])
+    with pytest.raises(CommandError, match=f"event {events[2].id}: its link"):
+        call_command("verify_event_log")
+
+
+@pytest.mark.django_db
+def test_deleted_newest_event_is_noticed():
+    events = _record(3)
+    _tamper("DELETE FROM core_event WHERE id = %s", [events[-1].id])
+    with pytest.raises(CommandError, match="newest events are missing"):
+        call_command("verify_event_log")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("operation", ["update", "delete"])
+def test_database_refuses_to_rewrite_history(operation):
+    (event,) = _record(1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        if operation == "update":
+            Event.objects.filter(pk=event.pk).update(reason="changed")
+        else:
+            Event.objects.filter(pk=event.pk).delete()
+    assert Event.objects.get(pk=event.pk).reason == ""

@@ -1,0 +1,152 @@
+"""Every view declares the permission it needs, and every role gets exactly what roles.py grants.
+
+The explicit table below is the product rule written out by hand; the sweep checks every URL
+in the project against every role, so a new view without a declaration fails here.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from testamur.accounts.models import User
+from testamur.accounts.roles import Role
+from testamur.organisation.models import Signatory
+from tests.factories import (
+    course_make,
+    enrolment_make,
+    learner_make,
+    location_make,
+    offer_make,
+    organisation_configured,
+    unit_make,
+)
+
+# Views anyone may reach without signing in (or that Django's admin guards itself).
+PUBLIC = {"login", "logout"}
+SKIP_NAMESPACES = {"admin"}
+
+ROLES = (Role.OWNER, Role.ADMIN, Role.USER)
+
+# (url name, kwargs key, {role: may use it}) — the rule as an RTO would state it.
+EXPECTED = [
+    ("home", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("learners:list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("learners:create", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("learners:edit", "learner", {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("training:unit_create", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("training:course_create", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("training:offer_create", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("training:enrolment_edit", "enrolment", {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("organisation:settings", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
+    ("accounts:user_list", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
+    ("accounts:user_create", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
+    ("accounts:password_change", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+]
+
+
+def _walk(resolver, namespace=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            if ns in SKIP_NAMESPACES:
+                continue
+            yield from _walk(entry, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def all_views():
+    return sorted(
+        ((name, pattern) for name, pattern in _walk(get_resolver()) if name not in PUBLIC),
+        key=lambda item: item[0],
+    )
+
+
+@pytest.fixture
+def objects(db, make_user):
+    organisation_configured()
+    unit = unit_make()
+    course = course_make(units=[unit])
+    offer = offer_make(course, location=location_make())
+    learner = learner_make()
+    enrolment = enrolment_make(learner=learner, offer=offer)
+    return {
+        "learner": learner,
+        "unit": unit,
+        "course": course,
+        "offer": offer,
+        "location": offer.location,
+        "enrolment": enrolment,
+        "unit_enrolment": enrolment.unit_enrolments.first(),
+        "signatory": Signatory.objects.first(),
+        "user": make_user(Role.USER, "someone-else"),
+    }
+
+
+# Which object a URL's primary key refers to, by the start of the URL name.
+PK_OWNER = [
+    ("learners:", "learner"),
+    ("training:unit_enrolment", "unit_enrolment"),
+    ("training:unit", "unit"),
+    ("training:course", "course"),
+    ("training:offer", "offer"),
+    ("training:location", "location"),
+    ("training:enrolment", "enrolment"),
+    ("organisation:signatory", "signatory"),
+    ("accounts:user", "user"),
+]
+
+
+def _kwargs(name, pattern, objects):
+    keys = list(pattern.pattern.regex.groupindex)
+    if not keys:
+        return {}
+    for prefix, key in PK_OWNER:
+        if name.startswith(prefix):
+            return {keys[0]: objects[key].pk}
+    raise AssertionError(f"{name} takes {keys}: add it to PK_OWNER in this test")
+
+
+def test_every_view_declares_its_permission():
+    undeclared = [
+        name
+        for name, pattern in all_views()
+        if not hasattr(pattern.callback, "required_permissions")
+    ]
+    assert undeclared == [], f"views without require_permission: {undeclared}"
+
+
+def _status(client, url):
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url, {})
+    return response.status_code
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
+def test_each_role_against_each_view(role, role_client, objects):
+    client = role_client(role)
+    user = User.objects.get(pk=client.session["_auth_user_id"])
+    wrong = []
+    for name, pattern in all_views():
+        url = reverse(name, kwargs=_kwargs(name, pattern, objects))
+        allowed = user.has_perms(pattern.callback.required_permissions)
+        status = _status(client, url)
+        if status >= 500 or (status == 403) == allowed:
+            wrong.append((name, status, "allowed" if allowed else "denied"))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("name,key,expected", EXPECTED, ids=[row[0] for row in EXPECTED])
+def test_the_product_rule(name, key, expected, role_client, objects):
+    kwargs = {"pk": objects[key].pk} if key else {}
+    for role in ROLES:
+        status = _status(role_client(role), reverse(name, kwargs=kwargs))
+        assert (status != 403) == expected[role], f"{role.value} on {name}: HTTP {status}"
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, objects):
+    for name, pattern in all_views():
+        response = client.get(reverse(name, kwargs=_kwargs(name, pattern, objects)))
+        assert response.status_code in (302, 405), name
+        if response.status_code == 302:
+            assert response["Location"].startswith("/login/"), name
