@@ -164,3 +164,50 @@ def enrolment_make(
             outcome=outcome(outcomes.get(unit.code, "70")),
         )
     return enrolment
+
+
+def template_make(credential_type: str = "statement_of_attainment", name: str | None = None):
+    """A credential template with an active version whose source is the built-in one."""
+    from testamur.credentials.models import (
+        CredentialTemplate,
+        CredentialTemplateVersion,
+        TemplateVersionState,
+    )
+
+    n = next(_seq)
+    template = CredentialTemplate.objects.create(
+        name=name or f"Test {credential_type} {n}", credential_type=credential_type
+    )
+    CredentialTemplateVersion.objects.create(
+        template=template,
+        number=1,
+        source=_builtin_source(credential_type),
+        state=TemplateVersionState.ACTIVE,
+    )
+    return template
+
+
+def _builtin_source(credential_type: str) -> str:
+    try:
+        from testamur.credentials.rendering.builtin import builtin_source
+    except ImportError:
+        return '#let data = json(bytes(sys.inputs.at("data")))\n= #data.credential.type_label'
+    return builtin_source(credential_type)
+
+
+def credential_make(enrolment=None, credential_type: str = "statement_of_attainment", **fields):
+    """A Requested credential for an enrolment (made through the service, as the UI does)."""
+    from testamur.accounts.models import User
+    from testamur.credentials.services import credential_request
+
+    enrolment = enrolment or enrolment_make()
+    actor = fields.pop("actor", None) or User.objects.filter(is_superuser=True).first()
+    if actor is None:
+        actor = User.objects.create_superuser("system-tests", "system@example.com", "x" * 20)
+    return credential_request(
+        actor=actor,
+        course_enrolment=enrolment,
+        template=fields.pop("template", None) or template_make(credential_type),
+        credential_date=fields.pop("credential_date", date(2026, 11, 20)),
+        **fields,
+    )

@@ -20,7 +20,7 @@ def test_find_learner_by_usi_and_open_enrolment(page, sign_in, make_user):
     enrolment_make(learner=learner, offer=offer, outcomes={"BSBWHS411": "20"})
 
     sign_in("casey")
-    page.get_by_role("link", name="Learners").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Learners").click()
     page.get_by_label("Search").fill("BNGH7C75FN")
     page.get_by_role("button", name="Search").click()
 

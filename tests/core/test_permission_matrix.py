@@ -92,6 +92,7 @@ PK_OWNER = [
     ("training:location", "location"),
     ("training:enrolment", "enrolment"),
     ("organisation:signatory", "signatory"),
+    ("organisation:signature_image", "signatory"),
     ("accounts:user", "user"),
 ]
 

@@ -30,6 +30,10 @@ USER_PERMISSIONS = [
     "training.add_unitenrolment",
     "training.change_unitenrolment",
     "organisation.view_organisation",
+    "credentials.view_credential",
+    "credentials.request_credential",
+    "credentials.view_credentialtemplate",
+    "credentials.view_generationrun",
 ]
 
 ADMIN_PERMISSIONS = [
@@ -43,6 +47,11 @@ ADMIN_PERMISSIONS = [
     "training.add_deliverylocation",
     "training.change_deliverylocation",
     "core.view_event",
+    "credentials.issue_credential",
+    "credentials.cancel_credential",
+    "credentials.delete_credential",
+    "credentials.add_credentialtemplate",
+    "credentials.change_credentialtemplate",
 ]
 
 OWNER_PERMISSIONS = [

@@ -67,3 +67,17 @@ class Event(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical_payload()).hexdigest()
+
+
+class NumberSequence(models.Model):
+    """A named counter that never hands out the same value twice (credential numbers).
+
+    Values are taken under a row lock in a short transaction of their own, so concurrent
+    issuers queue only for that instant, and a value once taken is never returned.
+    """
+
+    name = models.CharField(max_length=50, unique=True)
+    last_value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_value}"

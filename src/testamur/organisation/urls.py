@@ -1,5 +1,19 @@
 from django.urls import path
 
+from testamur.organisation import views
+
 app_name = "organisation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.settings_edit, name="settings"),
+    path(
+        "credential-number-example/",
+        views.credential_number_example,
+        name="credential_number_example",
+    ),
+    path("logo/", views.logo, name="logo"),
+    path("signatories/", views.signatory_list, name="signatory_list"),
+    path("signatories/new/", views.signatory_create, name="signatory_create"),
+    path("signatories/<int:pk>/", views.signatory_edit, name="signatory_edit"),
+    path("signatories/<int:pk>/signature/", views.signature_image, name="signature_image"),
+]

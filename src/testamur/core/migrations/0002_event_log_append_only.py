@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# The database itself refuses to rewrite history (DESIGN.md rule 7).
+# On PostgreSQL (production) the database itself refuses to rewrite history (DESIGN.md rule 7).
 FORWARD = """
 CREATE OR REPLACE FUNCTION testamur_event_append_only() RETURNS trigger AS $$
 BEGIN
@@ -17,32 +17,16 @@ DROP FUNCTION IF EXISTS testamur_event_append_only();
 """
 
 
-SQLITE_FORWARD = [
-    "CREATE TRIGGER core_event_no_update BEFORE UPDATE ON core_event "
-    "BEGIN SELECT RAISE(ABORT, 'The event log is append-only'); END;",
-    "CREATE TRIGGER core_event_no_delete BEFORE DELETE ON core_event "
-    "BEGIN SELECT RAISE(ABORT, 'The event log is append-only'); END;",
-]
-SQLITE_BACKWARD = [
-    "DROP TRIGGER IF EXISTS core_event_no_update;",
-    "DROP TRIGGER IF EXISTS core_event_no_delete;",
-]
 
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(FORWARD, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_FORWARD:
-            schema_editor.execute(statement)
 
 
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(BACKWARD, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_BACKWARD:
-            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):

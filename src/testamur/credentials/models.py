@@ -1,0 +1,311 @@
+"""Credentials, their templates and generation runs.
+
+A credential is never deleted once it has left the Requested state (DESIGN.md rule 1); the
+service layer, the admin site and database triggers all refuse it.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from testamur.learners.models import Learner
+from testamur.training.models import CourseEnrolment
+
+
+class CredentialType(models.TextChoices):
+    TESTAMUR = "testamur", "Testamur"
+    RECORD_OF_RESULTS = "record_of_results", "Record of Results"
+    STATEMENT_OF_ATTAINMENT = "statement_of_attainment", "Statement of Attainment"
+    TRANSCRIPT = "transcript", "Transcript"
+    LETTER = "letter", "Letter"
+    OTHER = "other", "Other"
+
+
+class CredentialStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    GENERATING = "generating", "Generating"
+    GENERATED = "generated", "Generated (awaiting issue)"
+    ISSUED = "issued", "Issued"
+    CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", "Failed"
+
+
+class CredentialTemplate(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    credential_type = models.CharField("type", max_length=30, choices=CredentialType.choices)
+    description = models.CharField(max_length=200, blank=True)
+    is_builtin = models.BooleanField("built-in", default=False)
+    is_available = models.BooleanField(
+        "available for requests",
+        default=True,
+        help_text="Only available templates with an active version can be chosen for requests.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["credential_type", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def active_version(self) -> "CredentialTemplateVersion | None":
+        return self.versions.filter(state=TemplateVersionState.ACTIVE).first()
+
+
+class TemplateVersionState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    RETIRED = "retired", "Retired"
+
+
+class CredentialTemplateVersion(models.Model):
+    """An immutable revision of a template's source. Editing a template makes a new version."""
+
+    template = models.ForeignKey(
+        CredentialTemplate, on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    source = models.TextField()
+    state = models.CharField(
+        max_length=10, choices=TemplateVersionState.choices, default=TemplateVersionState.DRAFT
+    )
+    problems = models.TextField(
+        blank=True, help_text="Why this version cannot be activated (compile error, content check)."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["template", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="template_version_unique"),
+            models.UniqueConstraint(
+                fields=["template"], condition=Q(state="active"), name="one_active_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template.name} v{self.number}"
+
+
+class TemplateAsset(models.Model):
+    """A file a template version may read: background artwork, logos, fonts."""
+
+    version = models.ForeignKey(
+        CredentialTemplateVersion, on_delete=models.PROTECT, related_name="assets"
+    )
+    name = models.CharField(max_length=100)
+    file = models.FileField(upload_to="template-assets/")
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "name"], name="template_asset_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def new_verification_code() -> str:
+    """128 random bits, URL-safe: the code printed (as a QR code) on the issued document."""
+    return secrets.token_urlsafe(16)
+
+
+class Credential(models.Model):
+    credential_type = models.CharField("type", max_length=30, choices=CredentialType.choices)
+    template = models.ForeignKey(
+        CredentialTemplate, on_delete=models.PROTECT, related_name="credentials"
+    )
+    template_version = models.ForeignKey(
+        CredentialTemplateVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credentials",
+        help_text="The version the stored document was rendered with.",
+    )
+    learner = models.ForeignKey(Learner, on_delete=models.PROTECT, related_name="credentials")
+    course_enrolment = models.ForeignKey(
+        CourseEnrolment, null=True, blank=True, on_delete=models.PROTECT, related_name="credentials"
+    )
+    number = models.CharField(
+        "credential number", max_length=30, null=True, blank=True, unique=True
+    )
+    credential_date = models.DateField("credential date")
+    issuing_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        max_length=20, choices=CredentialStatus.choices, default=CredentialStatus.REQUESTED
+    )
+    status_reason = models.TextField("status reason", blank=True)
+    failure_message = models.TextField(blank=True)
+    final_qualification = models.BooleanField("final qualification", default=False)
+    issued_on = models.DateField("issued date", null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    verification_code = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    # While an issuer renders and signs, others leave the credential alone until this passes.
+    issue_claimed_until = models.DateTimeField(null=True, blank=True)
+    # The generated, unsigned draft shown by Preview; replaced by each regeneration.
+    draft = models.FileField(upload_to="credentials/drafts/", blank=True)
+    # The issued, signed and certified document. Written once, never overwritten.
+    document = models.FileField(upload_to="credentials/issued/", blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    # Bumped on every change so a page acting on an old copy is refused (stale page).
+    revision = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("request_credential", "Can request and preview credentials"),
+            ("issue_credential", "Can issue credentials"),
+            ("cancel_credential", "Can cancel and re-issue credentials"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["credential_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="issued")
+                | (Q(number__isnull=False) & Q(issued_on__isnull=False) & ~Q(document="")),
+                name="issued_credential_has_number_date_document",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(status_reason=""),
+                name="cancelled_credential_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(replaces__isnull=True) | ~Q(replaces=models.F("id")),
+                name="credential_does_not_replace_itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_credential_type_display()} {self.number or '(no number yet)'}"
+
+    @property
+    def is_deletable(self) -> bool:
+        return self.status == CredentialStatus.REQUESTED and not self.number
+
+    @property
+    def course_offer(self):
+        return self.course_enrolment.offer if self.course_enrolment_id else None
+
+
+class RunKind(models.TextChoices):
+    GENERATE = "generate", "Generate"
+    PREVIEW = "preview", "Merge documents"
+    REGENERATE = "regenerate", "Regenerate"
+    ISSUE = "issue", "Issue"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    COMPLETED_WITH_ERRORS = "completed_with_errors", "Completed with errors"
+    FAILED = "failed", "Failed"
+
+
+FINISHED_RUN_STATUSES = (RunStatus.COMPLETED, RunStatus.COMPLETED_WITH_ERRORS, RunStatus.FAILED)
+
+
+class GenerationRun(models.Model):
+    """One batch of Preview / Merge / Regenerate / Issue work, processed in the background."""
+
+    kind = models.CharField(max_length=20, choices=RunKind.choices)
+    status = models.CharField(max_length=30, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    options = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    combined_pdf = models.FileField(upload_to="runs/", blank=True)
+    mail_merge = models.FileField(upload_to="runs/", blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    files_purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} run {self.pk}"
+
+    @property
+    def processed(self) -> int:
+        return self.done_count + self.failed_count + self.skipped_count
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(100 * self.processed / self.total)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_RUN_STATUSES
+
+
+class RunItemStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class RunItem(models.Model):
+    run = models.ForeignKey(GenerationRun, on_delete=models.CASCADE, related_name="items")
+    credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="run_items")
+    position = models.PositiveIntegerField()
+    chunk = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=RunItemStatus.choices, default=RunItemStatus.PENDING
+    )
+    message = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "position"], name="run_item_position_unique"),
+            models.UniqueConstraint(fields=["run", "credential"], name="run_item_once_per_run"),
+        ]
+        indexes = [models.Index(fields=["run", "chunk", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.run} #{self.position}"

@@ -1,0 +1,304 @@
+"""Every change to a credential: one function per use case, each writing an event (rule 7)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from testamur.core.events import event_record
+from testamur.credentials.models import (
+    Credential,
+    CredentialStatus,
+    CredentialTemplate,
+)
+from testamur.credentials.states import IllegalTransition, target_state
+from testamur.training.models import CourseEnrolment
+
+REASON_REQUIRED = "Enter a reason: it is kept in the register for auditors."
+TEMPLATE_UNAVAILABLE = "The template {name} has no active version and cannot be used."
+ONLY_REQUESTED_DELETABLE = (
+    "Only a credential that is still Requested can be deleted; this one is {status}. "
+    "Cancel it with a reason instead."
+)
+STALE = (
+    "{credential} changed since you loaded the page (it is now {status}). "
+    "Reload the page and try again."
+)
+ALREADY_HAS = "{learner} already has {kind} {number} ({status}) for this enrolment."
+ONLY_ISSUED_REISSUABLE = "Only an issued credential can be re-issued; this one is {status}."
+NOT_FOUND = "{count} selected credential(s) no longer exist and were ignored."
+
+PERM_REQUEST = "credentials.request_credential"
+PERM_ISSUE = "credentials.issue_credential"
+PERM_CANCEL = "credentials.cancel_credential"
+PERM_DELETE = "credentials.delete_credential"
+
+
+class StaleCredential(ValidationError):
+    pass
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk action did, for the summary message ("47 issued, 3 skipped: …")."""
+
+    verb: str
+    done: list = field(default_factory=list)
+    skipped: list[tuple[object, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"{len(self.done)} {self.verb}"
+        if self.skipped:
+            reasons = "; ".join(f"{item}: {reason}" for item, reason in self.skipped[:10])
+            more = f" (and {len(self.skipped) - 10} more)" if len(self.skipped) > 10 else ""
+            text += f", {len(self.skipped)} skipped: {reasons}{more}"
+        return " ".join([text + ".", *self.notes])
+
+
+def require(actor, perm: str) -> None:
+    if not actor.has_perm(perm):
+        raise PermissionDenied
+
+
+def _transition(
+    credential: Credential, *, action: str, actor, reason: str = "", data: dict | None = None
+) -> None:
+    """Apply a legal transition to a locked credential row and record it."""
+    before = credential.status
+    credential.status = target_state(action, before)
+    credential.revision += 1
+    credential.updated_by = actor if getattr(actor, "pk", None) else None
+    credential.save()
+    event_record(
+        actor=actor,
+        subject_type="credential",
+        subject_id=credential.pk,
+        learner_id=credential.learner_id,
+        action=action,
+        from_state=before,
+        to_state=credential.status,
+        reason=reason,
+        data={"number": credential.number, **(data or {})},
+    )
+
+
+def check_revision(credential: Credential, revision: int | None) -> None:
+    if revision is not None and credential.revision != revision:
+        raise StaleCredential(
+            STALE.format(credential=credential, status=credential.get_status_display())
+        )
+
+
+def _existing_active(course_enrolment: CourseEnrolment, template: CredentialTemplate):
+    return (
+        Credential.objects.filter(
+            course_enrolment=course_enrolment, credential_type=template.credential_type
+        )
+        .exclude(status=CredentialStatus.CANCELLED)
+        .first()
+    )
+
+
+def credential_request(
+    *,
+    actor,
+    course_enrolment: CourseEnrolment,
+    template: CredentialTemplate,
+    credential_date: date,
+    issuing_officer=None,
+    status_reason: str = "",
+    replaces: Credential | None = None,
+) -> Credential:
+    """Request one credential for a course enrolment. Nothing is rendered yet."""
+    require(actor, PERM_REQUEST)
+    if template.active_version is None or not template.is_available:
+        raise ValidationError(TEMPLATE_UNAVAILABLE.format(name=template.name))
+    with transaction.atomic():
+        # Lock the enrolment so two clicks cannot request the same credential twice.
+        CourseEnrolment.objects.select_for_update().get(pk=course_enrolment.pk)
+        existing = _existing_active(course_enrolment, template)
+        if existing and existing != replaces:
+            raise ValidationError(
+                ALREADY_HAS.format(
+                    learner=course_enrolment.learner.full_name,
+                    kind=existing.get_credential_type_display(),
+                    number=existing.number or "(not yet numbered)",
+                    status=existing.get_status_display(),
+                )
+            )
+        credential = Credential(
+            credential_type=template.credential_type,
+            template=template,
+            learner_id=course_enrolment.learner_id,
+            course_enrolment=course_enrolment,
+            credential_date=credential_date,
+            issuing_officer=issuing_officer,
+            status_reason=status_reason,
+            replaces=replaces,
+            created_by=actor,
+            updated_by=actor,
+        )
+        credential.full_clean()
+        credential.save()
+        event_record(
+            actor=actor,
+            subject_type="credential",
+            subject_id=credential.pk,
+            learner_id=credential.learner_id,
+            action="requested",
+            to_state=credential.status,
+            reason=status_reason,
+            data={
+                "template": template.name,
+                "course_enrolment": course_enrolment.pk,
+                "replaces": replaces.number if replaces else None,
+            },
+        )
+    return credential
+
+
+def credential_request_bulk(
+    *,
+    actor,
+    course_enrolments,
+    template: CredentialTemplate,
+    credential_date: date,
+    issuing_officer=None,
+    status_reason: str = "",
+) -> BulkOutcome:
+    outcome = BulkOutcome(verb="requested")
+    for enrolment in course_enrolments:
+        try:
+            credential = credential_request(
+                actor=actor,
+                course_enrolment=enrolment,
+                template=template,
+                credential_date=credential_date,
+                issuing_officer=issuing_officer,
+                status_reason=status_reason,
+            )
+        except ValidationError as exc:
+            outcome.skipped.append((enrolment.learner.full_name, " ".join(exc.messages)))
+        else:
+            outcome.done.append(credential)
+    return outcome
+
+
+def credential_delete(*, actor, credential: Credential, revision: int | None = None) -> None:
+    """Delete a credential that was requested by mistake. Nothing else may ever be deleted."""
+    require(actor, PERM_DELETE)
+    with transaction.atomic():
+        credential = Credential.objects.select_for_update().get(pk=credential.pk)
+        check_revision(credential, revision)
+        if not credential.is_deletable:
+            raise ValidationError(
+                ONLY_REQUESTED_DELETABLE.format(status=credential.get_status_display())
+            )
+        event_record(
+            actor=actor,
+            subject_type="credential",
+            subject_id=credential.pk,
+            learner_id=credential.learner_id,
+            action="deleted",
+            from_state=credential.status,
+            data={"template": credential.template.name},
+        )
+        credential.delete()
+
+
+def _undo_final_qualification(credential: Credential, actor) -> None:
+    """A cancelled final-qualification credential no longer counts as the issued parchment."""
+    if not (credential.final_qualification and credential.course_enrolment_id):
+        return
+    enrolment = CourseEnrolment.objects.select_for_update().get(pk=credential.course_enrolment_id)
+    if enrolment.parchment_number != credential.number:
+        return
+    enrolment.qual_issued = False
+    enrolment.parchment_number = ""
+    enrolment.issued_date = None
+    enrolment.save(update_fields=["qual_issued", "parchment_number", "issued_date", "updated_at"])
+    event_record(
+        actor=actor,
+        subject_type="course_enrolment",
+        subject_id=enrolment.pk,
+        learner_id=enrolment.learner_id,
+        action="qualification_issue_withdrawn",
+        reason=f"Credential {credential.number} cancelled",
+    )
+
+
+def credential_cancel(
+    *, actor, credential: Credential, reason: str, revision: int | None = None
+) -> Credential:
+    require(actor, PERM_CANCEL)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED})
+    with transaction.atomic():
+        credential = Credential.objects.select_for_update().get(pk=credential.pk)
+        check_revision(credential, revision)
+        credential.status_reason = reason
+        credential.cancelled_at = timezone.now()
+        credential.cancelled_by = actor
+        _transition(credential, action="cancel", actor=actor, reason=reason)
+        _undo_final_qualification(credential, actor)
+    return credential
+
+
+def credential_cancel_bulk(
+    *, actor, credentials, reason: str, revisions: dict[int, int] | None = None
+) -> BulkOutcome:
+    require(actor, PERM_CANCEL)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": REASON_REQUIRED})
+    outcome = BulkOutcome(verb="cancelled")
+    revisions = revisions or {}
+    for credential in credentials:
+        try:
+            credential_cancel(
+                actor=actor,
+                credential=credential,
+                reason=reason,
+                revision=revisions.get(credential.pk),
+            )
+        except (ValidationError, IllegalTransition) as exc:
+            outcome.skipped.append((credential, _message(exc)))
+        else:
+            outcome.done.append(credential)
+    return outcome
+
+
+def credential_reissue(
+    *,
+    actor,
+    credential: Credential,
+    reason: str,
+    credential_date: date | None = None,
+    revision: int | None = None,
+) -> Credential:
+    """Cancel an issued credential and request its replacement, linked to it (rule 2)."""
+    require(actor, PERM_CANCEL)
+    require(actor, PERM_REQUEST)
+    with transaction.atomic():
+        locked = Credential.objects.select_for_update().get(pk=credential.pk)
+        if locked.status != CredentialStatus.ISSUED:
+            raise ValidationError(ONLY_ISSUED_REISSUABLE.format(status=locked.get_status_display()))
+        old = credential_cancel(actor=actor, credential=locked, reason=reason, revision=revision)
+        return credential_request(
+            actor=actor,
+            course_enrolment=old.course_enrolment,
+            template=old.template,
+            credential_date=credential_date or timezone.localdate(),
+            issuing_officer=old.issuing_officer,
+            status_reason=f"Re-issue of {old.number}: {old.status_reason}",
+            replaces=old,
+        )
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)

@@ -1,0 +1,170 @@
+"""Forms for the learner pages. They parse input; the services check the rules and save."""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.utils import timezone
+
+from testamur.learners.models import Learner, UsiStatus
+from testamur.learners.selectors import UNVERIFIED
+from testamur.learners.services import LEARNER_FIELDS
+
+CLIENT_ID_HELP = "Leave blank to give the next free learner ID ({next_id})."
+USI_HELP = (
+    "10 characters, capital letters and digits, e.g. BNGH7C75FN. Record an exemption with the "
+    "USI status instead."
+)
+
+# The form's sections, in the order a person fills them in.
+SECTIONS = [
+    (
+        "Learner",
+        [
+            "client_id",
+            "title",
+            "given_name",
+            "middle_names",
+            "family_name",
+            "preferred_name",
+            "date_of_birth",
+            "gender",
+        ],
+    ),
+    ("Contact", ["email", "phone", "address_line", "suburb", "state", "postcode"]),
+    ("Unique Student Identifier", ["usi", "usi_status", "usi_verified_on", "usi_evidence"]),
+    ("Status and needs", ["is_active", "privacy_flag", "special_requirements"]),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _formfield(field: models.Field, **kwargs):
+    if isinstance(field, models.DateField):
+        kwargs["widget"] = DateInput
+    return field.formfield(**kwargs)
+
+
+def form_add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: by field where the form has that field."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else NON_FIELD_ERRORS, messages)
+
+
+class PlainLabelsForm(forms.Form):
+    """Labels without Django's trailing colon, so a label reads exactly as the field's name."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class LearnerForm(PlainLabelsForm):
+    """Every learner field a person edits. Unlike a ModelForm it never validates an instance:
+    the service does, so each rule and its message live in one place."""
+
+    # Typed as entered and checked by the service, so a wrong length gets the USI's own message.
+    usi = forms.CharField(
+        label="USI",
+        required=False,
+        help_text=USI_HELP,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, instance: Learner | None = None, next_client_id: str = "", **kwargs):
+        if instance is not None:
+            kwargs["initial"] = {
+                **forms.model_to_dict(instance, fields=LEARNER_FIELDS),
+                **kwargs.get("initial", {}),
+            }
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        model_fields = forms.fields_for_model(
+            Learner,
+            fields=[f for f in LEARNER_FIELDS if f != "usi"],
+            formfield_callback=_formfield,
+        )
+        self.fields = {name: model_fields.get(name) or self.fields[name] for name in LEARNER_FIELDS}
+        if instance is None:
+            client_id = self.fields["client_id"]
+            client_id.required = False
+            client_id.help_text = CLIENT_ID_HELP.format(next_id=next_client_id or "L000001")
+            if next_client_id:
+                client_id.widget.attrs["placeholder"] = next_client_id
+        self.fields["date_of_birth"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in SECTIONS]
+
+
+class UsiVerifyForm(PlainLabelsForm):
+    # Both are required by the service, which words the messages.
+    verified_on = forms.DateField(label="Verified on", required=False, widget=DateInput)
+    evidence = forms.CharField(
+        label="Evidence",
+        required=False,
+        max_length=200,
+        help_text="How it was verified, e.g. 'USI Registry System check, reference 12345'.",
+    )
+
+    # The service names these after the model's fields.
+    service_field_names = {"usi_verified_on": "verified_on", "usi_evidence": "evidence"}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            renamed = {
+                self.service_field_names.get(field, field): messages
+                for field, messages in error.message_dict.items()
+            }
+            error = ValidationError(renamed)
+        form_add_service_errors(self, error)
+
+
+class ActiveForm(PlainLabelsForm):
+    active = forms.TypedChoiceField(
+        choices=[("yes", "Active"), ("no", "Inactive")], coerce=lambda value: value == "yes"
+    )
+    reason = forms.CharField(label="Reason", required=False, max_length=200)
+
+
+YES_NO_ALL = [("", "All"), ("yes", "Yes"), ("no", "No")]
+USI_STATUS_FILTER = [
+    ("", "Any"),
+    (UNVERIFIED, "Without a verified USI"),
+    *UsiStatus.choices,
+]
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class LearnerFilterForm(PlainLabelsForm):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        help_text="Name, learner ID, email or USI",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    active = forms.ChoiceField(label="Active", required=False, choices=YES_NO_ALL)
+    usi_status = forms.ChoiceField(label="USI status", required=False, choices=USI_STATUS_FILTER)
+    privacy = forms.ChoiceField(label="Privacy flag", required=False, choices=YES_NO_ALL)
+
+    def filters(self) -> dict:
+        """The selector's arguments; a value that does not parse is ignored, not an error page."""
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "q": data.get("q") or "",
+            "active": _yes_no(data.get("active") or ""),
+            "usi_status": data.get("usi_status") or "",
+            "privacy": _yes_no(data.get("privacy") or ""),
+        }

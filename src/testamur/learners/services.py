@@ -1,0 +1,296 @@
+"""Every write to a learner. Each runs in a transaction and records an event.
+
+The services check the rules themselves (USI format, uniqueness, dates) so a person reads a
+sentence rather than "Constraint … is violated"; the database still holds the rules it can.
+The USI itself never goes into the event log: events only say that it changed.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from testamur.core.events import event_record
+from testamur.learners.models import Learner, UsiStatus
+from testamur.learners.selectors import learner_next_client_id
+from testamur.learners.usi import usi_problem
+
+LEARNER_FIELDS = [
+    "client_id",
+    "title",
+    "given_name",
+    "middle_names",
+    "family_name",
+    "preferred_name",
+    "date_of_birth",
+    "gender",
+    "email",
+    "phone",
+    "address_line",
+    "suburb",
+    "state",
+    "postcode",
+    "usi",
+    "usi_status",
+    "usi_verified_on",
+    "usi_evidence",
+    "is_active",
+    "privacy_flag",
+    "special_requirements",
+]
+
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+
+DOB_IN_FUTURE = "The date of birth cannot be in the future."
+DOB_TOO_EARLY = "The date of birth cannot be before 01/01/1900."
+VERIFIED_DATE_MISSING = "Enter the date the USI was verified."
+VERIFIED_IN_FUTURE = "The USI verification date cannot be in the future."
+CLIENT_ID_TAKEN = "Learner ID {client_id} already belongs to another learner."
+USI_TAKEN = "This USI already belongs to learner {client_id} ({name})."
+NO_USI_TO_VERIFY = "This learner has no USI to verify. Enter the USI on the Edit page first."
+EVIDENCE_REQUIRED = "Say how the USI was verified, e.g. 'Checked with the USI Registry System'."
+ALREADY_ACTIVE = "This learner is already active."
+ALREADY_INACTIVE = "This learner is already inactive."
+
+_CREATE_ATTEMPTS = 5
+
+
+def _normalise(fields: dict) -> dict:
+    unknown = set(fields) - set(LEARNER_FIELDS)
+    if unknown:
+        raise TypeError(f"Not learner fields: {sorted(unknown)}")
+    fields = dict(fields)
+    for name in ("client_id", "usi"):
+        if name in fields and isinstance(fields[name], str):
+            fields[name] = fields[name].strip()
+    if "usi" in fields and not fields["usi"]:
+        fields["usi"] = None
+    return fields
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _rule_errors(learner: Learner) -> dict[str, str]:
+    """The rules the model cannot state as field validators, plus friendly uniqueness checks."""
+    errors = {}
+    today = timezone.localdate()
+    if learner.date_of_birth:
+        if learner.date_of_birth > today:
+            errors["date_of_birth"] = DOB_IN_FUTURE
+        elif learner.date_of_birth < EARLIEST_BIRTH_DATE:
+            errors["date_of_birth"] = DOB_TOO_EARLY
+    if learner.usi_verified_on and learner.usi_verified_on > today:
+        errors["usi_verified_on"] = VERIFIED_IN_FUTURE
+    if learner.usi:
+        problem = usi_problem(learner.usi)
+        if problem:
+            errors["usi"] = problem
+        else:
+            other = Learner.objects.filter(usi=learner.usi).exclude(pk=learner.pk).first()
+            if other:
+                errors["usi"] = USI_TAKEN.format(client_id=other.client_id, name=other.full_name)
+    if learner.client_id:
+        taken = Learner.objects.filter(client_id=learner.client_id).exclude(pk=learner.pk)
+        if taken.exists():
+            errors["client_id"] = CLIENT_ID_TAKEN.format(client_id=learner.client_id)
+    return errors
+
+
+def _validate(learner: Learner) -> None:
+    """full_clean plus the rules above, all reported at once, one message per field.
+
+    Learner.clean() words the USI/status constraints for people, so the constraints themselves
+    are only checked (as a safety net) once everything else passes.
+    """
+    errors = _rule_errors(learner)
+    try:
+        learner.full_clean(exclude=list(errors), validate_constraints=False)
+    except ValidationError as exc:
+        found = exc.message_dict
+    else:
+        found = {}
+    for field, message in errors.items():
+        found.setdefault(field, []).append(message)
+    if found:
+        raise ValidationError(found)
+    learner.validate_constraints()
+
+
+def _settle_verification(learner: Learner, *, actor, was: dict | None) -> None:
+    """Verified-by follows whoever recorded the verification; it only describes a Verified USI."""
+    if learner.usi_status != UsiStatus.VERIFIED:
+        learner.usi_verified_on = None
+        learner.usi_verified_by = None
+        return
+    unchanged = (
+        was is not None
+        and was["usi_status"] == UsiStatus.VERIFIED
+        and was["usi_verified_on"] == learner.usi_verified_on
+        and was["usi"] == learner.usi
+    )
+    if not unchanged:
+        learner.usi_verified_by = actor if getattr(actor, "pk", None) else None
+
+
+def _save(learner: Learner) -> None:
+    """Save; if a concurrent write took the same learner ID or USI, say so like the checks do."""
+    try:
+        with transaction.atomic():
+            learner.save()
+    except IntegrityError as exc:
+        errors = _rule_errors(learner)
+        if not errors:
+            raise
+        raise ValidationError(errors) from exc
+
+
+def _created_data(learner: Learner) -> dict:
+    data = {}
+    for name in LEARNER_FIELDS:
+        value = getattr(learner, name)
+        if value in (None, "") or name == "usi":
+            continue
+        data[name] = _shown(value)
+    if learner.usi:
+        data["usi"] = "recorded"
+    return data
+
+
+@transaction.atomic
+def learner_create(*, actor, **fields) -> Learner:
+    """Add a learner. A blank learner ID gets the next free generated one (L000123)."""
+    fields = _normalise(fields)
+    generate_id = not fields.get("client_id")
+    for attempt in range(_CREATE_ATTEMPTS):
+        learner = Learner(**fields)
+        if generate_id:
+            learner.client_id = learner_next_client_id()
+        _settle_verification(learner, actor=actor, was=None)
+        try:
+            _validate(learner)
+            _save(learner)
+        except ValidationError as exc:
+            # Another request took the generated ID first: take the next one.
+            taken_id = "client_id" in exc.message_dict and set(exc.message_dict) == {"client_id"}
+            if generate_id and taken_id and attempt < _CREATE_ATTEMPTS - 1:
+                continue
+            raise
+        break
+    event_record(
+        actor=actor,
+        subject_type="learner",
+        subject_id=learner.pk,
+        learner_id=learner.pk,
+        action="created",
+        to_state=learner.usi_status,
+        data=_created_data(learner),
+    )
+    return learner
+
+
+@transaction.atomic
+def learner_update(*, learner: Learner, actor, **fields) -> Learner:
+    """Change a learner's details.
+
+    A new USI needs verifying again: unless the same change also sets the status, the status
+    goes back to Not verified (or Not supplied when the USI is cleared).
+    """
+    fields = _normalise(fields)
+    learner = Learner.objects.select_for_update().get(pk=learner.pk)
+    was = {name: getattr(learner, name) for name in LEARNER_FIELDS}
+    for name, value in fields.items():
+        setattr(learner, name, value)
+    if learner.usi != was["usi"] and learner.usi_status == was["usi_status"]:
+        learner.usi_status = UsiStatus.NOT_VERIFIED if learner.usi else UsiStatus.NOT_SUPPLIED
+        learner.usi_evidence = ""
+    _settle_verification(learner, actor=actor, was=was)
+    _validate(learner)
+
+    changes = {}
+    for name in LEARNER_FIELDS:
+        old, new = was[name], getattr(learner, name)
+        if old == new:
+            continue
+        if name == "usi":
+            changes["usi"] = "added" if not old else "removed" if not new else "changed"
+        else:
+            changes[name] = [_shown(old), _shown(new)]
+    if not changes:
+        return learner
+    _save(learner)
+    status_changed = "usi_status" in changes
+    event_record(
+        actor=actor,
+        subject_type="learner",
+        subject_id=learner.pk,
+        learner_id=learner.pk,
+        action="updated",
+        from_state=was["usi_status"] if status_changed else "",
+        to_state=learner.usi_status if status_changed else "",
+        data=changes,
+    )
+    return learner
+
+
+@transaction.atomic
+def learner_usi_verify(*, learner: Learner, actor, verified_on: date, evidence: str) -> Learner:
+    """Record that the learner's USI was verified with the USI Registrar: when and how."""
+    learner = Learner.objects.select_for_update().get(pk=learner.pk)
+    evidence = (evidence or "").strip()
+    errors = {}
+    if not learner.usi:
+        errors["__all__"] = NO_USI_TO_VERIFY
+    if verified_on is None:
+        errors["usi_verified_on"] = VERIFIED_DATE_MISSING
+    elif verified_on > timezone.localdate():
+        errors["usi_verified_on"] = VERIFIED_IN_FUTURE
+    if not evidence:
+        errors["usi_evidence"] = EVIDENCE_REQUIRED
+    if errors:
+        raise ValidationError(errors)
+    from_state = learner.usi_status
+    learner.usi_status = UsiStatus.VERIFIED
+    learner.usi_verified_on = verified_on
+    learner.usi_evidence = evidence
+    learner.usi_verified_by = actor if getattr(actor, "pk", None) else None
+    _validate(learner)
+    _save(learner)
+    event_record(
+        actor=actor,
+        subject_type="learner",
+        subject_id=learner.pk,
+        learner_id=learner.pk,
+        action="usi_verified",
+        from_state=from_state,
+        to_state=UsiStatus.VERIFIED,
+        data={"usi_verified_on": verified_on.isoformat(), "usi_evidence": evidence},
+    )
+    return learner
+
+
+@transaction.atomic
+def learner_set_active(*, learner: Learner, actor, is_active: bool, reason: str = "") -> Learner:
+    """Mark a learner active or inactive. Nothing else about the learner changes."""
+    learner = Learner.objects.select_for_update().get(pk=learner.pk)
+    if learner.is_active == is_active:
+        raise ValidationError(ALREADY_ACTIVE if is_active else ALREADY_INACTIVE)
+    learner.is_active = is_active
+    learner.save(update_fields=["is_active", "updated_at"])
+    event_record(
+        actor=actor,
+        subject_type="learner",
+        subject_id=learner.pk,
+        learner_id=learner.pk,
+        action="reactivated" if is_active else "deactivated",
+        from_state="inactive" if is_active else "active",
+        to_state="active" if is_active else "inactive",
+        reason=reason.strip(),
+    )
+    return learner

@@ -1,0 +1,132 @@
+from django import forms
+from django.conf import settings
+
+from testamur.accounts.selectors import user_list_issuing_officers
+from testamur.organisation.models import Organisation, Signatory
+from testamur.organisation.services import abn_normalise
+
+IMAGE_ACCEPT = "image/png,image/svg+xml"
+IMAGE_HELP = "PNG or SVG, up to {limit} KB."
+
+
+def _image_field(label: str, help_text: str) -> forms.FileField:
+    limit = settings.MAX_IMAGE_UPLOAD_BYTES // 1024
+    return forms.FileField(
+        label=label,
+        required=False,
+        widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}),
+        help_text=f"{IMAGE_HELP.format(limit=limit)} {help_text}".strip(),
+    )
+
+
+def _achieved_codes_help() -> str:
+    """Which outcome codes count as achieved, read from the data rather than written here."""
+    from testamur.training.models import OutcomeCode
+
+    codes: dict[str, list[str]] = {}
+    for jurisdiction, code in OutcomeCode.objects.filter(is_achieved=True).values_list(
+        "jurisdiction", "code"
+    ):
+        codes.setdefault(jurisdiction, []).append(code)
+    parts = [
+        f"{label}: {', '.join(sorted(codes[value]))}"
+        for value, label in Organisation._meta.get_field("jurisdiction").choices
+        if value in codes
+    ]
+    text = "Selects the outcome code set, and so which outcomes count as achieved"
+    return f"{text} ({'; '.join(parts)})." if parts else f"{text}."
+
+
+class OrganisationForm(forms.ModelForm):
+    abn = forms.CharField(
+        label="ABN", required=False, max_length=20, help_text="11 digits; spaces are fine."
+    )
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+    logo = _image_field("Logo", "Printed on every credential. Uploading replaces the current logo.")
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "legal_name",
+            "trading_name",
+            "rto_code",
+            "abn",
+            "address_line",
+            "suburb",
+            "state",
+            "postcode",
+            "email",
+            "phone",
+            "website",
+            "jurisdiction",
+            "time_zone",
+            "credential_number_prefix",
+            "credential_number_digits",
+            "usi_gate",
+            "default_issuing_officer",
+        ]
+        labels = {
+            "credential_number_prefix": "Credential number prefix",
+            "credential_number_digits": "Digits in the number",
+            "usi_gate": "Learners without a verified USI",
+        }
+        help_texts = {
+            "legal_name": "As registered on training.gov.au.",
+            "trading_name": "Shown instead of the legal name where set.",
+            "rto_code": "4 or 5 digits.",
+            "time_zone": "Dates and times are shown and stamped in this time zone.",
+            "credential_number_prefix": "Capital letters, digits or dashes, e.g. TM-.",
+            "credential_number_digits": "Between 4 and 12; numbers are padded with zeros.",
+            "usi_gate": "What happens when an Admin issues to a learner without a verified USI "
+            "or a recorded exemption.",
+            "default_issuing_officer": "Pre-selected when credentials are issued. "
+            "Active Admins and Owners only.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].help_text = _achieved_codes_help()
+        self.fields["credential_number_digits"].widget.attrs.update(min=4, max=12)
+        officer = self.fields["default_issuing_officer"]
+        officer.queryset = user_list_issuing_officers()
+        officer.empty_label = "No default"
+        officer.label_from_instance = lambda user: f"{user.display_name} ({user.username})"
+
+    def clean_abn(self) -> str:
+        return abn_normalise(self.cleaned_data["abn"])
+
+    def clean_credential_number_prefix(self) -> str:
+        return self.cleaned_data["credential_number_prefix"].strip().upper()
+
+    def number_example(self) -> str:
+        """The first credential number under the settings as typed (or as saved)."""
+        if self.is_bound:
+            form = CredentialNumberExampleForm(self.data)
+            return form.example() if form.is_valid() else ""
+        return self.instance.credential_number_example()
+
+
+class CredentialNumberExampleForm(forms.ModelForm):
+    """Parses the two numbering fields alone, for the example shown beside them."""
+
+    class Meta:
+        model = Organisation
+        fields = ["credential_number_prefix", "credential_number_digits"]
+
+    def clean_credential_number_prefix(self) -> str:
+        return self.cleaned_data["credential_number_prefix"].strip().upper()
+
+    def example(self) -> str:
+        return self.instance.credential_number_example()
+
+
+class SignatoryForm(forms.ModelForm):
+    signature = _image_field("Signature image", "A transparent background prints best.")
+
+    class Meta:
+        model = Signatory
+        fields = ["name", "title", "is_active"]
+        help_texts = {
+            "is_active": "Only active signatories can sign new credentials. "
+            "Signatories are never deleted, so past credentials keep theirs.",
+        }

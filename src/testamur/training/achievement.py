@@ -1,0 +1,40 @@
+"""Which unit outcomes count as achieved, for the RTO's jurisdiction (DESIGN.md §1).
+
+The achieved set is data in the OutcomeCode table, never a list in code or templates.
+"""
+
+from django.db.models import Count, Q
+
+from testamur.organisation.models import Organisation
+from testamur.training.models import OutcomeCode, UnitEnrolment
+
+
+def achieved_outcome_codes(jurisdiction: str | None = None) -> list[str]:
+    """The current achieved codes, for messages. Legacy codes (53) still count when present."""
+    jurisdiction = jurisdiction or Organisation.load().jurisdiction
+    return list(
+        OutcomeCode.objects.filter(jurisdiction=jurisdiction, is_achieved=True, is_current=True)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+
+
+def enrolment_unit_counts(enrolment_ids) -> dict[int, tuple[int, int]]:
+    """(achieved units, all units) for each course enrolment, in one query."""
+    rows = (
+        UnitEnrolment.objects.filter(course_enrolment_id__in=list(enrolment_ids))
+        .values("course_enrolment_id")
+        .annotate(
+            achieved=Count("id", filter=Q(outcome__is_achieved=True)),
+            total=Count("id"),
+        )
+    )
+    return {row["course_enrolment_id"]: (row["achieved"], row["total"]) for row in rows}
+
+
+def achieved_unit_enrolments(enrolment_id: int):
+    return (
+        UnitEnrolment.objects.filter(course_enrolment_id=enrolment_id, outcome__is_achieved=True)
+        .select_related("unit", "outcome")
+        .order_by("unit__code")
+    )

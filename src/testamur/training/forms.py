@@ -1,0 +1,245 @@
+"""Forms for the training pages. They parse input; the services validate the records and save."""
+
+import re
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+
+from testamur.learners.models import Learner
+from testamur.organisation.models import Jurisdiction
+from testamur.training.models import (
+    Course,
+    CourseEnrolment,
+    CourseOffer,
+    CourseType,
+    DeliveryLocation,
+    OutcomeCode,
+    Unit,
+    UnitEnrolment,
+)
+from testamur.training.services import (
+    COURSE_FIELDS,
+    ENROLMENT_FIELDS,
+    LOCATION_FIELDS,
+    OFFER_FIELDS,
+    UNIT_ENROLMENT_FIELDS,
+    UNIT_FIELDS,
+)
+
+UNKNOWN_UNIT_CODES = "No unit has the code {codes}. Add the unit first, or check the spelling."
+UNKNOWN_LEARNER_ID = "No learner has the learner ID {client_id}."
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _formfield(field: models.Field, **kwargs):
+    if isinstance(field, models.DateField):
+        kwargs["widget"] = DateInput
+    return field.formfield(**kwargs)
+
+
+class ModelFieldsForm(forms.Form):
+    """A form whose fields (labels, lengths, choices) come from a model.
+
+    Unlike a ModelForm it never builds or validates an instance: the service does that, so a
+    rule and its message live in one place for the web pages, the API and imports alike.
+    """
+
+    model: type[models.Model]
+    field_names: list[str]
+
+    def __init__(self, *args, instance: models.Model | None = None, **kwargs):
+        if instance is not None and instance.pk:
+            kwargs["initial"] = {
+                **forms.model_to_dict(instance, fields=self.field_names),
+                **kwargs.get("initial", {}),
+            }
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        model_fields = forms.fields_for_model(
+            self.model, fields=self.field_names, formfield_callback=_formfield
+        )
+        self.fields = {**model_fields, **self.fields}
+
+
+def form_add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: by field where the form has it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else NON_FIELD_ERRORS, messages)
+
+
+class UnitForm(ModelFieldsForm):
+    model = Unit
+    field_names = UNIT_FIELDS
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+
+class CourseForm(ModelFieldsForm):
+    model = Course
+    field_names = COURSE_FIELDS
+
+    unit_codes = forms.CharField(
+        label="Units",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text="One unit code per line (commas or spaces also work), e.g. BSBWHS411.",
+    )
+
+    def __init__(self, *args, instance: Course | None = None, **kwargs):
+        if instance is not None and instance.pk:
+            codes = instance.units.order_by("code").values_list("code", flat=True)
+            kwargs["initial"] = {"unit_codes": "\n".join(codes), **kwargs.get("initial", {})}
+        super().__init__(*args, instance=instance, **kwargs)
+        # Model order, with the units after the course's own fields.
+        self.fields["unit_codes"] = self.fields.pop("unit_codes")
+        superseded_by = self.fields["superseded_by"]
+        superseded_by.label = "Superseded by"
+        superseded_by.empty_label = "— not superseded —"
+        if instance is not None and instance.pk:
+            superseded_by.queryset = Course.objects.exclude(pk=instance.pk)
+        self.fields["aqf_level"].help_text = "Qualifications only."
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+    def clean_unit_codes(self) -> list[Unit]:
+        codes = list(dict.fromkeys(re.split(r"[\s,;]+", self.cleaned_data["unit_codes"].upper())))
+        codes = [code for code in codes if code]
+        units = {unit.code: unit for unit in Unit.objects.filter(code__in=codes)}
+        unknown = [code for code in codes if code not in units]
+        if unknown:
+            raise ValidationError(UNKNOWN_UNIT_CODES.format(codes=", ".join(unknown)))
+        return [units[code] for code in codes]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # The services take the course's units as "units".
+        if "unit_codes" in cleaned:
+            cleaned["units"] = cleaned.pop("unit_codes")
+        return cleaned
+
+
+class CourseFilterForm(forms.Form):
+    type = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "All types"), *CourseType.choices]
+    )
+    q = forms.CharField(label="Search code or title", required=False, max_length=100)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+
+
+class LocationForm(ModelFieldsForm):
+    model = DeliveryLocation
+    field_names = LOCATION_FIELDS
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()
+
+
+class OfferForm(ModelFieldsForm):
+    model = CourseOffer
+    field_names = OFFER_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = Course.objects.order_by("code")
+        self.fields["location"].empty_label = "— none —"
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()
+
+
+class OfferFilterForm(forms.Form):
+    course = forms.ModelChoiceField(
+        label="Course",
+        required=False,
+        queryset=Course.objects.order_by("code"),
+        empty_label="All courses",
+    )
+    starts_from = forms.DateField(label="Starts on or after", required=False, widget=DateInput)
+    starts_to = forms.DateField(label="Starts on or before", required=False, widget=DateInput)
+    q = forms.CharField(label="Offer code", required=False, max_length=30)
+
+
+class EnrolmentForm(ModelFieldsForm):
+    model = CourseEnrolment
+    field_names = ENROLMENT_FIELDS
+
+
+class EnrolmentCreateForm(forms.Form):
+    learner = forms.CharField(label="Learner ID", max_length=10)
+    offer = forms.ModelChoiceField(
+        label="Course offer",
+        queryset=CourseOffer.objects.select_related("course").order_by("-start_date", "code"),
+    )
+    commencement_date = forms.DateField(
+        label="Commencement date",
+        required=False,
+        widget=DateInput,
+        help_text="Leave blank to use the offer's start date.",
+    )
+    commitment_id = forms.CharField(label="Commitment ID", required=False, max_length=10)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].label_from_instance = lambda offer: (
+            f"{offer.code} · {offer.course.code} {offer.course.title} · "
+            f"{offer.start_date:%d/%m/%Y}–{offer.end_date:%d/%m/%Y}"
+        )
+
+    def clean_learner(self) -> Learner:
+        client_id = self.cleaned_data["learner"].strip()
+        learner = Learner.objects.filter(client_id__iexact=client_id).first()
+        if learner is None:
+            raise ValidationError(UNKNOWN_LEARNER_ID.format(client_id=client_id))
+        return learner
+
+
+class UnitEnrolmentForm(ModelFieldsForm):
+    """Outcome choices are the organisation's jurisdiction set.
+
+    Any outcome code is accepted here so that a code from the other set gets the service's
+    explanation rather than a bare "Select a valid choice".
+    """
+
+    model = UnitEnrolment
+    field_names = UNIT_ENROLMENT_FIELDS
+
+    def __init__(self, *args, jurisdiction: str, with_unit: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        outcome = self.fields["outcome"]
+        outcome.queryset = OutcomeCode.objects.all()
+        outcome.choices = [("", "---------")] + [
+            (code.pk, f"{code}{'' if code.is_current else ' (no longer current)'}")
+            for code in OutcomeCode.objects.filter(jurisdiction=jurisdiction)
+        ]
+        outcome.help_text = f"{Jurisdiction(jurisdiction).label} outcome codes."
+        for name in ("scheduled_hours", "actual_hours"):
+            self.fields[name].widget.attrs["min"] = "0"
+        if with_unit:
+            unit = forms.ModelChoiceField(label="Unit", queryset=Unit.objects.order_by("code"))
+            self.fields = {"unit": unit, **self.fields}
+
+
+class EnrolLearnersSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Find learners by name, learner ID or USI", required=False, max_length=100
+    )
+
+
+def posted_ids(values: list[str]) -> list[int]:
+    """The whole-number ids in a list of posted values; anything else is dropped."""
+    return sorted({int(value) for value in values if value.isdigit() and len(value) < 19})

@@ -1,0 +1,173 @@
+"""Reads for the training pages: lists with their filters, one record with what its page shows."""
+
+from datetime import date
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from testamur.learners.models import Learner
+from testamur.organisation.models import Jurisdiction, Organisation
+from testamur.training.models import (
+    Course,
+    CourseEnrolment,
+    CourseOffer,
+    DeliveryLocation,
+    OutcomeCode,
+    Unit,
+    UnitEnrolment,
+)
+
+PAGE_SIZE = 50
+
+
+def paginate(queryset, page_number, per_page: int = PAGE_SIZE) -> Page:
+    """A page of results; a missing, non-numeric or out-of-range page number gives a valid page."""
+    return Paginator(queryset, per_page).get_page(page_number)
+
+
+def unit_list(*, search: str = "") -> QuerySet[Unit]:
+    units = Unit.objects.annotate(course_count=Count("courses"))
+    if search:
+        units = units.filter(Q(code__icontains=search) | Q(title__icontains=search))
+    return units.order_by("code")
+
+
+def course_list(*, course_type: str = "", search: str = "") -> QuerySet[Course]:
+    courses = Course.objects.select_related("superseded_by").annotate(
+        unit_count=Count("units", distinct=True), offer_count=Count("offers", distinct=True)
+    )
+    if course_type:
+        courses = courses.filter(course_type=course_type)
+    if search:
+        courses = courses.filter(Q(code__icontains=search) | Q(title__icontains=search))
+    return courses.order_by("code")
+
+
+def course_offers(*, course: Course) -> QuerySet[CourseOffer]:
+    return (
+        course.offers.select_related("location")
+        .annotate(enrolment_count=Count("enrolments"))
+        .order_by("-start_date", "code")
+    )
+
+
+def location_list() -> QuerySet[DeliveryLocation]:
+    return DeliveryLocation.objects.annotate(offer_count=Count("offers")).order_by("name")
+
+
+def offer_list(
+    *,
+    course: Course | None = None,
+    starts_from: date | None = None,
+    starts_to: date | None = None,
+    search: str = "",
+) -> QuerySet[CourseOffer]:
+    offers = CourseOffer.objects.select_related("course", "location").annotate(
+        enrolment_count=Count("enrolments")
+    )
+    if course:
+        offers = offers.filter(course=course)
+    if starts_from:
+        offers = offers.filter(start_date__gte=starts_from)
+    if starts_to:
+        offers = offers.filter(start_date__lte=starts_to)
+    if search:
+        offers = offers.filter(code__icontains=search)
+    return offers.order_by("-start_date", "code")
+
+
+def _achieved_count():
+    return Count(
+        "unit_enrolments", filter=Q(unit_enrolments__outcome__is_achieved=True), distinct=True
+    )
+
+
+def offer_enrolments(*, offer: CourseOffer) -> QuerySet[CourseEnrolment]:
+    """The offer's enrolments with the learner and how many units each has achieved."""
+    return (
+        offer.enrolments.select_related("learner")
+        .annotate(
+            units_achieved=_achieved_count(),
+            unit_count=Count("unit_enrolments", distinct=True),
+        )
+        .order_by("learner__family_name", "learner__given_name", "id")
+    )
+
+
+def offer_enrolments_selected(*, offer: CourseOffer, ids: list[int]) -> QuerySet[CourseEnrolment]:
+    """Only ids that belong to this offer; anything else posted is ignored by the caller."""
+    return offer_enrolments(offer=offer).filter(id__in=ids)
+
+
+def enrolments() -> QuerySet[CourseEnrolment]:
+    return CourseEnrolment.objects.select_related("learner", "offer__course", "offer__location")
+
+
+def enrolments_with_units() -> QuerySet[CourseEnrolment]:
+    return enrolments().prefetch_related(
+        Prefetch(
+            "unit_enrolments",
+            queryset=UnitEnrolment.objects.select_related("unit", "outcome").order_by("unit__code"),
+        )
+    )
+
+
+def learner_search(*, search: str, limit: int = 50) -> QuerySet[Learner]:
+    """Learners whose name, learner ID or USI matches, for picking learners to enrol."""
+    learners = Learner.objects.all()
+    for word in search.split():
+        learners = learners.filter(
+            Q(given_name__icontains=word)
+            | Q(family_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+            | Q(client_id__iexact=word)
+            | Q(usi__iexact=word)
+        )
+    return learners.order_by("family_name", "given_name", "id")[:limit]
+
+
+def jurisdiction_current() -> str:
+    return Organisation.load().jurisdiction
+
+
+def outcome_codes(*, jurisdiction: str) -> QuerySet[OutcomeCode]:
+    return OutcomeCode.objects.filter(jurisdiction=jurisdiction).order_by("code")
+
+
+def outcome_code_sets() -> tuple[tuple[str, QuerySet], tuple[str, QuerySet]]:
+    """The organisation's own outcome code set first, then the other one."""
+    current = jurisdiction_current()
+    other = next(j for j in Jurisdiction.values if j != current)
+    return (
+        (Jurisdiction(current).label, outcome_codes(jurisdiction=current)),
+        (Jurisdiction(other).label, outcome_codes(jurisdiction=other)),
+    )
+
+
+ENROLMENT_EXPORT_HEADER = [
+    "Learner ID",
+    "Name",
+    "Status",
+    "Commencement date",
+    "Assessment completed",
+    "Units achieved",
+]
+
+
+def enrolment_export_rows(enrolments) -> list[list]:
+    """One CSV row per enrolment (from `offer_enrolments`), dates as DD/MM/YYYY."""
+
+    def shown(value: date | None) -> str:
+        return value.strftime("%d/%m/%Y") if value else ""
+
+    return [
+        [
+            e.learner.client_id,
+            e.learner.full_name,
+            e.get_status_display(),
+            shown(e.commencement_date),
+            shown(e.completion_date),
+            e.units_achieved,
+        ]
+        for e in enrolments
+    ]

@@ -1,0 +1,473 @@
+"""Every write to units, courses, locations, offers and enrolments. Each records an event.
+
+Services check uniqueness and the model's constraints themselves so the user reads a sentence
+rather than "Constraint … is violated"; the database still holds every one of those rules.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+
+from testamur.core.events import event_record
+from testamur.learners.models import Learner
+from testamur.organisation.models import Jurisdiction, Organisation
+from testamur.training.models import (
+    Course,
+    CourseEnrolment,
+    CourseOffer,
+    CourseType,
+    DeliveryLocation,
+    DeliveryMode,
+    EnrolmentStatus,
+    OutcomeCode,
+    Unit,
+    UnitEnrolment,
+)
+from testamur.training.outcome_codes import NOT_SET
+
+UNIT_CODE_TAKEN = "A unit with code {code} already exists."
+COURSE_CODE_TAKEN = "A course with code {code} already exists."
+LOCATION_CODE_TAKEN = "A delivery location with ID {code} already exists."
+OFFER_CODE_TAKEN = "A course offer with code {code} already exists."
+AQF_LEVEL_ONLY_FOR_QUALIFICATIONS = (
+    "Only a qualification has an AQF level. Clear the AQF level or change the type."
+)
+COURSE_SUPERSEDES_ITSELF = "A course cannot be superseded by itself."
+OFFER_ENDS_BEFORE_START = "The end date must be on or after the start date."
+ENROLMENT_EXISTS = "{learner} is already enrolled in {offer}."
+ENROLMENT_COMPLETES_BEFORE_COMMENCING = (
+    "The assessment completed date must be on or after the commencement date."
+)
+UNIT_ENROLMENT_EXISTS = "{unit} is already part of this enrolment."
+UNIT_ENROLMENT_ENDS_BEFORE_START = "The end date must be on or after the start date."
+HOURS_NEGATIVE = "Hours cannot be negative."
+OUTCOME_WRONG_JURISDICTION = "Outcome code {code} is not valid for the {jurisdiction} outcome set."
+
+UNIT_FIELDS = ["code", "title", "nominal_hours", "field_of_education", "is_vet"]
+COURSE_FIELDS = [
+    "code",
+    "title",
+    "course_type",
+    "aqf_level",
+    "nominal_hours",
+    "superseded_by",
+    "is_active",
+]
+LOCATION_FIELDS = ["code", "name", "suburb", "state", "postcode"]
+OFFER_FIELDS = ["course", "code", "start_date", "end_date", "location", "trainer"]
+ENROLMENT_FIELDS = [
+    "status",
+    "status_reason",
+    "commencement_date",
+    "completion_date",
+    "commitment_id",
+]
+UNIT_ENROLMENT_FIELDS = [
+    "start_date",
+    "end_date",
+    "scheduled_hours",
+    "actual_hours",
+    "outcome",
+    "delivery_mode",
+]
+
+
+def _shown(value) -> str:
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return "" if value is None else str(value)
+
+
+def _model_update(*, instance: models.Model, fields: list[str], data: dict) -> dict:
+    """Set the allowed fields present in `data`; return {field: [old, new]} for the event."""
+    changes = {}
+    for field in fields:
+        if field not in data:
+            continue
+        old, new = getattr(instance, field), data[field]
+        if old != new:
+            changes[field] = [_shown(old), _shown(new)]
+            setattr(instance, field, new)
+    return changes
+
+
+def _validate(instance: models.Model, errors: dict[str, str]) -> None:
+    """full_clean plus the service's own checks, all reported at once.
+
+    Fields the service already found wrong are left out of full_clean so each gets one message.
+    """
+    try:
+        instance.full_clean(exclude=list(errors))
+    except ValidationError as exc:
+        found = exc.message_dict
+    else:
+        found = {}
+    for field, message in errors.items():
+        found.setdefault(field, []).append(message)
+    if found:
+        raise ValidationError(found)
+
+
+def _save(instance: models.Model, *, on_conflict: dict[str, str]) -> None:
+    """Save; if a concurrent write took the same unique value, report it like the check does."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationError(on_conflict) from exc
+
+
+def _code_taken(model, instance: models.Model, code: str, message: str) -> dict[str, str]:
+    taken = model.objects.filter(code=code).exclude(pk=instance.pk).exists()
+    return {"code": message.format(code=code)} if taken else {}
+
+
+def _event(*, actor, subject: models.Model, action: str, learner_id=None, **kwargs) -> None:
+    event_record(
+        actor=actor,
+        subject_type=subject._meta.model_name,
+        subject_id=subject.pk,
+        action=action,
+        learner_id=learner_id,
+        **kwargs,
+    )
+
+
+# Units
+
+
+def _unit_save(*, unit: Unit, actor, action: str, changes: dict) -> Unit:
+    errors = _code_taken(Unit, unit, unit.code, UNIT_CODE_TAKEN)
+    _validate(unit, errors)
+    _save(unit, on_conflict={"code": UNIT_CODE_TAKEN.format(code=unit.code)})
+    _event(actor=actor, subject=unit, action=action, data=changes)
+    return unit
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    actor,
+    code: str,
+    title: str,
+    nominal_hours: int = 0,
+    field_of_education: str = "",
+    is_vet: bool = True,
+) -> Unit:
+    unit = Unit(
+        code=code,
+        title=title,
+        nominal_hours=nominal_hours,
+        field_of_education=field_of_education,
+        is_vet=is_vet,
+    )
+    return _unit_save(unit=unit, actor=actor, action="created", changes={"code": code})
+
+
+@transaction.atomic
+def unit_update(*, unit: Unit, actor, data: dict) -> Unit:
+    changes = _model_update(instance=unit, fields=UNIT_FIELDS, data=data)
+    return _unit_save(unit=unit, actor=actor, action="updated", changes=changes)
+
+
+# Courses
+
+
+def _course_save(*, course: Course, actor, action: str, changes: dict, units=None) -> Course:
+    errors = _code_taken(Course, course, course.code, COURSE_CODE_TAKEN)
+    if course.aqf_level is not None and course.course_type != CourseType.QUALIFICATION:
+        errors["aqf_level"] = AQF_LEVEL_ONLY_FOR_QUALIFICATIONS
+    if course.pk and course.superseded_by_id == course.pk:
+        errors["superseded_by"] = COURSE_SUPERSEDES_ITSELF
+    _validate(course, errors)
+    _save(course, on_conflict={"code": COURSE_CODE_TAKEN.format(code=course.code)})
+    if units is not None:
+        old_codes = sorted(course.units.values_list("code", flat=True))
+        new_codes = sorted(u.code for u in units)
+        if old_codes != new_codes:
+            course.units.set(units)
+            changes["units"] = [" ".join(old_codes), " ".join(new_codes)]
+    _event(actor=actor, subject=course, action=action, data=changes)
+    return course
+
+
+@transaction.atomic
+def course_create(
+    *,
+    actor,
+    code: str,
+    title: str,
+    course_type: str = CourseType.QUALIFICATION,
+    aqf_level: int | None = None,
+    nominal_hours: int = 0,
+    superseded_by: Course | None = None,
+    is_active: bool = True,
+    units=(),
+) -> Course:
+    course = Course(
+        code=code,
+        title=title,
+        course_type=course_type,
+        aqf_level=aqf_level,
+        nominal_hours=nominal_hours,
+        superseded_by=superseded_by,
+        is_active=is_active,
+    )
+    return _course_save(
+        course=course, actor=actor, action="created", changes={"code": code}, units=list(units)
+    )
+
+
+@transaction.atomic
+def course_update(*, course: Course, actor, data: dict) -> Course:
+    """`data` may hold "units" (an iterable of Unit) to replace the course's units."""
+    changes = _model_update(instance=course, fields=COURSE_FIELDS, data=data)
+    units = list(data["units"]) if "units" in data else None
+    return _course_save(course=course, actor=actor, action="updated", changes=changes, units=units)
+
+
+# Delivery locations
+
+
+def _location_save(*, location: DeliveryLocation, actor, action: str, changes: dict):
+    errors = _code_taken(DeliveryLocation, location, location.code, LOCATION_CODE_TAKEN)
+    _validate(location, errors)
+    _save(location, on_conflict={"code": LOCATION_CODE_TAKEN.format(code=location.code)})
+    _event(actor=actor, subject=location, action=action, data=changes)
+    return location
+
+
+@transaction.atomic
+def location_create(
+    *, actor, code: str, name: str, suburb: str, state: str, postcode: str
+) -> DeliveryLocation:
+    location = DeliveryLocation(code=code, name=name, suburb=suburb, state=state, postcode=postcode)
+    return _location_save(location=location, actor=actor, action="created", changes={"code": code})
+
+
+@transaction.atomic
+def location_update(*, location: DeliveryLocation, actor, data: dict) -> DeliveryLocation:
+    changes = _model_update(instance=location, fields=LOCATION_FIELDS, data=data)
+    return _location_save(location=location, actor=actor, action="updated", changes=changes)
+
+
+# Course offers
+
+
+def _offer_save(*, offer: CourseOffer, actor, action: str, changes: dict) -> CourseOffer:
+    errors = _code_taken(CourseOffer, offer, offer.code, OFFER_CODE_TAKEN)
+    if offer.start_date and offer.end_date and offer.end_date < offer.start_date:
+        errors["end_date"] = OFFER_ENDS_BEFORE_START
+    _validate(offer, errors)
+    _save(offer, on_conflict={"code": OFFER_CODE_TAKEN.format(code=offer.code)})
+    _event(actor=actor, subject=offer, action=action, data=changes)
+    return offer
+
+
+@transaction.atomic
+def offer_create(
+    *,
+    actor,
+    course: Course,
+    code: str,
+    start_date: date,
+    end_date: date,
+    location: DeliveryLocation | None = None,
+    trainer: str = "",
+) -> CourseOffer:
+    offer = CourseOffer(
+        course=course,
+        code=code,
+        start_date=start_date,
+        end_date=end_date,
+        location=location,
+        trainer=trainer,
+    )
+    return _offer_save(offer=offer, actor=actor, action="created", changes={"code": code})
+
+
+@transaction.atomic
+def offer_update(*, offer: CourseOffer, actor, data: dict) -> CourseOffer:
+    changes = _model_update(instance=offer, fields=OFFER_FIELDS, data=data)
+    return _offer_save(offer=offer, actor=actor, action="updated", changes=changes)
+
+
+# Course enrolments
+
+
+def _enrolment_errors(enrolment: CourseEnrolment) -> dict[str, str]:
+    errors = {}
+    start, end = enrolment.commencement_date, enrolment.completion_date
+    if start and end and end < start:
+        errors["completion_date"] = ENROLMENT_COMPLETES_BEFORE_COMMENCING
+    return errors
+
+
+@transaction.atomic
+def enrolment_create(
+    *,
+    actor,
+    learner: Learner,
+    offer: CourseOffer,
+    commencement_date: date | None = None,
+    commitment_id: str = "",
+) -> CourseEnrolment:
+    """Enrol a learner in an offer, with one unit enrolment (outcome 00) per unit of the course."""
+    enrolment = CourseEnrolment(
+        learner=learner,
+        offer=offer,
+        status=EnrolmentStatus.ACTIVE,
+        commencement_date=commencement_date or offer.start_date,
+        commitment_id=commitment_id,
+    )
+    exists_message = ENROLMENT_EXISTS.format(learner=learner.full_name, offer=offer.code)
+    errors = _enrolment_errors(enrolment)
+    if CourseEnrolment.objects.filter(learner=learner, offer=offer).exists():
+        errors["offer"] = exists_message
+    _validate(enrolment, errors)
+    _save(enrolment, on_conflict={"offer": exists_message})
+    not_set = OutcomeCode.objects.get(jurisdiction=Organisation.load().jurisdiction, code=NOT_SET)
+    UnitEnrolment.objects.bulk_create(
+        UnitEnrolment(
+            course_enrolment=enrolment,
+            unit=unit,
+            start_date=offer.start_date,
+            end_date=offer.end_date,
+            scheduled_hours=Decimal(unit.nominal_hours),
+            outcome=not_set,
+        )
+        for unit in offer.course.units.order_by("code")
+    )
+    _event(
+        actor=actor,
+        subject=enrolment,
+        action="created",
+        learner_id=learner.pk,
+        to_state=enrolment.status,
+        data={"offer": offer.code, "units": offer.course.units.count()},
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_create_many(
+    *, actor, offer: CourseOffer, learners
+) -> tuple[list[CourseEnrolment], list[Learner]]:
+    """Enrol each learner not already in the offer; return (new enrolments, learners skipped)."""
+    learners = list(learners)
+    enrolled = set(
+        offer.enrolments.filter(learner__in=learners).values_list("learner_id", flat=True)
+    )
+    created, skipped = [], []
+    for learner in learners:
+        if learner.pk in enrolled:
+            skipped.append(learner)
+        else:
+            created.append(enrolment_create(actor=actor, learner=learner, offer=offer))
+            enrolled.add(learner.pk)
+    return created, skipped
+
+
+@transaction.atomic
+def enrolment_update(*, enrolment: CourseEnrolment, actor, data: dict) -> CourseEnrolment:
+    """Change status, reason, dates or commitment ID. Issuing fields are set by issuing only."""
+    old_status = enrolment.status
+    changes = _model_update(instance=enrolment, fields=ENROLMENT_FIELDS, data=data)
+    _validate(enrolment, _enrolment_errors(enrolment))
+    enrolment.save()
+    status_changed = enrolment.status != old_status
+    _event(
+        actor=actor,
+        subject=enrolment,
+        action="status_changed" if status_changed else "updated",
+        learner_id=enrolment.learner_id,
+        from_state=old_status if status_changed else "",
+        to_state=enrolment.status if status_changed else "",
+        reason=enrolment.status_reason if status_changed else "",
+        data=changes,
+    )
+    return enrolment
+
+
+# Unit enrolments
+
+
+def _unit_enrolment_save(*, unit_enrolment: UnitEnrolment, actor, action: str, changes: dict):
+    errors = {}
+    jurisdiction = Organisation.load().jurisdiction
+    outcome = unit_enrolment.outcome if unit_enrolment.outcome_id else None
+    if outcome and outcome.jurisdiction != jurisdiction:
+        errors["outcome"] = OUTCOME_WRONG_JURISDICTION.format(
+            code=outcome.code, jurisdiction=Jurisdiction(jurisdiction).label
+        )
+    start, end = unit_enrolment.start_date, unit_enrolment.end_date
+    if start and end and end < start:
+        errors["end_date"] = UNIT_ENROLMENT_ENDS_BEFORE_START
+    for field in ("scheduled_hours", "actual_hours"):
+        hours = getattr(unit_enrolment, field)
+        if isinstance(hours, Decimal | int) and hours < 0:
+            errors[field] = HOURS_NEGATIVE
+    enrolment = unit_enrolment.course_enrolment
+    if unit_enrolment.unit_id:
+        duplicate = (
+            UnitEnrolment.objects.filter(course_enrolment=enrolment, unit=unit_enrolment.unit_id)
+            .exclude(pk=unit_enrolment.pk)
+            .exists()
+        )
+        if duplicate:
+            errors["unit"] = UNIT_ENROLMENT_EXISTS.format(unit=unit_enrolment.unit.code)
+    _validate(unit_enrolment, errors)
+    exists_message = UNIT_ENROLMENT_EXISTS.format(unit=unit_enrolment.unit.code)
+    _save(unit_enrolment, on_conflict={"unit": exists_message})
+    _event(
+        actor=actor,
+        subject=unit_enrolment,
+        action=action,
+        learner_id=enrolment.learner_id,
+        data={"course_enrolment": enrolment.pk, "unit": unit_enrolment.unit.code, **changes},
+    )
+    return unit_enrolment
+
+
+@transaction.atomic
+def unit_enrolment_create(
+    *,
+    actor,
+    course_enrolment: CourseEnrolment,
+    unit: Unit,
+    outcome: OutcomeCode,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    scheduled_hours: Decimal = Decimal("0"),
+    actual_hours: Decimal = Decimal("0"),
+    delivery_mode: str = DeliveryMode.INTERNAL,
+) -> UnitEnrolment:
+    unit_enrolment = UnitEnrolment(
+        course_enrolment=course_enrolment,
+        unit=unit,
+        outcome=outcome,
+        start_date=start_date,
+        end_date=end_date,
+        scheduled_hours=scheduled_hours,
+        actual_hours=actual_hours,
+        delivery_mode=delivery_mode,
+    )
+    return _unit_enrolment_save(
+        unit_enrolment=unit_enrolment,
+        actor=actor,
+        action="created",
+        changes={"outcome": outcome.code},
+    )
+
+
+@transaction.atomic
+def unit_enrolment_update(*, unit_enrolment: UnitEnrolment, actor, data: dict) -> UnitEnrolment:
+    old_outcome = unit_enrolment.outcome.code
+    changes = _model_update(instance=unit_enrolment, fields=UNIT_ENROLMENT_FIELDS, data=data)
+    if "outcome" in changes:
+        changes["outcome"] = [old_outcome, unit_enrolment.outcome.code]
+    return _unit_enrolment_save(
+        unit_enrolment=unit_enrolment, actor=actor, action="updated", changes=changes
+    )
