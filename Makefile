@@ -23,8 +23,10 @@ demo: $(STAMP)
 	DEBUG=1 $(PY) manage.py migrate --no-input -v0
 	DEBUG=1 $(PY) manage.py collectstatic --no-input -v0
 	DEBUG=1 $(PY) manage.py seed_demo
-	@echo "Serving Testamur on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving Testamur on http://$(HOST):$(PORT)/ with a background worker (Ctrl-C stops both)"
+	@DEBUG=1 $(PY) manage.py run_worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 test: $(STAMP)
 	@bash scripts/ensure-chromium

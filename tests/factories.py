@@ -189,7 +189,7 @@ def template_make(credential_type: str = "statement_of_attainment", name: str | 
 
 def _builtin_source(credential_type: str) -> str:
     try:
-        from testamur.credentials.rendering.builtin import builtin_source
+        from testamur.credentials.rendering.engine import builtin_source
     except ImportError:
         return '#let data = json(bytes(sys.inputs.at("data")))\n= #data.credential.type_label'
     return builtin_source(credential_type)

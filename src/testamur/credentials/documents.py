@@ -1,32 +1,39 @@
-"""From a credential to its PDF: the data context, rendering, signing, combined files.
+"""From a credential to its PDF: the data context, rendering, signing and the run's files.
 
-The context is the fixed, documented set of data a template can use (rendering/context.py);
-it never contains the USI. Drafts and previews are unsigned; issued documents are signed and
-certified against changes.
+The context is the fixed, documented shape in rendering/context.py; it never holds the USI.
+Drafts and previews are unsigned; issued documents are signed and certified against changes.
 """
 
-from dataclasses import dataclass
+import tempfile
+import threading
+from pathlib import Path
 
 from django.conf import settings
-from django.utils.dateformat import format as date_format
+from django.core.files import File
+from openpyxl import Workbook
 
 from testamur.credentials.models import Credential, CredentialTemplateVersion, GenerationRun
+from testamur.credentials.rendering.context import (
+    PREVIEW_NUMBER,
+    finalise_context,
+    format_date,
+    format_date_long,
+)
+from testamur.credentials.rendering.engine import TemplateError, get_renderer
+from testamur.credentials.rendering.merge import merge_pdfs
 from testamur.organisation.models import Organisation, Signatory
+from testamur.organisation.signing_keys import signer_for_process
 from testamur.training.achievement import achieved_unit_enrolments
+
+NO_ACTIVE_VERSION = "The template {name} has no active version."
 
 
 class RenderError(Exception):
     """A template could not turn this credential's data into a document."""
 
 
-@dataclass
-class RenderedDocument:
-    pdf: bytes
-    version: CredentialTemplateVersion
-
-
 def verification_url(credential: Credential) -> str:
-    code = credential.verification_code or "PREVIEW"
+    code = credential.verification_code or PREVIEW_NUMBER
     return f"{settings.PUBLIC_BASE_URL}/v/{code}"
 
 
@@ -40,8 +47,45 @@ def _course_dict(course) -> dict:
     }
 
 
-def credential_context(credential: Credential, *, preview: bool, issued_on=None) -> dict:
+_asset_lock = threading.Lock()
+_asset_cache: dict = {}
+
+
+def organisation_assets() -> tuple[dict[str, bytes], str | None, dict[int, str]]:
+    """The RTO's logo and signature images as template assets, read once per change."""
     organisation = Organisation.load()
+    signatories = list(Signatory.objects.filter(is_active=True).order_by("name")[:2])
+    key = (
+        organisation.updated_at,
+        organisation.logo.name,
+        tuple((s.pk, s.signature.name) for s in signatories),
+    )
+    with _asset_lock:
+        if _asset_cache.get("key") == key:
+            return _asset_cache["value"]
+    assets: dict[str, bytes] = {}
+    logo_name = None
+    if organisation.logo:
+        logo_name = "rto-logo" + Path(organisation.logo.name).suffix.lower()
+        with organisation.logo.open("rb") as handle:
+            assets[logo_name] = handle.read()
+    signature_names = {}
+    for signatory in signatories:
+        if signatory.signature:
+            name = f"signature-{signatory.pk}{Path(signatory.signature.name).suffix.lower()}"
+            with signatory.signature.open("rb") as handle:
+                assets[name] = handle.read()
+            signature_names[signatory.pk] = name
+    value = (assets, logo_name, signature_names)
+    with _asset_lock:
+        _asset_cache.update(key=key, value=value)
+    return value
+
+
+def credential_context(credential: Credential, *, preview: bool, issued_on=None) -> dict:
+    """The template data for one credential (see rendering/context.py for the shape)."""
+    organisation = Organisation.load()
+    _assets, logo_name, signature_names = organisation_assets()
     learner = credential.learner
     course = credential.course_enrolment.offer.course if credential.course_enrolment_id else None
     units = []
@@ -57,9 +101,9 @@ def credential_context(credential: Credential, *, preview: bool, issued_on=None)
             for ue in achieved_unit_enrolments(credential.course_enrolment_id)
         ]
     signatories = Signatory.objects.filter(is_active=True).order_by("name")[:2]
-    credential_date = credential.credential_date
     issued = issued_on or credential.issued_on
-    return {
+    place = f"{organisation.state} {organisation.postcode}".strip()
+    data = {
         "organisation": {
             "legal_name": organisation.legal_name,
             "trading_name": organisation.trading_name,
@@ -67,15 +111,10 @@ def credential_context(credential: Credential, *, preview: bool, issued_on=None)
             "rto_code": organisation.rto_code,
             "abn": organisation.abn,
             "address": ", ".join(
-                p
-                for p in [
-                    organisation.address_line,
-                    organisation.suburb,
-                    f"{organisation.state} {organisation.postcode}".strip(),
-                ]
-                if p
+                p for p in [organisation.address_line, organisation.suburb, place] if p
             ),
             "website": organisation.website,
+            "logo": logo_name,
         },
         "learner": {
             "given_name": learner.given_name,
@@ -86,12 +125,12 @@ def credential_context(credential: Credential, *, preview: bool, issued_on=None)
         "credential": {
             "type": credential.credential_type,
             "type_label": credential.get_credential_type_display(),
-            "number": credential.number if (credential.number and not preview) else "PREVIEW",
-            "date": date_format(credential_date, "d/m/Y"),
-            "date_long": date_format(credential_date, "j F Y"),
-            "issued_date": date_format(issued, "d/m/Y") if issued else "",
+            "number": PREVIEW_NUMBER if preview or not credential.number else credential.number,
+            "date": format_date(credential.credential_date),
+            "date_long": format_date_long(credential.credential_date),
+            "issued_date": format_date(issued) if issued else "",
             "verification_url": verification_url(credential),
-            "verification_code": credential.verification_code or "",
+            "verification_code": "" if preview else (credential.verification_code or ""),
             "is_preview": preview,
         },
         "course": _course_dict(course) if course else None,
@@ -99,27 +138,153 @@ def credential_context(credential: Credential, *, preview: bool, issued_on=None)
         "major": None,
         "units": units,
         "signatories": [
-            {"name": s.name, "title": s.title, "has_signature": bool(s.signature)}
+            {
+                "name": s.name,
+                "title": s.title,
+                "has_signature": s.pk in signature_names,
+                "signature": signature_names.get(s.pk),
+            }
             for s in signatories
         ],
     }
+    return finalise_context(data)
+
+
+def _version_for(credential: Credential) -> CredentialTemplateVersion:
+    version = credential.template.active_version
+    if version is None:
+        raise RenderError(NO_ACTIVE_VERSION.format(name=credential.template.name))
+    return version
+
+
+def _version_assets(version: CredentialTemplateVersion) -> dict[str, bytes]:
+    assets = {}
+    for asset in version.assets.all():
+        with asset.file.open("rb") as handle:
+            assets[asset.name] = handle.read()
+    return assets
+
+
+def _render(credential: Credential, *, preview: bool, issued_on=None):
+    version = _version_for(credential)
+    org_assets, _logo, _signatures = organisation_assets()
+    assets = {**org_assets, **_version_assets(version)}
+    data = credential_context(credential, preview=preview, issued_on=issued_on)
+    try:
+        pdf = get_renderer().render(source=version.source, data=data, assets=assets)
+    except TemplateError as exc:
+        raise RenderError(f"Template {version}: {exc}") from exc
+    return pdf, version
 
 
 def render_draft(credential: Credential) -> tuple[bytes, CredentialTemplateVersion]:
-    raise NotImplementedError
-
-
-def render_issued(credential: Credential, *, issued_on) -> tuple[bytes, CredentialTemplateVersion]:
-    raise NotImplementedError
+    """The unsigned draft stored on a Generated credential for review."""
+    return _render(credential, preview=True)
 
 
 def render_preview(credential: Credential) -> bytes:
-    raise NotImplementedError
+    """An unsigned preview made now from current data; not stored anywhere."""
+    return _render(credential, preview=True)[0]
+
+
+def render_issued(credential: Credential, *, issued_on) -> tuple[bytes, CredentialTemplateVersion]:
+    """The final document: numbered, with its verification QR code, signed and certified."""
+    pdf, version = _render(credential, preview=False, issued_on=issued_on)
+    organisation = Organisation.load()
+    signed = signer_for_process().sign(
+        pdf,
+        # The same reason for every document keeps one prepared signer per process.
+        reason=f"Issued by {organisation.display_name} (RTO {organisation.rto_code})",
+        location=organisation.suburb or "Australia",
+    )
+    return signed, version
+
+
+def _local_path(field_file) -> Path:
+    """A path on this machine for a stored file (copied to a temporary file if remote)."""
+    try:
+        return Path(field_file.path)
+    except NotImplementedError:
+        handle = tempfile.NamedTemporaryFile(suffix=".pdf", delete=False)  # noqa: SIM115
+        with field_file.open("rb") as source:
+            for chunk in iter(lambda: source.read(1 << 20), b""):
+                handle.write(chunk)
+        handle.close()
+        return Path(handle.name)
+
+
+def _document_of(credential: Credential):
+    return credential.document if credential.document else credential.draft
 
 
 def build_combined_pdf(run: GenerationRun, items) -> None:
-    raise NotImplementedError
+    """The run's print version: every document of the run in one unsigned PDF."""
+    paths = (_local_path(_document_of(item.credential)) for item in items.iterator())
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "combined.pdf"
+        pages = merge_pdfs(paths, out, label=f"{run.get_kind_display()} run {run.pk}")
+        if pages:
+            with out.open("rb") as handle:
+                run.combined_pdf.save(f"run-{run.pk}-print-version.pdf", File(handle), save=False)
+
+
+MAIL_MERGE_COLUMNS = [
+    "Credential number",
+    "Type",
+    "Credential date",
+    "Issued date",
+    "Learner ID",
+    "Title",
+    "Given name",
+    "Family name",
+    "Full name",
+    "Email",
+    "Street address",
+    "Suburb",
+    "State",
+    "Postcode",
+    "Course code",
+    "Course title",
+    "Course offer",
+    "Verification URL",
+]
+
+
+def mail_merge_row(credential: Credential) -> list:
+    learner = credential.learner
+    enrolment = credential.course_enrolment
+    course = enrolment.offer.course if enrolment else None
+    return [
+        credential.number or "",
+        credential.get_credential_type_display(),
+        format_date(credential.credential_date),
+        format_date(credential.issued_on) if credential.issued_on else "",
+        learner.client_id,
+        learner.title,
+        learner.given_name,
+        learner.family_name,
+        learner.full_name,
+        learner.email,
+        learner.address_line,
+        learner.suburb,
+        learner.state,
+        learner.postcode,
+        course.code if course else "",
+        course.title if course else "",
+        enrolment.offer.code if enrolment else "",
+        verification_url(credential) if credential.verification_code else "",
+    ]
 
 
 def build_mail_merge(run: GenerationRun, items) -> None:
-    raise NotImplementedError
+    """One row per credential with every merge field, written in streaming mode."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Credentials")
+    sheet.append(MAIL_MERGE_COLUMNS)
+    for item in items.iterator():
+        sheet.append(mail_merge_row(item.credential))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "mail-merge.xlsx"
+        workbook.save(out)
+        with out.open("rb") as handle:
+            run.mail_merge.save(f"run-{run.pk}-mail-merge.xlsx", File(handle), save=False)

@@ -34,7 +34,7 @@ def _claim_and_number(credential_id: int, actor) -> tuple[Credential | None, str
     now = timezone.now()
     with transaction.atomic():
         credential = (
-            Credential.objects.select_for_update()
+            Credential.objects.select_for_update(of=("self",))
             .select_related("learner", "course_enrolment__offer__course")
             .get(pk=credential_id)
         )

@@ -228,6 +228,7 @@ class RunKind(models.TextChoices):
 class RunStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
+    FINALISING = "finalising", "Building files"
     COMPLETED = "completed", "Completed"
     COMPLETED_WITH_ERRORS = "completed_with_errors", "Completed with errors"
     FAILED = "failed", "Failed"
@@ -247,7 +248,6 @@ class GenerationRun(models.Model):
     failed_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
     chunks_total = models.PositiveIntegerField(default=0)
-    chunks_done = models.PositiveIntegerField(default=0)
     combined_pdf = models.FileField(upload_to="runs/", blank=True)
     mail_merge = models.FileField(upload_to="runs/", blank=True)
     error = models.TextField(blank=True)

@@ -18,6 +18,7 @@ from testamur.credentials import documents
 from testamur.credentials.gates import evaluate_gates
 from testamur.credentials.issuing import ALREADY_ISSUED, credential_issue
 from testamur.credentials.models import (
+    FINISHED_RUN_STATUSES,
     Credential,
     CredentialStatus,
     GenerationRun,
@@ -64,7 +65,7 @@ def run_start(
     outcome = BulkOutcome(verb="queued")
     with transaction.atomic():
         locked = list(
-            Credential.objects.select_for_update()
+            Credential.objects.select_for_update(of=("self",))
             .filter(pk__in=[c.pk for c in credentials])
             .select_related("learner", "course_enrolment__offer__course")
             .order_by("learner__family_name", "learner__given_name", "id")
@@ -166,14 +167,21 @@ def run_process_chunk(run_id: int, chunk: int) -> None:
     _finish_chunk(run_id)
 
 
+UNFINISHED = (RunItemStatus.PENDING, RunItemStatus.PROCESSING)
+
+
 def _finish_chunk(run_id: int) -> None:
+    """The worker that finds no unfinished item left (under the run's lock) builds the files."""
     with transaction.atomic():
         run = GenerationRun.objects.select_for_update().get(pk=run_id)
-        run.chunks_done += 1
-        run.save(update_fields=["chunks_done"])
-        last = run.chunks_done >= run.chunks_total
-    if last:
-        run_finalise(run_id)
+        if run.status in (RunStatus.FINALISING, *FINISHED_RUN_STATUSES):
+            return
+        if RunItem.objects.filter(run=run, status__in=UNFINISHED).exists():
+            return
+        run.status = RunStatus.FINALISING
+        run.heartbeat_at = timezone.now()
+        run.save(update_fields=["status", "heartbeat_at"])
+    run_finalise(run_id)
 
 
 def _process_item(run: GenerationRun, item: RunItem) -> tuple[str, str]:
@@ -283,7 +291,9 @@ def runs_recover(*, stale_after: timedelta = timedelta(minutes=5)) -> list[int]:
     """
     cutoff = timezone.now() - stale_after
     stale = (
-        GenerationRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+        GenerationRun.objects.filter(
+            status__in=[RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.FINALISING]
+        )
         .exclude(heartbeat_at__gte=cutoff)
         .filter(created_at__lt=cutoff)
     )
@@ -302,9 +312,10 @@ def runs_recover(*, stale_after: timedelta = timedelta(minutes=5)) -> list[int]:
                     )
                 )
             )
-            run.chunks_done = run.chunks_total - len(pending_chunks)
+            if not pending_chunks:
+                run.status = RunStatus.FINALISING
             run.heartbeat_at = timezone.now()
-            run.save(update_fields=["chunks_done", "heartbeat_at"])
+            run.save(update_fields=["status", "heartbeat_at"])
         if not pending_chunks:
             run_finalise(run.pk)
         else:

@@ -111,3 +111,35 @@ class Signatory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.title}"
+
+
+class SigningKey(models.Model):
+    """The certificate and key that sign issued credentials (PDF certification signatures).
+
+    The PKCS#12 passphrase is stored encrypted with a key derived from SECRET_KEY; a
+    deployment that changes SECRET_KEY uploads its key again.
+    """
+
+    pkcs12 = models.BinaryField()
+    passphrase_encrypted = models.BinaryField()
+    subject = models.CharField(max_length=200)
+    not_after = models.DateTimeField("valid until")
+    is_self_signed = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="one_active_signing_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

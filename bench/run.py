@@ -1,0 +1,29 @@
+"""`make bench`: every benchmark, one JSON object per line on standard output."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+PY = sys.executable
+
+RUNS = [
+    [PY, str(BENCH / "engine_raw.py"), "--n", "200"],
+    [PY, str(BENCH / "bulk_generate.py"), "--n", "1000", "--workers", "1"],
+    [PY, str(BENCH / "bulk_generate.py"), "--n", "1000", "--workers", "2"],
+    [PY, str(BENCH / "bulk_generate.py"), "--n", "5000", "--workers", "2"],
+]
+
+
+def main() -> int:
+    env = {**os.environ, "PYTHONPATH": str(BENCH.parent)}
+    failed = 0
+    for command in RUNS:
+        result = subprocess.run(command, env=env, check=False)
+        failed += result.returncode != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

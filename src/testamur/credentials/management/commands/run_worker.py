@@ -1,0 +1,27 @@
+from datetime import timedelta
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from testamur.credentials.runs import runs_recover
+
+
+class Command(BaseCommand):
+    help = (
+        "Run a background worker: first hand out again the work of runs whose worker stopped, "
+        "then process tasks (django-tasks db_worker). Extra options go to db_worker."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--stale-minutes", type=float, default=5)
+        parser.add_argument("--batch", action="store_true", help="Exit when no task is left.")
+
+    def handle(self, *args, **options):
+        recovered = runs_recover(stale_after=timedelta(minutes=options["stale_minutes"]))
+        if recovered:
+            self.stdout.write(f"Resumed runs: {', '.join(map(str, recovered))}")
+        # No auto-reloader: it would run the worker in a child process that outlives a kill.
+        worker_options = {"no_startup_delay": True, "reload": False}
+        if options["batch"]:
+            worker_options["batch"] = True
+        call_command("db_worker", **worker_options)

@@ -1,0 +1,271 @@
+"""Typst rendering: template source + JSON data + assets -> PDF bytes.
+
+One Renderer per process (fonts are scanned once; the compiler and its caches are reused
+across documents). Data reaches a template only as JSON in `sys.inputs.data`, so a learner
+called `#import "x": *` is text, never markup. A template can read files only inside its root:
+a directory made from the assets it was given (built-in logos plus the caller's files), kept
+and reused while the contents are unchanged.
+"""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import typst
+
+from testamur.credentials.rendering.context import sanitize_context
+
+ASSETS_DIR = Path(__file__).parent / "assets"
+BUILTIN_DIR = Path(__file__).parent / "builtin"
+
+BUILTIN_ASSETS: dict[str, bytes] = {
+    path.name: path.read_bytes() for path in sorted(ASSETS_DIR.glob("*.svg"))
+}
+
+BUILTIN_TEMPLATES = {
+    "testamur": "testamur.typ",
+    "record_of_results": "record_of_results.typ",
+    "statement_of_attainment": "statement_of_attainment.typ",
+    "transcript": "transcript.typ",
+    "letter": "letter.typ",
+    "other": "letter.typ",
+}
+
+ASSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+ASSET_NAME_REFUSED = (
+    "Asset name {name!r} is not allowed: use letters, digits, '.', '_' or '-', no folders."
+)
+PACKAGE_IMPORT_REFUSED = (
+    "Templates cannot import Typst packages ({spec}). Upload the files the template needs "
+    "with it instead."
+)
+FILE_OUTSIDE_TEMPLATE = "A template can only use the files uploaded with it: {names}."
+
+# A package spec written as a string, e.g. "@preview/cetz:0.3.0". Packages would be fetched
+# from the network at render time; templates must be self-contained.
+_PACKAGE_SPEC = re.compile(r"[\"']@[A-Za-z][\w-]*/[\w-]+:[\w.]*")
+_LOCATION = re.compile(r"┌─ (?P<file>.+?):(?P<line>\d+):(?P<column>\d+)")
+_MAIN_FILE = "__typst_py_bytes__.typ"
+_CLI_HINT = "you can adjust the project root with the `--root` argument"
+
+
+class TemplateError(Exception):
+    """A template failed to compile. `line`/`column` are 1-based in the template source."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.message
+        return f"Line {self.line}, column {self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class TemplateWarning:
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.message
+        return f"Line {self.line}: {self.message}"
+
+
+def builtin_source(credential_type: str) -> str:
+    """Source of the built-in template for a credential type ('other' gets the plain letter)."""
+    return (BUILTIN_DIR / BUILTIN_TEMPLATES[credential_type]).read_text(encoding="utf-8")
+
+
+def _location(diagnostic: str) -> tuple[int | None, int | None, str | None]:
+    """Line and 1-based column of the first diagnostic, and the file when not the main one."""
+    match = _LOCATION.search(diagnostic)
+    if not match:
+        return None, None, None
+    file = match["file"]
+    other = None if file.endswith(_MAIN_FILE) else Path(file).name
+    return int(match["line"]), int(match["column"]) + 1, other
+
+
+def _tidy(message: str, root: Path) -> str:
+    # Never show the server's cache path; show paths as the template sees them.
+    return message.replace(str(root), "")
+
+
+class Renderer:
+    def __init__(
+        self,
+        *,
+        cache_dir: Path | None = None,
+        font_paths: tuple[Path, ...] = (),
+        include_system_fonts: bool = True,
+    ):
+        self.cache_dir = Path(
+            cache_dir or Path(tempfile.gettempdir()) / f"testamur-typst-{os.getuid()}"
+        )
+        self.cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._fonts = typst.Fonts(
+            include_system_fonts=include_system_fonts,
+            include_embedded_fonts=True,
+            font_paths=[str(p) for p in font_paths],
+        )
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._roots: dict[str, Path] = {}
+        self._compiler = typst.Compiler(root=str(self.root_for({})), font_paths=self._fonts)
+
+    @property
+    def last_warnings(self) -> list[TemplateWarning]:
+        """Warnings (e.g. unknown fonts, which fall back) from this thread's last render."""
+        return getattr(self._local, "warnings", [])
+
+    def root_for(self, assets: dict[str, bytes] | None) -> Path:
+        """The directory holding the built-in assets plus `assets` (which win on a clash).
+
+        Named after a hash of the contents, so a batch reuses one directory and two processes
+        agree on it; created atomically (write to a temporary directory, then rename).
+        """
+        files = {**BUILTIN_ASSETS, **(assets or {})}
+        for name in files:
+            if not ASSET_NAME.fullmatch(name):
+                raise ValueError(ASSET_NAME_REFUSED.format(name=name))
+        digest = hashlib.sha256()
+        for name in sorted(files):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+        key = digest.hexdigest()[:32]
+
+        def complete(root: Path) -> bool:
+            return all((root / name).is_file() for name in files)
+
+        root = self._roots.get(key)
+        if root is not None and complete(root):
+            return root
+        root = self.cache_dir / key
+        if not complete(root):
+            staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.cache_dir))
+            for name, content in files.items():
+                (staging / name).write_bytes(content)
+            try:
+                staging.rename(root)
+            except OSError:  # it exists: made just now by another process, or damaged
+                if not complete(root):
+                    shutil.rmtree(root, ignore_errors=True)
+                    staging.rename(root)
+                else:
+                    shutil.rmtree(staging, ignore_errors=True)
+        self._roots[key] = root
+        return root
+
+    def render(
+        self,
+        *,
+        source: str,
+        data: dict,
+        assets: dict[str, bytes] | None = None,
+        root: Path | None = None,
+    ) -> bytes:
+        """Compile `source` with `data` (as JSON in sys.inputs.data) to PDF bytes.
+
+        `assets` (file name -> bytes) are what the template may read besides the built-in
+        logos; alternatively `root` names a directory to use as it is. Raises TemplateError.
+        """
+        if root is not None and assets is not None:
+            raise ValueError("Pass either assets or root, not both.")
+        _refuse_packages(source)
+        root = Path(root) if root is not None else self.root_for(assets)
+        payload = json.dumps(sanitize_context(data), ensure_ascii=False, separators=(",", ":"))
+        with self._lock:
+            try:
+                pdf, warnings = self._compiler.compile_with_warnings(
+                    input=source.encode("utf-8"),
+                    format="pdf",
+                    sys_inputs={"data": payload},
+                    root=str(root),
+                )
+            except typst.TypstError as error:
+                raise _template_error(error, root) from None
+            except RuntimeError as error:
+                raise TemplateError(_tidy(str(error), root)) from None
+        self._local.warnings = [_template_warning(w, root) for w in warnings]
+        return pdf
+
+    def images_used(
+        self, *, source: str, data: dict, assets: dict[str, bytes] | None = None
+    ) -> list[str]:
+        """File names of the images a template places with `data` (for the activation check).
+
+        Images made from bytes (such as the QR code) are left out.
+        """
+        _refuse_packages(source)
+        payload = json.dumps(sanitize_context(data), ensure_ascii=False)
+        with tempfile.TemporaryDirectory(dir=self.cache_dir) as tmp:
+            shutil.copytree(self.root_for(assets), tmp, dirs_exist_ok=True)
+            main = Path(tmp) / ".check-main.typ"
+            main.write_text(source, encoding="utf-8")
+            try:
+                found = typst.query(
+                    str(main),
+                    "image",
+                    field="source",
+                    root=tmp,
+                    font_paths=self._fonts,
+                    sys_inputs={"data": payload},
+                )
+            except RuntimeError as error:
+                raise TemplateError(_tidy(str(error), Path(tmp))) from None
+        return [s for s in json.loads(found) if isinstance(s, str) and not s.startswith("bytes(")]
+
+
+def _refuse_packages(source: str) -> None:
+    for number, text in enumerate(source.splitlines(), start=1):
+        match = _PACKAGE_SPEC.search(text)
+        if match:
+            raise TemplateError(
+                PACKAGE_IMPORT_REFUSED.format(spec=match[0][1:]), number, match.start() + 1
+            )
+
+
+def _template_error(error: typst.TypstError, root: Path) -> TemplateError:
+    line, column, other = _location(error.diagnostic)
+    parts = [_tidy(error.message, root)]
+    parts += [_tidy(h, root) for h in error.hints if h != _CLI_HINT]
+    if "project root" in error.message or "file not found" in error.message:
+        names = sorted(p.name for p in root.iterdir() if not p.name.startswith("."))
+        parts.append(FILE_OUTSIDE_TEMPLATE.format(names=", ".join(names) or "none"))
+    if other:
+        parts.append(f"(in {other})")
+    message = "; ".join(p[0].upper() + p[1:] if p else p for p in parts)
+    return TemplateError(message, line, column)
+
+
+def _template_warning(warning: typst.TypstWarning, root: Path) -> TemplateWarning:
+    line, column, other = _location(warning.diagnostic)
+    message = _tidy(warning.message, root)
+    if other:
+        message += f" (in {other})"
+    return TemplateWarning(message, line, column)
+
+
+_renderer: Renderer | None = None
+_renderer_pid: int | None = None
+_renderer_lock = threading.Lock()
+
+
+def get_renderer() -> Renderer:
+    """This process's Renderer (made again after a fork: compiler state is not fork-safe)."""
+    global _renderer, _renderer_pid
+    with _renderer_lock:
+        if _renderer is None or _renderer_pid != os.getpid():
+            _renderer = Renderer()
+            _renderer_pid = os.getpid()
+        return _renderer

@@ -1,0 +1,51 @@
+"""Shared set-up for lifecycle tests: a configured RTO and enrolments ready for credentials."""
+
+from datetime import date
+
+from testamur.credentials.models import Credential, RunKind
+from testamur.credentials.runs import run_start
+from tests.factories import (
+    course_make,
+    credential_make,
+    enrolment_make,
+    offer_make,
+    organisation_configured,
+    template_make,
+    unit_make,
+)
+
+
+def completed_offer(n_learners: int, *, units: int = 3, code: str = "BSB40120"):
+    """Enrolments in one offer of a qualification where every learner achieved every unit."""
+    organisation_configured()
+    unit_list = [
+        unit_make(f"BSBTST{code[-3:]}{i}", title=f"Unit {i} of {code}") for i in range(units)
+    ]
+    course = course_make(code, title="Certificate IV in Business", units=unit_list, aqf_level=4)
+    offer = offer_make(course)
+    outcomes = {u.code: "20" for u in unit_list}
+    return [enrolment_make(offer=offer, outcomes=outcomes) for _ in range(n_learners)]
+
+
+def requested(enrolments, credential_type="statement_of_attainment", template=None):
+    template = template or template_make(credential_type)
+    return [credential_make(e, template=template) for e in enrolments]
+
+
+def run(actor, kind, credentials, capture, **options):
+    with capture(execute=True):
+        generation_run, outcome = run_start(
+            actor=actor, kind=kind, credentials=list(credentials), options=options
+        )
+    generation_run.refresh_from_db()
+    return generation_run, outcome
+
+
+def generated(actor, credentials, capture):
+    run(actor, RunKind.PREVIEW, credentials, capture)
+    return [Credential.objects.get(pk=c.pk) for c in credentials]
+
+
+def issue(actor, credentials, capture, **options):
+    options.setdefault("issued_date", date(2026, 11, 23).isoformat())
+    return run(actor, RunKind.ISSUE, credentials, capture, **options)
