@@ -108,7 +108,7 @@ def content_problems(
     formal = credential_type in {"testamur", "statement_of_attainment", "record_of_results"}
 
     require(org["name"], MISSING_RTO_NAME)
-    if credential_type != "letter" and credential_type != "other":
+    if credential_type not in {"letter", "other"}:
         require(org["rto_code"], MISSING_RTO_CODE)
     require(data["learner"]["full_name"], MISSING_LEARNER)
 

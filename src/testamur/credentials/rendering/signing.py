@@ -7,6 +7,7 @@ it keeps the parsed key, the certificate and the reserved signature size between
 """
 
 import asyncio
+import concurrent.futures
 import datetime
 import io
 import secrets
@@ -42,6 +43,19 @@ SIGNER_NOT_TRUSTED = "The document was not signed with this RTO's certificate."
 CHANGED_AFTER_SIGNING = "The file was changed after it was signed."
 NOT_ONE_SIGNATURE = "The file does not carry exactly one signature."
 UNREADABLE_PDF = "The file could not be read as a PDF: {reason}"
+
+
+def _outside_event_loop(function, *args):
+    """Call `function` (pyHanko runs asyncio.run inside) where no event loop is running.
+
+    A thread that already runs a loop (ASGI, Playwright's sync API) gets a helper thread.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
 
 
 @dataclass(frozen=True)
@@ -154,14 +168,15 @@ class Signer:
     def _reserve(self) -> int:
         # pyHanko would otherwise make a throw-away signature before every real one to size
         # the /Contents hole; size it once. ECDSA signatures vary by a few bytes: add slack.
-        dry = asyncio.run(
+        dry = _outside_event_loop(
+            asyncio.run,
             self._signer.async_sign(
                 bytes(32),
                 DIGEST,
                 dry_run=True,
                 use_pades=True,
                 signed_attr_settings=PdfCMSSignedAttributes(),
-            )
+            ),
         )
         size = 2 * len(dry.dump()) + 256
         return size + size % 2
@@ -185,6 +200,9 @@ class Signer:
 
     def sign(self, pdf: bytes, *, reason: str, location: str) -> bytes:
         """`pdf` with a certification signature that allows no later changes."""
+        return _outside_event_loop(self._sign, pdf, reason, location)
+
+    def _sign(self, pdf: bytes, reason: str, location: str) -> bytes:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         out = self._pdf_signer(reason, location).sign_pdf(
             writer, bytes_reserved=self._bytes_reserved
@@ -193,6 +211,9 @@ class Signer:
 
     def validate(self, pdf: bytes) -> SignatureReport:
         """Check `pdf`'s signature against this signer's certificate as the only trust root."""
+        return _outside_event_loop(self._validate, pdf)
+
+    def _validate(self, pdf: bytes) -> SignatureReport:
         try:
             reader = PdfFileReader(io.BytesIO(pdf))
             signatures = reader.embedded_signatures
