@@ -9,9 +9,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from testamur.accounts.models import User
 from testamur.accounts.roles import Role
+from testamur.credentials.models import GenerationRun, RunKind
 from testamur.organisation.models import Signatory
 from tests.factories import (
     course_make,
+    credential_make,
     enrolment_make,
     learner_make,
     location_make,
@@ -40,6 +42,15 @@ EXPECTED = [
     ("accounts:user_list", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
     ("accounts:user_create", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
     ("accounts:password_change", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("credentials:register", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("credentials:request", "enrolment", {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("credentials:preview", "credential", {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("credentials:issue", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("credentials:cancel", "credential", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("credentials:cancel_bulk", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("credentials:reissue", "credential", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("credentials:delete", "credential", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("credentials:run_list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
 ]
 
 
@@ -79,6 +90,8 @@ def objects(db, make_user):
         "unit_enrolment": enrolment.unit_enrolments.first(),
         "signatory": Signatory.objects.first(),
         "user": make_user(Role.USER, "someone-else"),
+        "credential": credential_make(enrolment),
+        "run": GenerationRun.objects.create(kind=RunKind.PREVIEW),
     }
 
 
@@ -94,6 +107,10 @@ PK_OWNER = [
     ("organisation:signatory", "signatory"),
     ("organisation:signature_image", "signatory"),
     ("accounts:user", "user"),
+    ("credentials:run", "run"),
+    ("credentials:request_bulk", "offer"),
+    ("credentials:request", "enrolment"),
+    ("credentials:", "credential"),
 ]
 
 

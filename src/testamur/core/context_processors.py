@@ -6,6 +6,7 @@ NAVIGATION = [
     ("Course offers", "training:offer_list", "training.view_courseoffer"),
     ("Courses", "training:course_list", "training.view_course"),
     ("Units", "training:unit_list", "training.view_unit"),
+    ("Credential register", "credentials:register", "credentials.view_credential"),
     ("Settings", "organisation:settings", "organisation.change_organisation"),
 ]
 

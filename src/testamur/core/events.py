@@ -22,29 +22,69 @@ def event_record(
     data: dict | None = None,
 ) -> Event:
     """Append one event to the chain. Must run inside the caller's transaction."""
+    return event_record_many(
+        [
+            EventRecord(
+                actor=actor,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                action=action,
+                learner_id=learner_id,
+                from_state=from_state,
+                to_state=to_state,
+                reason=reason,
+                data=data,
+            )
+        ]
+    )[0]
+
+
+@dataclass
+class EventRecord:
+    actor: object
+    subject_type: str
+    subject_id: object
+    action: str
+    learner_id: int | None = None
+    from_state: str = ""
+    to_state: str = ""
+    reason: str = ""
+    data: dict | None = None
+
+
+def event_record_many(records: list[EventRecord]) -> list[Event]:
+    """Append events in order under one lock of the chain head (bulk work, e.g. a run's batch)."""
+    if not records:
+        return []
     with transaction.atomic():
         head, _ = EventChainHead.objects.select_for_update().get_or_create(id=1)
-        event = Event(
-            # Stored in UTC at microsecond precision so the hash survives a round trip.
-            at=timezone.now().astimezone(UTC),
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=(actor.get_username() if getattr(actor, "pk", None) else "system"),
-            subject_type=subject_type,
-            subject_id=str(subject_id),
-            learner_id=learner_id,
-            action=action,
-            from_state=from_state,
-            to_state=to_state,
-            reason=reason,
-            data=data or {},
-            prev_hash=head.last_hash,
-        )
-        event.hash = event.compute_hash()
-        event.save()
-        head.last_hash = event.hash
-        head.count += 1
+        # Stored in UTC at microsecond precision so the hash survives a round trip.
+        now = timezone.now().astimezone(UTC)
+        events = []
+        prev_hash = head.last_hash
+        for record in records:
+            actor = record.actor if getattr(record.actor, "pk", None) else None
+            event = Event(
+                at=now,
+                actor=actor,
+                actor_name=actor.get_username() if actor else "system",
+                subject_type=record.subject_type,
+                subject_id=str(record.subject_id),
+                learner_id=record.learner_id,
+                action=record.action,
+                from_state=record.from_state,
+                to_state=record.to_state,
+                reason=record.reason,
+                data=record.data or {},
+                prev_hash=prev_hash,
+            )
+            event.hash = prev_hash = event.compute_hash()
+            events.append(event)
+        Event.objects.bulk_create(events)
+        head.last_hash = prev_hash
+        head.count += len(events)
         head.save(update_fields=["last_hash", "count"])
-    return event
+    return events
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,20 @@ from django.db import transaction
 from testamur.core.models import NumberSequence
 
 
-def number_take(*, name: str) -> int:
-    """The next value of the named sequence. Committed at once: a value is never reused."""
+def number_take_many(*, name: str, count: int) -> range:
+    """The next `count` values of the named sequence, taken under its row lock.
+
+    Taken inside the caller's transaction: the values belong to whatever that transaction
+    commits, and a value once committed is never handed out again.
+    """
     with transaction.atomic():
         NumberSequence.objects.get_or_create(name=name)
         sequence = NumberSequence.objects.select_for_update().get(name=name)
-        sequence.last_value += 1
+        first = sequence.last_value + 1
+        sequence.last_value += count
         sequence.save(update_fields=["last_value"])
-        return sequence.last_value
+    return range(first, first + count)
+
+
+def number_take(*, name: str) -> int:
+    return number_take_many(name=name, count=1)[0]

@@ -1,3 +1,4 @@
+from testamur.credentials.selectors import credential_status_counts, runs_in_progress
 from testamur.learners.models import Learner, UsiStatus
 from testamur.training.models import CourseEnrolment, CourseOffer, EnrolmentStatus
 
@@ -10,4 +11,6 @@ def dashboard_counts() -> dict:
         ).count(),
         "enrolments_active": CourseEnrolment.objects.filter(status=EnrolmentStatus.ACTIVE).count(),
         "offers": CourseOffer.objects.count(),
+        "credentials": credential_status_counts(),
+        "runs_in_progress": runs_in_progress(),
     }

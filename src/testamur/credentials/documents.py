@@ -6,13 +6,19 @@ Drafts and previews are unsigned; issued documents are signed and certified agai
 
 import tempfile
 import threading
+from collections import defaultdict
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
 from openpyxl import Workbook
 
-from testamur.credentials.models import Credential, CredentialTemplateVersion, GenerationRun
+from testamur.credentials.models import (
+    Credential,
+    CredentialTemplateVersion,
+    GenerationRun,
+    TemplateVersionState,
+)
 from testamur.credentials.rendering.context import (
     PREVIEW_NUMBER,
     finalise_context,
@@ -82,122 +88,148 @@ def organisation_assets() -> tuple[dict[str, bytes], str | None, dict[int, str]]
     return value
 
 
+class DocumentBatch:
+    """Everything a set of credentials' documents need, loaded with a fixed number of queries.
+
+    A run renders hundreds of credentials; loading the organisation, signatories, templates
+    and achieved units once per batch keeps the database out of the per-document cost.
+    """
+
+    def __init__(self, credentials):
+        self.organisation = Organisation.load()
+        self.assets, self.logo_name, self.signature_names = organisation_assets()
+        self.signatories = list(Signatory.objects.filter(is_active=True).order_by("name")[:2])
+        credentials = list(credentials)
+        self.units: dict[int, list[dict]] = defaultdict(list)
+        enrolment_ids = {c.course_enrolment_id for c in credentials if c.course_enrolment_id}
+        for ue in achieved_unit_enrolments(enrolment_ids):
+            self.units[ue.course_enrolment_id].append(
+                {
+                    "code": ue.unit.code,
+                    "title": ue.unit.title,
+                    "outcome": ue.outcome.code,
+                    "outcome_label": ue.outcome.description,
+                    "nominal_hours": ue.unit.nominal_hours,
+                }
+            )
+        self.versions = {
+            v.template_id: v
+            for v in CredentialTemplateVersion.objects.filter(
+                template_id__in={c.template_id for c in credentials},
+                state=TemplateVersionState.ACTIVE,
+            ).prefetch_related("assets")
+        }
+        self._version_assets: dict[int, dict[str, bytes]] = {}
+
+    def context(self, credential: Credential, *, preview: bool, issued_on=None) -> dict:
+        """The template data for one credential (see rendering/context.py for the shape)."""
+        organisation = self.organisation
+        learner = credential.learner
+        enrolment = credential.course_enrolment
+        course = enrolment.offer.course if enrolment else None
+        issued = issued_on or credential.issued_on
+        place = f"{organisation.state} {organisation.postcode}".strip()
+        data = {
+            "organisation": {
+                "legal_name": organisation.legal_name,
+                "trading_name": organisation.trading_name,
+                "name": organisation.display_name,
+                "rto_code": organisation.rto_code,
+                "abn": organisation.abn,
+                "address": ", ".join(
+                    p for p in [organisation.address_line, organisation.suburb, place] if p
+                ),
+                "website": organisation.website,
+                "logo": self.logo_name,
+            },
+            "learner": {
+                "given_name": learner.given_name,
+                "family_name": learner.family_name,
+                "full_name": learner.full_name,
+                "display_name": learner.display_name,
+            },
+            "credential": {
+                "type": credential.credential_type,
+                "type_label": credential.get_credential_type_display(),
+                "number": PREVIEW_NUMBER if preview or not credential.number else credential.number,
+                "date": format_date(credential.credential_date),
+                "date_long": format_date_long(credential.credential_date),
+                "issued_date": format_date(issued) if issued else "",
+                "verification_url": verification_url(credential),
+                "verification_code": "" if preview else (credential.verification_code or ""),
+                "is_preview": preview,
+            },
+            "course": _course_dict(course) if course else None,
+            "qualification": _course_dict(course) if course and course.is_qualification else None,
+            "major": None,
+            "units": self.units.get(credential.course_enrolment_id, []),
+            "signatories": [
+                {
+                    "name": s.name,
+                    "title": s.title,
+                    "has_signature": s.pk in self.signature_names,
+                    "signature": self.signature_names.get(s.pk),
+                }
+                for s in self.signatories
+            ],
+        }
+        return finalise_context(data)
+
+    def _assets_of(self, version: CredentialTemplateVersion) -> dict[str, bytes]:
+        if version.pk not in self._version_assets:
+            assets = dict(self.assets)
+            for asset in version.assets.all():
+                with asset.file.open("rb") as handle:
+                    assets[asset.name] = handle.read()
+            self._version_assets[version.pk] = assets
+        return self._version_assets[version.pk]
+
+    def render(
+        self, credential: Credential, *, preview: bool, issued_on=None
+    ) -> tuple[bytes, CredentialTemplateVersion]:
+        version = self.versions.get(credential.template_id)
+        if version is None:
+            raise RenderError(NO_ACTIVE_VERSION.format(name=credential.template.name))
+        data = self.context(credential, preview=preview, issued_on=issued_on)
+        try:
+            pdf = get_renderer().render(
+                source=version.source, data=data, assets=self._assets_of(version)
+            )
+        except TemplateError as exc:
+            raise RenderError(f"Template {version}: {exc}") from exc
+        return pdf, version
+
+    def render_signed(
+        self, credential: Credential, *, issued_on
+    ) -> tuple[bytes, CredentialTemplateVersion]:
+        """The final document: numbered, with its verification QR code, signed and certified."""
+        pdf, version = self.render(credential, preview=False, issued_on=issued_on)
+        organisation = self.organisation
+        signed = signer_for_process().sign(
+            pdf,
+            # The same reason for every document keeps one prepared signer per process.
+            reason=f"Issued by {organisation.display_name} (RTO {organisation.rto_code})",
+            location=organisation.suburb or "Australia",
+        )
+        return signed, version
+
+
 def credential_context(credential: Credential, *, preview: bool, issued_on=None) -> dict:
-    """The template data for one credential (see rendering/context.py for the shape)."""
-    organisation = Organisation.load()
-    _assets, logo_name, signature_names = organisation_assets()
-    learner = credential.learner
-    course = credential.course_enrolment.offer.course if credential.course_enrolment_id else None
-    units = []
-    if credential.course_enrolment_id:
-        units = [
-            {
-                "code": ue.unit.code,
-                "title": ue.unit.title,
-                "outcome": ue.outcome.code,
-                "outcome_label": ue.outcome.description,
-                "nominal_hours": ue.unit.nominal_hours,
-            }
-            for ue in achieved_unit_enrolments(credential.course_enrolment_id)
-        ]
-    signatories = Signatory.objects.filter(is_active=True).order_by("name")[:2]
-    issued = issued_on or credential.issued_on
-    place = f"{organisation.state} {organisation.postcode}".strip()
-    data = {
-        "organisation": {
-            "legal_name": organisation.legal_name,
-            "trading_name": organisation.trading_name,
-            "name": organisation.display_name,
-            "rto_code": organisation.rto_code,
-            "abn": organisation.abn,
-            "address": ", ".join(
-                p for p in [organisation.address_line, organisation.suburb, place] if p
-            ),
-            "website": organisation.website,
-            "logo": logo_name,
-        },
-        "learner": {
-            "given_name": learner.given_name,
-            "family_name": learner.family_name,
-            "full_name": learner.full_name,
-            "display_name": learner.display_name,
-        },
-        "credential": {
-            "type": credential.credential_type,
-            "type_label": credential.get_credential_type_display(),
-            "number": PREVIEW_NUMBER if preview or not credential.number else credential.number,
-            "date": format_date(credential.credential_date),
-            "date_long": format_date_long(credential.credential_date),
-            "issued_date": format_date(issued) if issued else "",
-            "verification_url": verification_url(credential),
-            "verification_code": "" if preview else (credential.verification_code or ""),
-            "is_preview": preview,
-        },
-        "course": _course_dict(course) if course else None,
-        "qualification": _course_dict(course) if course and course.is_qualification else None,
-        "major": None,
-        "units": units,
-        "signatories": [
-            {
-                "name": s.name,
-                "title": s.title,
-                "has_signature": s.pk in signature_names,
-                "signature": signature_names.get(s.pk),
-            }
-            for s in signatories
-        ],
-    }
-    return finalise_context(data)
-
-
-def _version_for(credential: Credential) -> CredentialTemplateVersion:
-    version = credential.template.active_version
-    if version is None:
-        raise RenderError(NO_ACTIVE_VERSION.format(name=credential.template.name))
-    return version
-
-
-def _version_assets(version: CredentialTemplateVersion) -> dict[str, bytes]:
-    assets = {}
-    for asset in version.assets.all():
-        with asset.file.open("rb") as handle:
-            assets[asset.name] = handle.read()
-    return assets
-
-
-def _render(credential: Credential, *, preview: bool, issued_on=None):
-    version = _version_for(credential)
-    org_assets, _logo, _signatures = organisation_assets()
-    assets = {**org_assets, **_version_assets(version)}
-    data = credential_context(credential, preview=preview, issued_on=issued_on)
-    try:
-        pdf = get_renderer().render(source=version.source, data=data, assets=assets)
-    except TemplateError as exc:
-        raise RenderError(f"Template {version}: {exc}") from exc
-    return pdf, version
+    return DocumentBatch([credential]).context(credential, preview=preview, issued_on=issued_on)
 
 
 def render_draft(credential: Credential) -> tuple[bytes, CredentialTemplateVersion]:
     """The unsigned draft stored on a Generated credential for review."""
-    return _render(credential, preview=True)
+    return DocumentBatch([credential]).render(credential, preview=True)
 
 
 def render_preview(credential: Credential) -> bytes:
     """An unsigned preview made now from current data; not stored anywhere."""
-    return _render(credential, preview=True)[0]
+    return DocumentBatch([credential]).render(credential, preview=True)[0]
 
 
 def render_issued(credential: Credential, *, issued_on) -> tuple[bytes, CredentialTemplateVersion]:
-    """The final document: numbered, with its verification QR code, signed and certified."""
-    pdf, version = _render(credential, preview=False, issued_on=issued_on)
-    organisation = Organisation.load()
-    signed = signer_for_process().sign(
-        pdf,
-        # The same reason for every document keeps one prepared signer per process.
-        reason=f"Issued by {organisation.display_name} (RTO {organisation.rto_code})",
-        location=organisation.suburb or "Australia",
-    )
-    return signed, version
+    return DocumentBatch([credential]).render_signed(credential, issued_on=issued_on)
 
 
 def _local_path(field_file) -> Path:

@@ -14,9 +14,10 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from testamur.core.events import event_record_many
 from testamur.credentials import documents
 from testamur.credentials.gates import evaluate_gates
-from testamur.credentials.issuing import ALREADY_ISSUED, credential_issue
+from testamur.credentials.issuing import ALREADY_ISSUED, credentials_issue
 from testamur.credentials.models import (
     FINISHED_RUN_STATUSES,
     Credential,
@@ -34,6 +35,7 @@ from testamur.credentials.services import (
     _transition,
     check_revision,
     require,
+    transition_apply,
 )
 from testamur.credentials.states import can
 
@@ -136,35 +138,74 @@ def _enqueue_chunks(run: GenerationRun) -> None:
         process_run_chunk.enqueue(run.pk, chunk)
 
 
+GROUP = 10  # credentials committed together: progress moves in steps of this size
+
+
+def _claim_items(run_id: int, chunk: int) -> list[RunItem]:
+    """Take this chunk's pending items; items another worker holds are left to it."""
+    with transaction.atomic():
+        ids = list(
+            RunItem.objects.select_for_update(skip_locked=True)
+            .filter(run_id=run_id, chunk=chunk, status=RunItemStatus.PENDING)
+            .values_list("pk", flat=True)
+        )
+        RunItem.objects.filter(pk__in=ids).update(
+            status=RunItemStatus.PROCESSING, claimed_at=timezone.now()
+        )
+    return list(
+        RunItem.objects.filter(pk__in=ids)
+        .select_related(
+            "credential__learner",
+            "credential__template",
+            "credential__course_enrolment__offer__course",
+        )
+        .order_by("position")
+    )
+
+
 def run_process_chunk(run_id: int, chunk: int) -> None:
     run = GenerationRun.objects.get(pk=run_id)
     GenerationRun.objects.filter(pk=run_id, started_at__isnull=True).update(
         started_at=timezone.now(), status=RunStatus.RUNNING
     )
-    items = (
-        RunItem.objects.filter(run_id=run_id, chunk=chunk, status=RunItemStatus.PENDING)
-        .select_related("credential")
-        .order_by("position")
-    )
-    for item in items:
-        claimed = RunItem.objects.filter(pk=item.pk, status=RunItemStatus.PENDING).update(
-            status=RunItemStatus.PROCESSING, claimed_at=timezone.now()
-        )
-        if not claimed:  # another worker took it (a recovered chunk running twice)
-            continue
-        status, message = _process_item(run, item)
-        RunItem.objects.filter(pk=item.pk).update(
-            status=status, message=message, finished_at=timezone.now()
-        )
-        counter = {
-            RunItemStatus.DONE: "done_count",
-            RunItemStatus.FAILED: "failed_count",
-            RunItemStatus.SKIPPED: "skipped_count",
-        }[status]
-        GenerationRun.objects.filter(pk=run_id).update(
-            **{counter: F(counter) + 1}, heartbeat_at=timezone.now()
-        )
+    items = _claim_items(run_id, chunk)
+    for start in range(0, len(items), GROUP):
+        group = items[start : start + GROUP]
+        try:
+            if run.kind == RunKind.ISSUE:
+                results = _issue_group(run, group)
+            else:
+                results = _generate_group(run, group)
+        except Exception as exc:  # one group's failure must not stop the run
+            logger.exception("Run %s: a group of %s credentials failed", run.pk, len(group))
+            message = f"{type(exc).__name__}: {exc}"
+            Credential.objects.filter(pk__in=[i.credential_id for i in group]).update(
+                failure_message=message
+            )
+            results = {i.credential_id: (RunItemStatus.FAILED, message) for i in group}
+        _record_results(run_id, group, results)
     _finish_chunk(run_id)
+
+
+COUNTERS = {
+    RunItemStatus.DONE: "done_count",
+    RunItemStatus.FAILED: "failed_count",
+    RunItemStatus.SKIPPED: "skipped_count",
+}
+
+
+def _record_results(run_id: int, items: list[RunItem], results) -> None:
+    now = timezone.now()
+    tally = dict.fromkeys(COUNTERS.values(), 0)
+    for item in items:
+        item.status, item.message = results[item.credential_id]
+        item.finished_at = now
+        tally[COUNTERS[item.status]] += 1
+    with transaction.atomic():
+        RunItem.objects.bulk_update(items, ["status", "message", "finished_at"])
+        GenerationRun.objects.filter(pk=run_id).update(
+            heartbeat_at=now, **{name: F(name) + n for name, n in tally.items() if n}
+        )
 
 
 UNFINISHED = (RunItemStatus.PENDING, RunItemStatus.PROCESSING)
@@ -184,56 +225,90 @@ def _finish_chunk(run_id: int) -> None:
     run_finalise(run_id)
 
 
-def _process_item(run: GenerationRun, item: RunItem) -> tuple[str, str]:
-    try:
-        if run.kind == RunKind.ISSUE:
-            return _issue_item(run, item.credential)
-        return _generate_item(run, item.credential)
-    except Exception as exc:  # one credential's failure must not stop the batch
-        logger.exception("Run %s item %s failed", run.pk, item.pk)
-        message = f"{type(exc).__name__}: {exc}"
-        Credential.objects.filter(pk=item.credential_id).update(failure_message=message)
-        return RunItemStatus.FAILED, message
-
-
-def _generate_item(run: GenerationRun, credential: Credential) -> tuple[str, str]:
-    credential.refresh_from_db()
-    if credential.status == CredentialStatus.ISSUED and run.kind == RunKind.PREVIEW:
-        return RunItemStatus.DONE, "Stored issued document."
-    if credential.status == CredentialStatus.GENERATED and credential.draft:
-        return RunItemStatus.DONE, ""  # finished before a crash, or by another run
-    if credential.status != CredentialStatus.GENERATING:
-        return RunItemStatus.SKIPPED, f"Now {credential.get_status_display()}."
-    try:
-        pdf, version = documents.render_draft(credential)
-    except documents.RenderError as exc:
-        with transaction.atomic():
-            locked = Credential.objects.select_for_update().get(pk=credential.pk)
-            locked.failure_message = str(exc)
-            _transition(locked, action="fail", actor=run.created_by, reason=str(exc))
-        return RunItemStatus.FAILED, str(exc)
-    name = f"{credential.pk}-draft-r{credential.revision}.pdf"
+def _generate_group(run: GenerationRun, items: list[RunItem]) -> dict:
+    """Render drafts for a group, then record them all in one transaction."""
+    results = {}
+    to_render = []
+    for item in items:
+        credential = item.credential
+        if credential.status == CredentialStatus.ISSUED and run.kind == RunKind.PREVIEW:
+            results[credential.pk] = (RunItemStatus.DONE, "Stored issued document.")
+        elif credential.status == CredentialStatus.GENERATED and credential.draft:
+            results[credential.pk] = (RunItemStatus.DONE, "")  # done before a crash
+        elif credential.status != CredentialStatus.GENERATING:
+            results[credential.pk] = (
+                RunItemStatus.SKIPPED,
+                f"Now {credential.get_status_display()}.",
+            )
+        else:
+            to_render.append(credential)
+    batch = documents.DocumentBatch(to_render)
+    rendered = {}
+    for credential in to_render:
+        try:
+            rendered[credential.pk] = batch.render(credential, preview=True)
+        except documents.RenderError as exc:
+            rendered[credential.pk] = str(exc)
+    now = timezone.now()
     with transaction.atomic():
-        locked = Credential.objects.select_for_update().get(pk=credential.pk)
-        if locked.status != CredentialStatus.GENERATING:
-            return RunItemStatus.SKIPPED, f"Now {locked.get_status_display()}."
-        old_draft = locked.draft.name if locked.draft else ""
-        locked.draft.save(name, ContentFile(pdf), save=False)
-        locked.template_version = version
-        locked.failure_message = ""
-        _transition(locked, action="generated", actor=run.created_by, data={"run": run.pk})
-        if old_draft:
-            storage, stale = locked.draft.storage, old_draft
-            transaction.on_commit(lambda: storage.delete(stale))
-    return RunItemStatus.DONE, ""
+        changed, events, stale_drafts = [], [], []
+        for credential in Credential.objects.select_for_update().filter(pk__in=list(rendered)):
+            outcome = rendered[credential.pk]
+            if credential.status != CredentialStatus.GENERATING:
+                results[credential.pk] = (
+                    RunItemStatus.SKIPPED,
+                    f"Now {credential.get_status_display()}.",
+                )
+                continue
+            if isinstance(outcome, str):
+                credential.failure_message = outcome
+                events.append(
+                    transition_apply(
+                        credential, action="fail", actor=run.created_by, reason=outcome
+                    )
+                )
+                results[credential.pk] = (RunItemStatus.FAILED, outcome)
+            else:
+                pdf, version = outcome
+                if credential.draft:
+                    stale_drafts.append(credential.draft.name)
+                name = f"{credential.pk}-draft-r{credential.revision}.pdf"
+                credential.draft.save(name, ContentFile(pdf), save=False)
+                credential.template_version = version
+                credential.failure_message = ""
+                events.append(
+                    transition_apply(
+                        credential, action="generated", actor=run.created_by, data={"run": run.pk}
+                    )
+                )
+                results[credential.pk] = (RunItemStatus.DONE, "")
+            credential.updated_at = now
+            changed.append(credential)
+        Credential.objects.bulk_update(
+            changed,
+            [
+                "status",
+                "revision",
+                "updated_by",
+                "updated_at",
+                "draft",
+                "template_version",
+                "failure_message",
+            ],
+        )
+        event_record_many(events)
+        if stale_drafts:
+            storage = Credential._meta.get_field("draft").storage
+            transaction.on_commit(lambda: [storage.delete(name) for name in stale_drafts])
+    return results
 
 
-def _issue_item(run: GenerationRun, credential: Credential) -> tuple[str, str]:
+def _issue_group(run: GenerationRun, items: list[RunItem]) -> dict:
     options = run.options
     issued_on = date.fromisoformat(options["issued_date"]) if options.get("issued_date") else None
-    return credential_issue(
+    return credentials_issue(
         actor=run.created_by,
-        credential=credential,
+        credentials=[item.credential for item in items],
         issued_on=issued_on or timezone.localdate(),
         final_qualification=bool(options.get("final_qualification")),
         status_reason=options.get("status_reason", ""),

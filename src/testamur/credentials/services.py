@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from testamur.core.events import event_record
+from testamur.core.events import EventRecord, event_record, event_record_many
 from testamur.credentials.models import (
     Credential,
     CredentialStatus,
@@ -63,16 +63,18 @@ def require(actor, perm: str) -> None:
         raise PermissionDenied
 
 
-def _transition(
+def transition_apply(
     credential: Credential, *, action: str, actor, reason: str = "", data: dict | None = None
-) -> None:
-    """Apply a legal transition to a locked credential row and record it."""
+) -> EventRecord:
+    """Move a locked credential to its next state in memory; return the event to record.
+
+    For batches: the caller saves the credentials and records the events together.
+    """
     before = credential.status
     credential.status = target_state(action, before)
     credential.revision += 1
     credential.updated_by = actor if getattr(actor, "pk", None) else None
-    credential.save()
-    event_record(
+    return EventRecord(
         actor=actor,
         subject_type="credential",
         subject_id=credential.pk,
@@ -83,6 +85,15 @@ def _transition(
         reason=reason,
         data={"number": credential.number, **(data or {})},
     )
+
+
+def _transition(
+    credential: Credential, *, action: str, actor, reason: str = "", data: dict | None = None
+) -> None:
+    """Apply a legal transition to a locked credential row, save it and record it."""
+    record = transition_apply(credential, action=action, actor=actor, reason=reason, data=data)
+    credential.save()
+    event_record_many([record])
 
 
 def check_revision(credential: Credential, revision: int | None) -> None:

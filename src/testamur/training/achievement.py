@@ -32,9 +32,12 @@ def enrolment_unit_counts(enrolment_ids) -> dict[int, tuple[int, int]]:
     return {row["course_enrolment_id"]: (row["achieved"], row["total"]) for row in rows}
 
 
-def achieved_unit_enrolments(enrolment_id: int):
+def achieved_unit_enrolments(enrolment_ids):
+    """The achieved unit enrolments of these course enrolments, by unit code."""
     return (
-        UnitEnrolment.objects.filter(course_enrolment_id=enrolment_id, outcome__is_achieved=True)
+        UnitEnrolment.objects.filter(
+            course_enrolment_id__in=list(enrolment_ids), outcome__is_achieved=True
+        )
         .select_related("unit", "outcome")
-        .order_by("unit__code")
+        .order_by("course_enrolment_id", "unit__code")
     )

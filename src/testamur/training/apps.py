@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_outcome_codes(using="default", **kwargs):
+    from testamur.training.outcome_codes import outcome_codes_sync
+
+    outcome_codes_sync(using=using)
 
 
 class TrainingConfig(AppConfig):
     name = "testamur.training"
     label = "training"
     verbose_name = "Training"
+
+    def ready(self):
+        post_migrate.connect(_sync_outcome_codes, sender=self, dispatch_uid="outcome_codes")

@@ -53,3 +53,25 @@ WA = [
 # The code finalisation writes for a unit that had commenced when the learner withdrew.
 WITHDRAWN = {"national": "40", "wa": "10"}
 NOT_SET = "00"
+
+
+def outcome_codes_sync(outcome_code_model=None, using: str = "default") -> None:
+    """Make sure every code above exists (new ones added, existing rows left as the RTO set them).
+
+    Runs from the data migration and after every migrate/flush, so a database emptied by a
+    flush (tests, a fresh start) gets its reference data back.
+    """
+    if outcome_code_model is None:
+        from testamur.training.models import OutcomeCode as outcome_code_model
+    for jurisdiction, rows in (("national", NATIONAL), ("wa", WA)):
+        for code, description, achieved, final, current in rows:
+            outcome_code_model.objects.using(using).get_or_create(
+                jurisdiction=jurisdiction,
+                code=code,
+                defaults={
+                    "description": description,
+                    "is_achieved": achieved,
+                    "is_final": final,
+                    "is_current": current,
+                },
+            )

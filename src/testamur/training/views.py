@@ -3,6 +3,7 @@
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -297,8 +298,17 @@ def _download_csv(request, offer: CourseOffer, enrolments) -> HttpResponse:
     return response
 
 
-# Later issues add "Request credential" and "Finalise" here.
+def _request_credential(request, offer: CourseOffer, enrolments) -> HttpResponse:
+    """On to the request form for the ticked enrolments (credentials app)."""
+    query = urlencode([("enrolment", enrolment.pk) for enrolment in enrolments])
+    return redirect(f"{reverse('credentials:request_bulk', args=[offer.pk])}?{query}")
+
+
+# Later issues add "Finalise" here.
 OFFER_BULK_ACTIONS: dict[str, BulkAction] = {
+    "request_credential": BulkAction(
+        "Request credential", "credentials.request_credential", _request_credential
+    ),
     "download_csv": BulkAction(
         "Download selected (CSV)", "training.view_courseenrolment", _download_csv
     ),

@@ -2,21 +2,9 @@ from django.db import migrations
 
 
 def load_codes(apps, schema_editor):
-    from testamur.training.outcome_codes import NATIONAL, WA
+    from testamur.training.outcome_codes import outcome_codes_sync
 
-    OutcomeCode = apps.get_model("training", "OutcomeCode")
-    for jurisdiction, rows in (("national", NATIONAL), ("wa", WA)):
-        for code, description, achieved, final, current in rows:
-            OutcomeCode.objects.update_or_create(
-                jurisdiction=jurisdiction,
-                code=code,
-                defaults={
-                    "description": description,
-                    "is_achieved": achieved,
-                    "is_final": final,
-                    "is_current": current,
-                },
-            )
+    outcome_codes_sync(apps.get_model("training", "OutcomeCode"), schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

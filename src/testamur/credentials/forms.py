@@ -1,0 +1,182 @@
+"""Forms for the credential pages. They parse input; the services decide and explain."""
+
+from django import forms
+from django.utils import timezone
+
+from testamur.accounts.models import User
+from testamur.credentials import selectors
+from testamur.credentials.models import CredentialStatus, CredentialTemplate, CredentialType
+from testamur.training.forms import DateInput
+from testamur.training.models import Course, CourseOffer
+
+DATES_REVERSED = "The 'from' date is after the 'to' date: swap them to see this range."
+FINAL_QUALIFICATION_MISSING = "Choose whether this is the final qualification."
+
+
+class RegisterFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "All"), *CredentialStatus.choices],
+        widget=forms.RadioSelect,
+    )
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Learner name, learner ID or number"}
+        ),
+    )
+    course = forms.ModelChoiceField(
+        label="Course", required=False, queryset=Course.objects.none(), empty_label="All courses"
+    )
+    offer = forms.ModelChoiceField(
+        label="Course offer",
+        required=False,
+        queryset=CourseOffer.objects.none(),
+        empty_label="All offers",
+    )
+    template = forms.ModelChoiceField(
+        label="Template",
+        required=False,
+        queryset=CredentialTemplate.objects.none(),
+        empty_label="All templates",
+    )
+    type = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "All types"), *CredentialType.choices]
+    )
+    date_from = forms.DateField(label="Credential date from", required=False, widget=DateInput)
+    date_to = forms.DateField(label="Credential date to", required=False, widget=DateInput)
+    officer = forms.ModelChoiceField(
+        label="Issuing officer",
+        required=False,
+        queryset=User.objects.none(),
+        empty_label="Anyone",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = Course.objects.order_by("code")
+        self.fields["offer"].queryset = CourseOffer.objects.select_related("course").order_by(
+            "-start_date", "code"
+        )
+        self.fields["template"].queryset = CredentialTemplate.objects.order_by("name")
+        self.fields["officer"].queryset = selectors.issuing_officers_in_use()
+        self.fields["officer"].label_from_instance = lambda user: user.display_name
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", DATES_REVERSED)
+            cleaned.pop("date_from", None)
+        return cleaned
+
+    def filters(self) -> dict:
+        """The valid filters as selector arguments; a bad value is shown and left out."""
+        if self.is_bound:
+            self.is_valid()
+        values = getattr(self, "cleaned_data", {})
+        return {
+            "status": values.get("status", ""),
+            "search": values.get("q", ""),
+            "course": values.get("course"),
+            "offer": values.get("offer"),
+            "template": values.get("template"),
+            "credential_type": values.get("type", ""),
+            "date_from": values.get("date_from"),
+            "date_to": values.get("date_to"),
+            "issuing_officer": values.get("officer"),
+        }
+
+
+class CredentialRequestForm(forms.Form):
+    template = forms.ModelChoiceField(
+        label="Credential template", queryset=CredentialTemplate.objects.none()
+    )
+    credential_date = forms.DateField(label="Credential date", widget=DateInput)
+    issuing_officer = forms.ModelChoiceField(
+        label="Issuing officer",
+        required=False,
+        queryset=User.objects.none(),
+        empty_label="— whoever issues it —",
+        help_text="Optional. Only Admins and Owners can issue.",
+    )
+    status_reason = forms.CharField(
+        label="Credential status reason",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, course: Course | None = None, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("credential_date", timezone.localdate())
+        if course is not None:
+            default = selectors.template_default(course)
+            kwargs["initial"].setdefault("template", default.pk if default else None)
+        super().__init__(*args, **kwargs)
+        template = self.fields["template"]
+        template.queryset = selectors.templates_available()
+        template.label_from_instance = lambda t: f"{t.name} ({t.get_credential_type_display()})"
+        template.help_text = "Templates available for requests, with an active version."
+        officer = self.fields["issuing_officer"]
+        officer.queryset = selectors.issuing_officers()
+        officer.label_from_instance = lambda user: user.display_name
+
+
+class CredentialRequestBulkForm(CredentialRequestForm):
+    go_to_credentials = forms.BooleanField(
+        label="Go to the offer's credentials when complete", required=False
+    )
+
+
+class IssueForm(forms.Form):
+    final_qualification = forms.TypedChoiceField(
+        label="Is this the final qualification?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": FINAL_QUALIFICATION_MISSING},
+        help_text=(
+            "Yes also updates each course enrolment: the qualification-issued flag is ticked, "
+            "the parchment number is set to the credential number and the issued date is "
+            "recorded. No only issues the credentials."
+        ),
+    )
+    issued_date = forms.DateField(label="Issued date", widget=DateInput)
+    status_reason = forms.CharField(
+        label="Credential status reason",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    mail_merge = forms.BooleanField(
+        label="Produce a mail-merge spreadsheet (XLSX) for this batch", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"issued_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class CancelForm(forms.Form):
+    # Not `required`: the service's message (REASON_REQUIRED) explains why a reason is needed.
+    reason = forms.CharField(
+        label="Credential status reason",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why it is cancelled, e.g. 'maiden name should be married name'.",
+    )
+
+
+class ReissueForm(CancelForm):
+    credential_date = forms.DateField(
+        label="Credential date of the new credential", widget=DateInput
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"credential_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)

@@ -1,0 +1,313 @@
+"""Reads for the credential pages: the register (and its tabs), one credential, runs.
+
+Every list loads a page of rows with a fixed number of queries, whatever its length.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from testamur.accounts.models import User
+from testamur.accounts.roles import Role
+from testamur.core.models import Event
+from testamur.credentials.gates import GateResult, evaluate_gates
+from testamur.credentials.models import (
+    FINISHED_RUN_STATUSES,
+    Credential,
+    CredentialStatus,
+    CredentialTemplate,
+    CredentialType,
+    GenerationRun,
+    RunItem,
+    RunItemStatus,
+    TemplateVersionState,
+)
+from testamur.credentials.services import PERM_CANCEL, PERM_DELETE, PERM_ISSUE, PERM_REQUEST
+from testamur.credentials.states import can
+from testamur.learners.models import Learner
+from testamur.training.models import Course, CourseEnrolment, CourseOffer
+
+# Statuses whose issue gates matter: the credential is still on its way to being issued.
+IN_PROGRESS = (
+    CredentialStatus.REQUESTED,
+    CredentialStatus.GENERATING,
+    CredentialStatus.GENERATED,
+    CredentialStatus.FAILED,
+)
+# A preview renders today's data; an issued or cancelled credential has its stored document.
+PREVIEWABLE = IN_PROGRESS
+# How each status is coloured (.status ok / warn / bad in app.css).
+STATUS_CLASS = {
+    CredentialStatus.GENERATED: "warn",
+    CredentialStatus.ISSUED: "ok",
+    CredentialStatus.CANCELLED: "bad",
+    CredentialStatus.FAILED: "bad",
+}
+
+
+def credentials_base() -> QuerySet[Credential]:
+    return Credential.objects.select_related(
+        "learner",
+        "template",
+        "issuing_officer",
+        "course_enrolment__offer__course",
+        "replaces",
+        "replaced_by",
+    )
+
+
+def credential_list(
+    *,
+    status: str = "",
+    course: Course | None = None,
+    offer: CourseOffer | None = None,
+    template: CredentialTemplate | None = None,
+    credential_type: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    search: str = "",
+    issuing_officer: User | None = None,
+    learner: Learner | None = None,
+    enrolment: CourseEnrolment | None = None,
+) -> QuerySet[Credential]:
+    """The register, newest first, narrowed by any of the filters."""
+    credentials = credentials_base()
+    if status:
+        credentials = credentials.filter(status=status)
+    if course:
+        credentials = credentials.filter(course_enrolment__offer__course=course)
+    if offer:
+        credentials = credentials.filter(course_enrolment__offer=offer)
+    if template:
+        credentials = credentials.filter(template=template)
+    if credential_type:
+        credentials = credentials.filter(credential_type=credential_type)
+    if date_from:
+        credentials = credentials.filter(credential_date__gte=date_from)
+    if date_to:
+        credentials = credentials.filter(credential_date__lte=date_to)
+    if issuing_officer:
+        credentials = credentials.filter(issuing_officer=issuing_officer)
+    if learner:
+        credentials = credentials.filter(learner=learner)
+    if enrolment:
+        credentials = credentials.filter(course_enrolment=enrolment)
+    search = search.strip()
+    if search:
+        names = Q()
+        for word in search.replace(",", " ").split():
+            names &= (
+                Q(learner__given_name__icontains=word)
+                | Q(learner__family_name__icontains=word)
+                | Q(learner__preferred_name__icontains=word)
+            )
+        credentials = credentials.filter(
+            names | Q(learner__client_id__iexact=search) | Q(number__icontains=search)
+        )
+    return credentials.order_by("-created_at", "-id")
+
+
+def credentials_selected(ids) -> list[Credential]:
+    """The credentials among `ids` that still exist, in register order."""
+    return list(credentials_base().filter(pk__in=list(ids)).order_by("-created_at", "-id"))
+
+
+@dataclass
+class CredentialRow:
+    """One register row: the credential, its issue gates and what this user may do to it."""
+
+    credential: Credential
+    gate: GateResult | None
+    actions: frozenset[str]
+
+    @property
+    def issuable(self) -> bool:
+        return self.gate is not None and self.gate.ok
+
+    @property
+    def status_class(self) -> str:
+        return STATUS_CLASS.get(self.credential.status, "")
+
+
+def credential_actions(credential: Credential, user) -> frozenset[str]:
+    """The row actions legal for the credential's status and allowed for the user's role."""
+    status = credential.status
+    actions = set()
+    if user.has_perm(PERM_REQUEST):
+        if status in PREVIEWABLE:
+            actions.add("preview")
+        if can("generate", status):
+            actions.add("generate" if status == CredentialStatus.REQUESTED else "regenerate")
+    if user.has_perm(PERM_ISSUE) and can("issue", status):
+        actions.add("issue")
+    if user.has_perm(PERM_CANCEL) and can("cancel", status):
+        actions.add("cancel")
+    if user.has_perm(PERM_DELETE) and credential.is_deletable:
+        actions.add("delete")
+    if status == CredentialStatus.ISSUED and credential.document:
+        actions.add("reprint")
+        if user.has_perm(PERM_CANCEL) and user.has_perm(PERM_REQUEST):
+            actions.add("reissue")
+    return frozenset(actions)
+
+
+def credential_rows(credentials, user) -> list[CredentialRow]:
+    """Rows for a page of credentials, gates evaluated for the whole page at once."""
+    credentials = list(credentials)
+    pending = [c for c in credentials if c.status in IN_PROGRESS]
+    gates = evaluate_gates(pending) if pending else {}
+    return [
+        CredentialRow(
+            credential=credential,
+            gate=gates.get(credential.pk),
+            actions=credential_actions(credential, user),
+        )
+        for credential in credentials
+    ]
+
+
+def templates_available() -> QuerySet[CredentialTemplate]:
+    """Templates that can be chosen for a request: available, with an active version."""
+    return (
+        CredentialTemplate.objects.filter(
+            is_available=True, versions__state=TemplateVersionState.ACTIVE
+        )
+        .distinct()
+        .order_by("credential_type", "name")
+    )
+
+
+def template_default(course: Course) -> CredentialTemplate | None:
+    """The template a request starts with: a Testamur for a qualification, else a Statement."""
+    wanted = (
+        CredentialType.TESTAMUR
+        if course.is_qualification
+        else CredentialType.STATEMENT_OF_ATTAINMENT
+    )
+    available = templates_available()
+    return available.filter(credential_type=wanted).first() or available.first()
+
+
+def issuing_officers() -> QuerySet[User]:
+    """Staff who may issue: active Admins and Owners."""
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[Role.ADMIN.value, Role.OWNER.value])
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def issuing_officers_in_use() -> QuerySet[User]:
+    """Everyone who is, or was, an issuing officer: the register filter's choices."""
+    return (
+        User.objects.filter(
+            Q(groups__name__in=[Role.ADMIN.value, Role.OWNER.value])
+            | Q(pk__in=Credential.objects.values("issuing_officer"))
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+ACTION_LABELS = {
+    "requested": "Requested",
+    "generate": "Generation started",
+    "generated": "Generated",
+    "fail": "Failed to generate",
+    "numbered": "Numbered",
+    "issue": "Issued",
+    "cancel": "Cancelled",
+    "deleted": "Deleted",
+}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    who: str
+    what: str
+    from_state: str
+    to_state: str
+    reason: str
+    run_id: int | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _state_label(value: str) -> str:
+    return CredentialStatus(value).label if value in CredentialStatus.values else value
+
+
+def credential_history(credential: Credential) -> list[HistoryLine]:
+    """Who did what to the credential, oldest first (the append-only event log)."""
+    events = Event.objects.filter(subject_type="credential", subject_id=str(credential.pk))
+    lines = []
+    for event in events.order_by("at", "id"):
+        data = event.data if isinstance(event.data, dict) else {}
+        notes = []
+        if event.action == "numbered" and data.get("number"):
+            notes.append(f"Credential number {data['number']}")
+        if data.get("final_qualification"):
+            notes.append("Final qualification")
+        if data.get("replaces"):
+            notes.append(f"Replaces {data['replaces']}")
+        lines.append(
+            HistoryLine(
+                at=event.at,
+                who=event.actor_name or "system",
+                what=ACTION_LABELS.get(event.action, event.action.replace("_", " ").capitalize()),
+                from_state=_state_label(event.from_state),
+                to_state=_state_label(event.to_state),
+                reason=event.reason,
+                run_id=data.get("run") if isinstance(data.get("run"), int) else None,
+                notes=notes,
+            )
+        )
+    return lines
+
+
+def credential_run_items(credential: Credential, limit: int = 20) -> list[RunItem]:
+    return list(
+        credential.run_items.select_related("run", "run__created_by").order_by("-run_id")[:limit]
+    )
+
+
+def run_list() -> QuerySet[GenerationRun]:
+    return GenerationRun.objects.select_related("created_by").order_by("-created_at", "-id")
+
+
+def runs_in_progress(limit: int = 10) -> list[GenerationRun]:
+    return list(run_list().exclude(status__in=FINISHED_RUN_STATUSES)[:limit])
+
+
+def run_items(run: GenerationRun) -> QuerySet[RunItem]:
+    return run.items.select_related(
+        "credential__learner", "credential__course_enrolment__offer__course"
+    ).order_by("position")
+
+
+def run_problems(run: GenerationRun, limit: int = 20) -> list[RunItem]:
+    """Items that failed or were skipped so far, for the live progress panel."""
+    return list(
+        run_items(run)
+        .filter(status__in=[RunItemStatus.FAILED, RunItemStatus.SKIPPED])
+        .order_by("position")[:limit]
+    )
+
+
+def run_credentials(run: GenerationRun, *, done_only: bool = False) -> list[Credential]:
+    items = run.items.all()
+    if done_only:
+        items = items.filter(status=RunItemStatus.DONE)
+    return list(credentials_base().filter(pk__in=items.values("credential_id")))
+
+
+def credential_status_counts() -> list[dict]:
+    """How many credentials are in each status, every status listed (for the dashboard)."""
+    counts = dict(
+        Credential.objects.values_list("status").annotate(n=Count("id")).order_by("status")
+    )
+    return [
+        {"status": status.value, "label": status.label, "count": counts.get(status.value, 0)}
+        for status in CredentialStatus
+    ]

@@ -1,0 +1,28 @@
+"""The credential table on other apps' pages (learner, course enrolment, course offer)."""
+
+from django import template
+
+from testamur.credentials import selectors
+from testamur.credentials.views.common import NO_CREDENTIALS, VIEW
+from testamur.credentials.views.common import credential_table as table_context
+
+register = template.Library()
+
+
+@register.inclusion_tag("credentials/_table.html", takes_context=True)
+def credential_table(context, *, learner=None, offer=None, enrolment=None, empty=""):
+    """The same table as the register, narrowed to one learner, offer or enrolment."""
+    request = context["request"]
+    shared = {"request": request, "perms": context.get("perms")}
+    shared["csrf_token"] = context.get("csrf_token")
+    if not request.user.has_perm(VIEW):
+        return {**shared, "hidden": True}
+    if enrolment is not None:
+        query = {"q": enrolment.learner.client_id, "offer": enrolment.offer_id}
+    elif offer is not None:
+        query = {"offer": offer.pk}
+    else:
+        query = {"q": learner.client_id}
+    credentials = selectors.credential_list(learner=learner, offer=offer, enrolment=enrolment)
+    table = table_context(request, credentials, empty=empty or NO_CREDENTIALS, register_query=query)
+    return {**shared, **table}

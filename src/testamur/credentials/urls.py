@@ -1,0 +1,27 @@
+from django.urls import path
+
+from testamur.credentials.views import credential, lifecycle, register, requests, runs
+
+app_name = "credentials"
+
+urlpatterns = [
+    path("", register.register, name="register"),
+    path("bulk/", register.bulk, name="bulk"),
+    path("request/enrolment/<int:pk>/", requests.request_credential, name="request"),
+    path("request/offer/<int:pk>/", requests.request_bulk, name="request_bulk"),
+    path("issue/", lifecycle.issue, name="issue"),
+    path("cancel/", lifecycle.cancel_bulk, name="cancel_bulk"),
+    path("<int:pk>/", credential.detail, name="detail"),
+    path("<int:pk>/preview/", credential.preview, name="preview"),
+    path("<int:pk>/draft/", credential.draft, name="draft"),
+    path("<int:pk>/reprint/", credential.reprint, name="reprint"),
+    path("<int:pk>/regenerate/", lifecycle.regenerate, name="regenerate"),
+    path("<int:pk>/cancel/", lifecycle.cancel, name="cancel"),
+    path("<int:pk>/reissue/", lifecycle.reissue, name="reissue"),
+    path("<int:pk>/delete/", lifecycle.delete, name="delete"),
+    path("runs/", runs.run_list, name="run_list"),
+    path("runs/<int:pk>/", runs.run_detail, name="run_detail"),
+    path("runs/<int:pk>/progress/", runs.run_progress, name="run_progress"),
+    path("runs/<int:pk>/file/", runs.run_file, name="run_file"),
+    path("runs/<int:pk>/again/", runs.run_again, name="run_again"),
+]

@@ -1,0 +1,81 @@
+"""One credential: its page, Preview, the generated draft and Reprint."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
+
+from testamur.core.permissions import require_permission
+from testamur.credentials import documents, selectors
+from testamur.credentials.models import Credential, CredentialStatus
+from testamur.credentials.services import PERM_REQUEST
+from testamur.credentials.views.common import VIEW, credential_or_404, file_response
+
+PREVIEW_FAILED = "The preview could not be made."
+
+
+@require_permission(VIEW)
+def detail(request, pk: int):
+    credential = credential_or_404(pk)
+    try:
+        replaced_by = credential.replaced_by
+    except Credential.replaced_by.RelatedObjectDoesNotExist:
+        replaced_by = None
+    context = {
+        "credential": credential,
+        "row": selectors.credential_rows([credential], request.user)[0],
+        "replaced_by": replaced_by,
+        "history": selectors.credential_history(credential),
+        "run_items": selectors.credential_run_items(credential),
+        "next_url": request.get_full_path(),
+    }
+    return render(request, "credentials/detail.html", context)
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_permission(VIEW, PERM_REQUEST)
+def preview(request, pk: int):
+    """An unsigned preview made now from today's data; nothing is stored or changed."""
+    credential = credential_or_404(pk)
+    try:
+        pdf = documents.render_preview(credential)
+    except documents.RenderError as error:
+        context = {"credential": credential, "title": PREVIEW_FAILED, "error": str(error)}
+        return render(request, "credentials/preview_error.html", context, status=422)
+    return _pdf_response(pdf, f"preview-{credential.learner.client_id}-{credential.pk}.pdf")
+
+
+@require_permission(VIEW)
+def reprint(request, pk: int):
+    """The stored, signed document of an issued credential, exactly as it was saved."""
+    credential = get_object_or_404(Credential, pk=pk, status=CredentialStatus.ISSUED)
+    if not credential.document:
+        raise Http404
+    return file_response(
+        credential.document,
+        f"{credential.number}.pdf",
+        content_type="application/pdf",
+        attachment=False,
+    )
+
+
+@require_permission(VIEW, PERM_REQUEST)
+def draft(request, pk: int):
+    """The draft made by the last generation (unsigned, with no credential number)."""
+    credential = get_object_or_404(Credential, pk=pk)
+    if not credential.draft or credential.status in (
+        CredentialStatus.ISSUED,
+        CredentialStatus.CANCELLED,
+    ):
+        raise Http404
+    return file_response(
+        credential.draft,
+        f"draft-{credential.pk}-r{credential.revision}.pdf",
+        content_type="application/pdf",
+        attachment=False,
+    )

@@ -1,0 +1,357 @@
+"""The credential register: every credential, filters, gates on each row, and the bulk bar."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from testamur.credentials.forms import DATES_REVERSED
+from testamur.credentials.gates import NOT_GENERATED, USI_NOT_CLEARED
+from testamur.credentials.models import Credential, CredentialStatus, GenerationRun, RunKind
+from testamur.credentials.runs import run_start
+from testamur.credentials.services import NOT_FOUND, credential_cancel
+from testamur.credentials.views.common import NONE_SELECTED
+from testamur.credentials.views.register import NO_ACTION
+from testamur.learners.models import UsiStatus
+from tests.factories import (
+    course_make,
+    credential_make,
+    enrolment_make,
+    learner_make,
+    offer_make,
+    organisation_configured,
+    template_make,
+    unit_make,
+)
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = "/credentials/"
+
+
+@pytest.fixture
+def offer():
+    organisation_configured()
+    units = [unit_make(), unit_make()]
+    return offer_make(course_make(units=units), code="CHC3-2026-T1")
+
+
+def _achieved(offer, **learner_fields):
+    codes = {unit.code: "20" for unit in offer.course.units.all()}
+    return enrolment_make(learner=learner_make(**learner_fields), offer=offer, outcomes=codes)
+
+
+def _generate(actor, credentials, capture):
+    with capture(execute=True):
+        run, _ = run_start(actor=actor, kind=RunKind.PREVIEW, credentials=list(credentials))
+    return run
+
+
+def _issue(actor, credentials, capture):
+    with capture(execute=True):
+        run, _ = run_start(
+            actor=actor,
+            kind=RunKind.ISSUE,
+            credentials=list(credentials),
+            options={"final_qualification": False, "issued_date": str(timezone.localdate())},
+        )
+    return run
+
+
+def _text(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _rows(response) -> list[int]:
+    """The credential ids listed, in order."""
+    return [row.credential.pk for row in response.context["rows"]]
+
+
+def test_register_lists_every_credential_newest_first_with_its_columns(rto_user_client, offer):
+    mia = credential_make(
+        _achieved(offer, given_name="Mia", family_name="Nguyen"), credential_date=date(2026, 11, 20)
+    )
+    noah = credential_make(_achieved(offer, given_name="Noah", family_name="Smith"))
+
+    response = rto_user_client.get(REGISTER)
+
+    page = _text(response)
+    assert _rows(response) == [noah.pk, mia.pk]
+    for text in ["Mia Nguyen", "Noah Smith", "CHC3-2026-T1", offer.course.code, "20/11/2026"]:
+        assert text in page
+    assert "Statement of Attainment" in page
+    assert 'class="status ">Requested' in page
+    assert NOT_GENERATED in page  # the "ready to issue?" column says why not
+
+
+def test_nav_has_the_credential_register(rto_user_client):
+    page = _text(rto_user_client.get("/"))
+    assert f'href="{REGISTER}"' in page
+    assert "Credential register" in page
+
+
+def test_filter_by_status(rto_admin, rto_admin_client, offer, django_capture_on_commit_callbacks):
+    requested = credential_make(_achieved(offer))
+    issued = credential_make(_achieved(offer))
+    _generate(rto_admin, [issued], django_capture_on_commit_callbacks)
+    _issue(rto_admin, [issued], django_capture_on_commit_callbacks)
+
+    assert _rows(rto_admin_client.get(REGISTER, {"status": "requested"})) == [requested.pk]
+    assert _rows(rto_admin_client.get(REGISTER, {"status": "issued"})) == [issued.pk]
+    assert _rows(rto_admin_client.get(REGISTER, {"status": ""})) == [issued.pk, requested.pk]
+
+
+def test_filter_by_offer_and_course(rto_user_client, offer):
+    mine = credential_make(_achieved(offer))
+    other_offer = offer_make(course_make(units=[unit_make()]))
+    other = credential_make(enrolment_make(offer=other_offer))
+
+    assert _rows(rto_user_client.get(REGISTER, {"offer": offer.pk})) == [mine.pk]
+    assert _rows(rto_user_client.get(REGISTER, {"course": other_offer.course_id})) == [other.pk]
+
+
+def test_search_by_number_name_and_learner_id(
+    rto_admin, rto_admin_client, offer, django_capture_on_commit_callbacks
+):
+    mia = credential_make(
+        _achieved(offer, given_name="Mia", family_name="Nguyen", client_id="L777001")
+    )
+    noah = credential_make(_achieved(offer, given_name="Noah", family_name="Smith"))
+    _generate(rto_admin, [noah], django_capture_on_commit_callbacks)
+    _issue(rto_admin, [noah], django_capture_on_commit_callbacks)
+    noah.refresh_from_db()
+
+    assert _rows(rto_admin_client.get(REGISTER, {"q": noah.number})) == [noah.pk]
+    assert _rows(rto_admin_client.get(REGISTER, {"q": "mia nguyen"})) == [mia.pk]
+    assert _rows(rto_admin_client.get(REGISTER, {"q": "L777001"})) == [mia.pk]
+    response = rto_admin_client.get(REGISTER, {"q": "Nobody-by-this-name"})
+    assert _rows(response) == []
+    assert "No credentials match these filters." in _text(response)
+
+
+def test_filter_by_credential_date_range(rto_user_client, offer):
+    early = credential_make(_achieved(offer), credential_date=date(2026, 3, 1))
+    late = credential_make(_achieved(offer), credential_date=date(2026, 11, 1))
+
+    response = rto_user_client.get(REGISTER, {"date_from": "2026-02-01", "date_to": "2026-04-30"})
+    assert _rows(response) == [early.pk]
+    response = rto_user_client.get(REGISTER, {"date_from": "2026-10-01"})
+    assert _rows(response) == [late.pk]
+
+
+def test_reversed_date_range_is_an_inline_error_not_a_500(rto_user_client, offer):
+    credential_make(_achieved(offer), credential_date=date(2026, 3, 1))
+
+    response = rto_user_client.get(REGISTER, {"date_from": "2026-12-01", "date_to": "2026-01-01"})
+
+    page = _text(response)
+    assert DATES_REVERSED.replace("'", "&#x27;") in page
+    assert len(_rows(response)) == 1  # the bad range is not applied
+
+
+def test_nonsense_filter_values_are_explained_not_a_500(rto_user_client, offer):
+    response = rto_user_client.get(
+        REGISTER, {"status": "bogus", "offer": "abc", "date_from": "31/31/2026", "page": "x"}
+    )
+    page = _text(response)
+    assert "Select a valid choice" in page
+    assert "Enter a valid date" in page
+
+
+def test_register_query_count_does_not_grow_with_rows(rto_user_client, offer):
+    for _ in range(3):
+        credential_make(_achieved(offer, usi_status=UsiStatus.NOT_SUPPLIED))
+    _text(rto_user_client.get(REGISTER))  # warm the caches (time zone, content types)
+    with CaptureQueriesContext(connection) as few:
+        _text(rto_user_client.get(REGISTER))
+    other_offer = offer_make(course_make(units=[unit_make()]))
+    for _ in range(25):
+        credential_make(enrolment_make(offer=other_offer))
+    with CaptureQueriesContext(connection) as many:
+        response = rto_user_client.get(REGISTER)
+    assert len(_rows(response)) == 28
+    assert len(many) == len(few)
+
+
+def test_register_pages_fifty_at_a_time(rto_user_client, django_assert_max_num_queries):
+    organisation_configured()
+    offer = offer_make(course_make(units=[unit_make()]))
+    template = template_make()
+    for _ in range(51):
+        credential_make(enrolment_make(offer=offer), template=template)
+    with django_assert_max_num_queries(25):
+        first = rto_user_client.get(REGISTER)
+    assert len(_rows(first)) == 50
+    assert "Page 1 of 2 · 51 in all" in _text(first)
+    assert len(_rows(rto_user_client.get(REGISTER, {"page": 2}))) == 1
+
+
+def test_gate_reasons_are_shown_on_the_row_and_decide_if_it_can_be_issued(
+    rto_admin, rto_admin_client, offer, django_capture_on_commit_callbacks
+):
+    ready = credential_make(_achieved(offer))
+    no_usi = credential_make(_achieved(offer, usi_status=UsiStatus.NOT_SUPPLIED))
+    _generate(rto_admin, [ready, no_usi], django_capture_on_commit_callbacks)
+
+    page = _text(rto_admin_client.get(REGISTER))
+
+    assert USI_NOT_CLEARED.format(status="Not supplied") in page
+    assert f'value="{ready.pk}" data-issuable="true"' in page
+    assert f'value="{no_usi.pk}" data-issuable="false"' in page
+
+
+def test_row_actions_follow_status_and_role(
+    rto_admin, rto_admin_client, rto_user_client, offer, django_capture_on_commit_callbacks
+):
+    requested = credential_make(_achieved(offer))
+    issued = credential_make(_achieved(offer))
+    _generate(rto_admin, [issued], django_capture_on_commit_callbacks)
+    _issue(rto_admin, [issued], django_capture_on_commit_callbacks)
+
+    admin_page = _text(rto_admin_client.get(REGISTER))
+    user_page = _text(rto_user_client.get(REGISTER))
+
+    delete = reverse("credentials:delete", args=[requested.pk])
+    cancel_issued = reverse("credentials:cancel", args=[issued.pk])
+    for url in [delete, cancel_issued, reverse("credentials:reissue", args=[issued.pk])]:
+        assert url in admin_page
+        assert url not in user_page
+    for page in (admin_page, user_page):
+        assert reverse("credentials:preview", args=[requested.pk]) in page
+        assert reverse("credentials:reprint", args=[issued.pk]) in page
+        assert reverse("credentials:preview", args=[issued.pk]) not in page
+        assert reverse("credentials:reprint", args=[requested.pk]) not in page
+    assert reverse("credentials:delete", args=[issued.pk]) not in admin_page
+    assert 'value="issue"' in admin_page
+    assert 'value="issue"' not in user_page
+    assert 'value="preview">Merge documents' in user_page
+
+
+def test_bulk_merge_documents_generates_and_opens_the_run(
+    rto_user, rto_user_client, offer, django_capture_on_commit_callbacks
+):
+    credentials = [credential_make(_achieved(offer)) for _ in range(2)]
+    data = {"action": "preview", "credential": [c.pk for c in credentials]}
+    data.update({f"revision-{c.pk}": c.revision for c in credentials})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = rto_user_client.post(reverse("credentials:bulk"), data)
+
+    run = GenerationRun.objects.get()
+    assert response["Location"] == reverse("credentials:run_detail", args=[run.pk])
+    assert run.kind == RunKind.PREVIEW
+    assert run.combined_pdf
+    assert set(Credential.objects.values_list("status", flat=True)) == {"generated"}
+
+
+def test_bulk_on_a_stale_page_says_so_and_changes_nothing(
+    rto_admin, rto_admin_client, offer, django_capture_on_commit_callbacks
+):
+    credential = credential_make(_achieved(offer))
+    seen = credential.revision
+    credential_cancel(actor=rto_admin, credential=credential, reason="Wrong template")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = rto_admin_client.post(
+            reverse("credentials:bulk"),
+            {"action": "preview", "credential": [credential.pk], f"revision-{credential.pk}": seen},
+            follow=True,
+        )
+
+    assert "changed since you loaded the page" in _text(response)
+    credential.refresh_from_db()
+    assert credential.status == CredentialStatus.CANCELLED
+
+
+def test_tampered_ids_are_ignored_with_a_message(rto_admin_client, offer):
+    credential = credential_make(_achieved(offer))
+
+    response = rto_admin_client.post(
+        reverse("credentials:bulk"),
+        {"action": "delete", "credential": [credential.pk, 999999, "not-a-number"]},
+        follow=True,
+    )
+
+    page = _text(response)
+    assert NOT_FOUND.format(count=2) in page
+    assert "1 deleted." in page
+    assert not Credential.objects.exists()
+
+
+def test_bulk_with_nothing_selected_or_no_action_says_what_to_do(rto_admin_client, offer):
+    credential = credential_make(_achieved(offer))
+    url = reverse("credentials:bulk")
+
+    assert NONE_SELECTED in _text(rto_admin_client.post(url, {"action": "delete"}, follow=True))
+    no_action = rto_admin_client.post(url, {"credential": [credential.pk]}, follow=True)
+    assert NO_ACTION in _text(no_action)
+    assert Credential.objects.filter(pk=credential.pk).exists()
+
+
+def test_bulk_delete_only_deletes_requested_and_says_why_not(
+    rto_admin, rto_admin_client, offer, django_capture_on_commit_callbacks
+):
+    requested = credential_make(_achieved(offer, given_name="Ada", family_name="Lovelace"))
+    generated = credential_make(_achieved(offer, given_name="Grace", family_name="Hopper"))
+    _generate(rto_admin, [generated], django_capture_on_commit_callbacks)
+
+    response = rto_admin_client.post(
+        reverse("credentials:bulk"),
+        {"action": "delete", "credential": [requested.pk, generated.pk]},
+        follow=True,
+    )
+
+    page = _text(response)
+    assert "1 deleted, 1 skipped: Grace Hopper: Only a credential that is still Requested" in page
+    assert list(Credential.objects.values_list("pk", flat=True)) == [generated.pk]
+
+
+@pytest.mark.parametrize("action", ["issue", "cancel", "delete"])
+def test_user_role_cannot_use_admin_bulk_actions(rto_user_client, offer, action):
+    credential = credential_make(_achieved(offer))
+    response = rto_user_client.post(
+        reverse("credentials:bulk"), {"action": action, "credential": [credential.pk]}
+    )
+    assert response.status_code == 403
+    assert Credential.objects.get(pk=credential.pk).status == CredentialStatus.REQUESTED
+
+
+def test_bulk_issue_and_cancel_open_their_pages_with_the_selection(rto_admin_client, offer):
+    credentials = [credential_make(_achieved(offer)) for _ in range(2)]
+    ids = [c.pk for c in credentials]
+
+    issue = rto_admin_client.post(
+        reverse("credentials:bulk"), {"action": "issue", "credential": ids}
+    )
+    cancel = rto_admin_client.post(
+        reverse("credentials:bulk"), {"action": "cancel", "credential": ids}
+    )
+
+    assert issue["Location"].startswith(reverse("credentials:issue") + "?credential=")
+    assert cancel["Location"].startswith(reverse("credentials:cancel_bulk") + "?credential=")
+    wizard = _text(rto_admin_client.get(issue["Location"]))
+    for credential in credentials:
+        assert f'name="credential" value="{credential.pk}"' in wizard
+
+
+def test_dashboard_counts_credentials_by_status_linking_to_the_register(rto_user_client, offer):
+    for _ in range(3):
+        credential_make(_achieved(offer))
+    response = rto_user_client.get("/")
+    page = _text(response)
+    assert f'href="{REGISTER}?status=requested"><span class="num">3</span> requested' in page
+    assert f'href="{REGISTER}?status=issued"><span class="num">0</span> issued' in page
+
+
+def test_dashboard_lists_runs_in_progress(rto_user, rto_user_client, offer):
+    credential = credential_make(_achieved(offer))
+    run, _ = run_start(actor=rto_user, kind=RunKind.PREVIEW, credentials=[credential])
+
+    page = _text(rto_user_client.get("/"))
+
+    assert reverse("credentials:run_detail", args=[run.pk]) in page
+    assert "Merge documents run" in page
