@@ -3,7 +3,7 @@ from django.conf import settings
 
 from testamur.accounts.selectors import user_list_issuing_officers
 from testamur.organisation.models import Organisation, Signatory
-from testamur.organisation.services import abn_normalise
+from testamur.organisation.services import ORGANISATION_FIELDS, abn_normalise
 
 IMAGE_ACCEPT = "image/png,image/svg+xml"
 IMAGE_HELP = "PNG or SVG, up to {limit} KB."
@@ -46,25 +46,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "legal_name",
-            "trading_name",
-            "rto_code",
-            "abn",
-            "address_line",
-            "suburb",
-            "state",
-            "postcode",
-            "email",
-            "phone",
-            "website",
-            "jurisdiction",
-            "time_zone",
-            "credential_number_prefix",
-            "credential_number_digits",
-            "usi_gate",
-            "default_issuing_officer",
-        ]
+        fields = ORGANISATION_FIELDS
         labels = {
             "credential_number_prefix": "Credential number prefix",
             "credential_number_digits": "Digits in the number",
