@@ -57,10 +57,10 @@ _asset_lock = threading.Lock()
 _asset_cache: dict = {}
 
 
-def organisation_assets() -> tuple[dict[str, bytes], str | None, dict[int, str]]:
+def organisation_assets(
+    organisation: Organisation, signatories: list[Signatory]
+) -> tuple[dict[str, bytes], str | None, dict[int, str]]:
     """The RTO's logo and signature images as template assets, read once per change."""
-    organisation = Organisation.load()
-    signatories = list(Signatory.objects.filter(is_active=True).order_by("name")[:2])
     key = (
         organisation.updated_at,
         organisation.logo.name,
@@ -97,8 +97,10 @@ class DocumentBatch:
 
     def __init__(self, credentials):
         self.organisation = Organisation.load()
-        self.assets, self.logo_name, self.signature_names = organisation_assets()
         self.signatories = list(Signatory.objects.filter(is_active=True).order_by("name")[:2])
+        self.assets, self.logo_name, self.signature_names = organisation_assets(
+            self.organisation, self.signatories
+        )
         credentials = list(credentials)
         self.units: dict[int, list[dict]] = defaultdict(list)
         enrolment_ids = {c.course_enrolment_id for c in credentials if c.course_enrolment_id}

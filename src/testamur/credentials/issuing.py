@@ -18,7 +18,12 @@ from testamur.core.events import EventRecord, event_record_many
 from testamur.core.numbering import number_take_many
 from testamur.credentials.documents import DocumentBatch
 from testamur.credentials.gates import evaluate_gates
-from testamur.credentials.models import Credential, CredentialStatus, new_verification_code
+from testamur.credentials.models import (
+    Credential,
+    CredentialStatus,
+    RunItemStatus,
+    new_verification_code,
+)
 from testamur.credentials.services import PERM_ISSUE, require, transition_apply
 from testamur.organisation.models import Organisation
 from testamur.training.models import CourseEnrolment
@@ -27,7 +32,7 @@ ALREADY_ISSUED = "Already issued."
 BEING_ISSUED = "Being issued by another run at this moment."
 CLAIM = timedelta(minutes=5)
 
-DONE, SKIPPED, FAILED = "done", "skipped", "failed"
+DONE, SKIPPED, FAILED = RunItemStatus.DONE, RunItemStatus.SKIPPED, RunItemStatus.FAILED
 
 Results = dict[int, tuple[str, str]]
 
