@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from testamur.core.db import rows_update
 from testamur.core.events import EventRecord, event_record_many
 from testamur.core.numbering import number_take_many
 from testamur.credentials.documents import DocumentBatch
@@ -80,9 +81,7 @@ def _claim_and_number(ids: list[int], actor) -> tuple[list[Credential], Results]
         for credential in eligible:
             credential.issue_claimed_until = now + CLAIM
             credential.updated_at = now
-        Credential.objects.bulk_update(
-            eligible, ["issue_claimed_until", "number", "verification_code", "updated_at"]
-        )
+        rows_update(eligible, ["issue_claimed_until", "number", "verification_code", "updated_at"])
         event_record_many(events)
     return eligible, results
 
@@ -152,7 +151,7 @@ def credentials_issue(
             if final_qualification and credential.course_enrolment_id:
                 final.append(credential)
             results[credential.pk] = (DONE, "")
-        Credential.objects.bulk_update(
+        rows_update(
             changed,
             [
                 "issue_claimed_until",
@@ -223,7 +222,7 @@ def _record_final_qualifications(credentials, issued_on: date, actor) -> list[Ev
                 data={"parchment_number": credential.number, "issued_date": issued_on.isoformat()},
             )
         )
-    CourseEnrolment.objects.bulk_update(
+    rows_update(
         list(enrolments.values()), ["qual_issued", "parchment_number", "issued_date", "updated_at"]
     )
     return events

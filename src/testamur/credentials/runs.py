@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from testamur.core.db import rows_update
 from testamur.core.events import event_record_many
 from testamur.credentials import documents
 from testamur.credentials.gates import evaluate_gates
@@ -32,7 +33,6 @@ from testamur.credentials.services import (
     PERM_ISSUE,
     PERM_REQUEST,
     BulkOutcome,
-    _transition,
     check_revision,
     require,
     transition_apply,
@@ -74,14 +74,21 @@ def run_start(
         )
         gates = evaluate_gates(locked) if kind == RunKind.ISSUE else {}
         run = GenerationRun.objects.create(kind=kind, options=options, created_by=actor)
-        items = []
+        items, moved, events = [], [], []
+        now = timezone.now()
         for credential in locked:
             reason = _ineligible(kind, credential, gates, revisions.get(credential.pk))
             if reason:
                 outcome.skipped.append((credential_label(credential), reason))
                 continue
             if kind != RunKind.ISSUE and can("generate", credential.status):
-                _transition(credential, action="generate", actor=actor, data={"run": run.pk})
+                events.append(
+                    transition_apply(
+                        credential, action="generate", actor=actor, data={"run": run.pk}
+                    )
+                )
+                credential.updated_at = now
+                moved.append(credential)
             position = len(items)
             items.append(
                 RunItem(
@@ -89,6 +96,8 @@ def run_start(
                 )
             )
             outcome.done.append(credential)
+        rows_update(moved, ["status", "revision", "updated_by", "updated_at"])
+        event_record_many(events)
         RunItem.objects.bulk_create(items)
         run.total = len(items)
         run.chunks_total = (len(items) + CHUNK_SIZE - 1) // CHUNK_SIZE
@@ -202,7 +211,7 @@ def _record_results(run_id: int, items: list[RunItem], results) -> None:
         item.finished_at = now
         tally[COUNTERS[item.status]] += 1
     with transaction.atomic():
-        RunItem.objects.bulk_update(items, ["status", "message", "finished_at"])
+        rows_update(items, ["status", "message", "finished_at"])
         GenerationRun.objects.filter(pk=run_id).update(
             heartbeat_at=now, **{name: F(name) + n for name, n in tally.items() if n}
         )
@@ -284,7 +293,7 @@ def _generate_group(run: GenerationRun, items: list[RunItem]) -> dict:
                 results[credential.pk] = (RunItemStatus.DONE, "")
             credential.updated_at = now
             changed.append(credential)
-        Credential.objects.bulk_update(
+        rows_update(
             changed,
             [
                 "status",
