@@ -1,9 +1,16 @@
 """Issuing: numbers, signed and certified documents, final qualification, gates, idempotence."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
-from testamur.credentials.models import Credential, CredentialStatus, RunKind, RunStatus
+from testamur.credentials.models import (
+    Credential,
+    CredentialStatus,
+    GenerationRun,
+    RunKind,
+    RunStatus,
+)
 from testamur.credentials.rendering.signing import Signer
 from testamur.learners.models import UsiStatus
 from testamur.organisation.signing_keys import signer_for_process
@@ -100,9 +107,12 @@ def test_statement_without_competent_units_is_explained_not_issued(
     (done,) = completed_offer(1)
     enrolment = enrolment_make(offer=done.offer)  # every unit still 70 (continuing)
     credentials = generated(rto_admin, requested([enrolment]), django_capture_on_commit_callbacks)
-    issue_run, outcome = issue(rto_admin, credentials, django_capture_on_commit_callbacks)
-    assert issue_run.total == 0
-    assert "No competent units — outcomes 20, 51, 60 required" in outcome.summary()
+    with pytest.raises(ValidationError) as refused:
+        issue(rto_admin, credentials, django_capture_on_commit_callbacks)
+    message = " ".join(refused.value.messages)
+    assert message.startswith("No run started: none of the selected credentials can be issued.")
+    assert "No competent units — outcomes 20, 51, 60 required" in message
+    assert not GenerationRun.objects.filter(kind=RunKind.ISSUE).exists()
 
 
 def test_issuing_twice_never_issues_twice(rto_admin, django_capture_on_commit_callbacks):
@@ -110,9 +120,9 @@ def test_issuing_twice_never_issues_twice(rto_admin, django_capture_on_commit_ca
     credentials = generated(rto_admin, requested(enrolments), django_capture_on_commit_callbacks)
     issue(rto_admin, credentials, django_capture_on_commit_callbacks)
     numbers = sorted(Credential.objects.values_list("number", flat=True))
-    second, outcome = issue(rto_admin, credentials, django_capture_on_commit_callbacks)
-    assert second.total == 0
-    assert "Already issued" in outcome.summary()
+    with pytest.raises(ValidationError, match="Already issued"):
+        issue(rto_admin, credentials, django_capture_on_commit_callbacks)
+    assert GenerationRun.objects.filter(kind=RunKind.ISSUE).count() == 1
     assert sorted(Credential.objects.values_list("number", flat=True)) == numbers
 
 

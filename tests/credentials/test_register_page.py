@@ -11,7 +11,7 @@ from django.utils import timezone
 from testamur.credentials.forms import DATES_REVERSED
 from testamur.credentials.gates import NOT_GENERATED, USI_NOT_CLEARED
 from testamur.credentials.models import Credential, CredentialStatus, GenerationRun, RunKind
-from testamur.credentials.runs import run_start
+from testamur.credentials.runs import CANCELLED_NOT_GENERATED, run_start
 from testamur.credentials.services import NOT_FOUND, credential_cancel
 from testamur.credentials.views.common import NONE_SELECTED
 from testamur.credentials.views.register import NO_ACTION
@@ -265,6 +265,30 @@ def test_bulk_on_a_stale_page_says_so_and_changes_nothing(
     assert "changed since you loaded the page" in _text(response)
     credential.refresh_from_db()
     assert credential.status == CredentialStatus.CANCELLED
+
+
+def test_bulk_regenerate_of_only_cancelled_credentials_starts_no_run_and_says_why(
+    rto_admin, rto_admin_client, offer, django_capture_on_commit_callbacks
+):
+    credential = credential_make(_achieved(offer))
+    credential_cancel(actor=rto_admin, credential=credential, reason="Wrong template")
+    credential.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = rto_admin_client.post(
+            reverse("credentials:bulk"),
+            {
+                "action": "regenerate",
+                "credential": [credential.pk],
+                f"revision-{credential.pk}": credential.revision,
+            },
+            follow=True,
+        )
+
+    page = _text(response)
+    assert "No run started: none of the selected credentials can be regenerated." in page
+    assert CANCELLED_NOT_GENERATED in page
+    assert not GenerationRun.objects.exists()
 
 
 def test_tampered_ids_are_ignored_with_a_message(rto_admin_client, offer):

@@ -43,6 +43,13 @@ logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 25
 NOTHING_SELECTED = "Select at least one credential."
+NOTHING_ELIGIBLE = "No run started: none of the selected credentials can be {verb}. {reasons}"
+RUN_VERBS = {
+    RunKind.GENERATE: "generated",
+    RunKind.PREVIEW: "merged",
+    RunKind.REGENERATE: "regenerated",
+    RunKind.ISSUE: "issued",
+}
 CANCELLED_NOT_GENERATED = "Cancelled credentials are not generated again."
 ISSUED_USE_REPRINT = "Already issued: use Reprint for the stored document."
 ISSUED_DATE_FUTURE = "The issued date cannot be in the future."
@@ -96,17 +103,18 @@ def run_start(
                 )
             )
             outcome.done.append(credential)
+        if not items:
+            # Raising rolls the empty run back: nothing happened, so nothing is recorded.
+            raise ValidationError(
+                NOTHING_ELIGIBLE.format(verb=RUN_VERBS[kind], reasons=outcome.reasons())
+            )
         rows_update(moved, ["status", "revision", "updated_by", "updated_at"])
         event_record_many(events)
         RunItem.objects.bulk_create(items)
         run.total = len(items)
         run.chunks_total = (len(items) + CHUNK_SIZE - 1) // CHUNK_SIZE
-        if not items:
-            run.status = RunStatus.COMPLETED
-            run.finished_at = timezone.now()
         run.save()
-        if items:
-            transaction.on_commit(lambda: _enqueue_chunks(run))
+        transaction.on_commit(lambda: _enqueue_chunks(run))
     return run, outcome
 
 

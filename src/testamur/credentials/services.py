@@ -49,12 +49,16 @@ class BulkOutcome:
     skipped: list[tuple[object, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def reasons(self) -> str:
+        """Why items were skipped, the first ten spelled out."""
+        reasons = "; ".join(f"{item}: {reason}" for item, reason in self.skipped[:10])
+        more = f" (and {len(self.skipped) - 10} more)" if len(self.skipped) > 10 else ""
+        return reasons + more
+
     def summary(self) -> str:
         text = f"{len(self.done)} {self.verb}"
         if self.skipped:
-            reasons = "; ".join(f"{item}: {reason}" for item, reason in self.skipped[:10])
-            more = f" (and {len(self.skipped) - 10} more)" if len(self.skipped) > 10 else ""
-            text += f", {len(self.skipped)} skipped: {reasons}{more}"
+            text += f", {len(self.skipped)} skipped: {self.reasons()}"
         return " ".join([text + ".", *self.notes])
 
 

@@ -260,7 +260,7 @@ def regenerate(request, pk: int):
     if revision is None:
         revision = revisions_posted(request.POST, [credential]).get(credential.pk)
     try:
-        run, outcome = run_start(
+        run, _ = run_start(
             actor=request.user,
             kind=kind,
             credentials=[credential],
@@ -268,8 +268,5 @@ def regenerate(request, pk: int):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(back)
-    if outcome.skipped:
-        messages.error(request, outcome.skipped[0][1])
         return redirect(back)
     return redirect("credentials:run_detail", pk=run.pk)
