@@ -6,7 +6,12 @@ from django.utils import timezone
 
 from testamur.credentials.models import Credential, CredentialStatus, RunKind
 from testamur.credentials.runs import run_start
-from testamur.credentials.services import REASON_REQUIRED, credential_cancel
+from testamur.credentials.services import (
+    ALREADY_REPLACED,
+    ONLY_ISSUED_REISSUABLE,
+    REASON_REQUIRED,
+    credential_cancel,
+)
 from tests.factories import (
     course_make,
     credential_make,
@@ -218,7 +223,35 @@ def test_reissue_is_only_for_issued_credentials(rto_admin_client, offer):
     response = rto_admin_client.get(
         reverse("credentials:reissue", args=[credential.pk]), follow=True
     )
-    assert "Only an issued credential can be re-issued; this one is Requested." in _text(response)
+    assert ONLY_ISSUED_REISSUABLE.format(status="Requested") in _text(response)
+
+
+def test_a_cancelled_issued_credential_can_be_reissued_later_once(
+    rto_admin, rto_admin_client, issued
+):
+    credential_cancel(actor=rto_admin, credential=issued, reason="Issued to the wrong learner")
+    issued.refresh_from_db()
+    detail = _text(rto_admin_client.get(reverse("credentials:detail", args=[issued.pk])))
+    url = reverse("credentials:reissue", args=[issued.pk])
+    assert url in detail
+
+    form = _text(rto_admin_client.get(url))
+    assert "Issued to the wrong learner" in form
+    assert 'name="reason"' not in form
+    response = rto_admin_client.post(
+        url, {"credential_date": "2026-11-20", "revision": issued.revision}, follow=True
+    )
+
+    replacement = Credential.objects.get(replaces=issued)
+    assert replacement.status == CredentialStatus.REQUESTED
+    assert replacement.status_reason == f"Re-issue of {issued.number}: Issued to the wrong learner"
+    assert response.redirect_chain[-1][0] == reverse("credentials:detail", args=[replacement.pk])
+    issued.refresh_from_db()
+    assert issued.status == CredentialStatus.CANCELLED
+    assert issued.status_reason == "Issued to the wrong learner"
+    again = rto_admin_client.get(url, follow=True)
+    assert ALREADY_REPLACED.format(number=replacement) in _text(again)
+    assert Credential.objects.filter(replaces=issued).count() == 1
 
 
 def test_delete_a_requested_credential_after_confirming(rto_admin_client, offer):

@@ -177,6 +177,8 @@ class ReissueForm(CancelForm):
         label="Credential date of the new credential", widget=DateInput
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, already_cancelled: bool = False, **kwargs):
         kwargs.setdefault("initial", {"credential_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        if already_cancelled:  # its cancellation reason is on record already
+            del self.fields["reason"]

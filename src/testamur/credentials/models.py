@@ -214,6 +214,21 @@ class Credential(models.Model):
         return self.status == CredentialStatus.REQUESTED and not self.number
 
     @property
+    def replacement(self) -> "Credential | None":
+        try:
+            return self.replaced_by
+        except Credential.DoesNotExist:
+            return None
+
+    @property
+    def is_reissuable(self) -> bool:
+        """Issued, or issued and since cancelled without a replacement yet (rule 2)."""
+        if self.status == CredentialStatus.ISSUED:
+            return True
+        was_issued = self.issued_on is not None and bool(self.number)
+        return self.status == CredentialStatus.CANCELLED and was_issued and not self.replacement
+
+    @property
     def course_offer(self):
         return self.course_enrolment.offer if self.course_enrolment_id else None
 

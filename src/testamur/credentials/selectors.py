@@ -147,8 +147,8 @@ def credential_actions(credential: Credential, user) -> frozenset[str]:
         actions.add("delete")
     if status == CredentialStatus.ISSUED and credential.document:
         actions.add("reprint")
-        if user.has_perm(PERM_CANCEL) and user.has_perm(PERM_REQUEST):
-            actions.add("reissue")
+    if credential.is_reissuable and user.has_perm(PERM_CANCEL) and user.has_perm(PERM_REQUEST):
+        actions.add("reissue")
     return frozenset(actions)
 
 

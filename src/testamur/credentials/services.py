@@ -27,7 +27,11 @@ STALE = (
     "Reload the page and try again."
 )
 ALREADY_HAS = "{learner} already has {kind} {number} ({status}) for this enrolment."
-ONLY_ISSUED_REISSUABLE = "Only an issued credential can be re-issued; this one is {status}."
+ALREADY_REPLACED = "This credential has already been replaced by {number}."
+ONLY_ISSUED_REISSUABLE = (
+    "Only an issued credential (or an issued one since cancelled and not yet replaced) "
+    "can be re-issued; this one is {status}."
+)
 NOT_FOUND = "{count} selected credential(s) no longer exist and were ignored."
 
 PERM_REQUEST = "credentials.request_credential"
@@ -294,14 +298,26 @@ def credential_reissue(
     credential_date: date | None = None,
     revision: int | None = None,
 ) -> Credential:
-    """Cancel an issued credential and request its replacement, linked to it (rule 2)."""
+    """Request the replacement of an issued credential, linked to it (rule 2).
+
+    An issued credential is cancelled first with `reason`; one already cancelled (and not yet
+    replaced) keeps its cancellation and gets its replacement now.
+    """
     require(actor, PERM_CANCEL)
     require(actor, PERM_REQUEST)
     with transaction.atomic():
         locked = Credential.objects.select_for_update().get(pk=credential.pk)
-        if locked.status != CredentialStatus.ISSUED:
+        if not locked.is_reissuable:
+            if locked.replacement:
+                raise ValidationError(ALREADY_REPLACED.format(number=locked.replacement))
             raise ValidationError(ONLY_ISSUED_REISSUABLE.format(status=locked.get_status_display()))
-        old = credential_cancel(actor=actor, credential=locked, reason=reason, revision=revision)
+        if locked.status == CredentialStatus.ISSUED:
+            old = credential_cancel(
+                actor=actor, credential=locked, reason=reason, revision=revision
+            )
+        else:
+            check_revision(locked, revision)
+            old = locked
         return credential_request(
             actor=actor,
             course_enrolment=old.course_enrolment,

@@ -13,6 +13,7 @@ from testamur.credentials.gates import evaluate_gates
 from testamur.credentials.models import CredentialStatus, GenerationRun, RunKind
 from testamur.credentials.runs import credential_label, run_start
 from testamur.credentials.services import (
+    ALREADY_REPLACED,
     NOT_FOUND,
     ONLY_ISSUED_REISSUABLE,
     ONLY_REQUESTED_DELETABLE,
@@ -178,18 +179,23 @@ def reissue(request, pk: int):
     """Cancel an issued credential and request its replacement (a new number when issued)."""
     credential = credential_or_404(pk)
     detail = reverse("credentials:detail", args=[pk])
-    if request.method == "GET" and credential.status != CredentialStatus.ISSUED:
+    if request.method == "GET" and not credential.is_reissuable:
+        replacement = credential.replacement
         messages.error(
-            request, ONLY_ISSUED_REISSUABLE.format(status=credential.get_status_display())
+            request,
+            ALREADY_REPLACED.format(number=replacement)
+            if replacement
+            else ONLY_ISSUED_REISSUABLE.format(status=credential.get_status_display()),
         )
         return redirect(detail)
-    form = ReissueForm(request.POST or None)
+    cancelled = credential.status == CredentialStatus.CANCELLED
+    form = ReissueForm(request.POST or None, already_cancelled=cancelled)
     if request.method == "POST" and form.is_valid():
         try:
             replacement = credential_reissue(
                 actor=request.user,
                 credential=credential,
-                reason=form.cleaned_data["reason"],
+                reason=form.cleaned_data.get("reason", ""),
                 credential_date=form.cleaned_data["credential_date"],
                 revision=revision_posted(request.POST),
             )
