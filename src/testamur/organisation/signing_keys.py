@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
@@ -33,7 +33,6 @@ KEY_TYPE_UNSUITABLE = (
     "The key is not suitable for signing credentials: use an RSA key of 2048 bits or more, or an "
     "elliptic-curve (ECDSA) key."
 )
-KEY_CERTIFICATE_MISMATCH = "The private key in this file does not belong to its certificate."
 KEY_USAGE_UNSUITABLE = "The certificate's key usage does not allow signing documents."
 KEY_UNSUITABLE = "This key and certificate could not sign a test document: {reason}"
 MAX_PKCS12_BYTES = 100 * 1024
@@ -87,20 +86,12 @@ def _open(data: bytes, passphrase: bytes | None):
     return key, cert, chain
 
 
-def _public_der(public_key) -> bytes:
-    return public_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-
-
 def _check_suitable(key, cert: x509.Certificate) -> None:
     if isinstance(key, rsa.RSAPrivateKey):
         if key.key_size < MIN_RSA_BITS:
             raise ValidationError(KEY_TYPE_UNSUITABLE)
     elif not isinstance(key, ec.EllipticCurvePrivateKey):
         raise ValidationError(KEY_TYPE_UNSUITABLE)
-    if _public_der(key.public_key()) != _public_der(cert.public_key()):
-        raise ValidationError(KEY_CERTIFICATE_MISMATCH)
     try:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:

@@ -46,7 +46,7 @@ VERSION_RETIRED_NOTE = " Version {previous} was retired (credentials made with i
 ASSET_UPLOADED = "{name} added to version {number}."
 ASSET_REMOVED = "{name} removed from version {number}."
 PREVIEW_PAGES_SHOWN = 4
-PREVIEW_PPI = 60
+PREVIEW_PPI = 90
 
 # Uploaded artwork is served to staff only, and never allowed to run anything.
 ASSET_HEADERS = {
