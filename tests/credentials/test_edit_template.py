@@ -189,3 +189,14 @@ def test_preview_as_pdf_renders_the_posted_source_on_sample_data(rto_admin_clien
     assert "Dear colleague, a test line." in text
     assert "Zoë Nguyễn-Ó Briain" in text
     assert letter.versions.count() == 1  # nothing is saved
+
+
+def test_preview_as_pdf_of_a_broken_source_explains_with_the_line(rto_admin_client, letter):
+    broken = LETTER.replace("#let cred = data.credential", "#let cred = (", 1)
+
+    response = _preview(rto_admin_client, letter, broken, format="pdf")
+
+    assert response.status_code == 422
+    text = _text(response)
+    assert "The preview could not be made" in text
+    assert "Line 4, column 13" in text
