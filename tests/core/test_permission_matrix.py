@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from testamur.accounts.models import User
 from testamur.accounts.roles import Role
-from testamur.credentials.models import GenerationRun, RunKind
+from testamur.credentials.models import GenerationRun, RunKind, TemplateVersionState
 from testamur.organisation.models import Signatory
 from tests.factories import (
     course_make,
@@ -51,6 +51,29 @@ EXPECTED = [
     ("credentials:reissue", "credential", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
     ("credentials:delete", "credential", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
     ("credentials:run_list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("credentials:template_list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("credentials:template_create", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    (
+        "credentials:template_detail",
+        "template",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: True},
+    ),
+    (
+        "credentials:template_edit",
+        "template",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
+    ),
+    (
+        "credentials:template_version_activate",
+        "template_version",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
+    ),
+    (
+        "credentials:template_asset_upload",
+        "template_version",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
+    ),
+    ("organisation:signing_key", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
 ]
 
 
@@ -92,7 +115,23 @@ def objects(db, make_user):
         "user": make_user(Role.USER, "someone-else"),
         "credential": credential_make(enrolment),
         "run": GenerationRun.objects.create(kind=RunKind.PREVIEW),
+        **_template_objects(),
     }
+
+
+def _template_objects() -> dict:
+    """A custom template with a draft version holding one file (as an Admin would make it)."""
+    from django.core.files.base import ContentFile
+
+    from tests.factories import SAMPLE_SVG, template_make
+
+    template = template_make("letter")
+    version = template.versions.create(
+        number=2, source=template.active_version.source, state=TemplateVersionState.DRAFT
+    )
+    asset = version.assets.create(name="logo.svg", sha256="0" * 64)
+    asset.file.save("logo.svg", ContentFile(SAMPLE_SVG))
+    return {"template": template, "template_version": version, "template_asset": asset}
 
 
 # Which object a URL's primary key refers to, by the start of the URL name.
@@ -108,6 +147,9 @@ PK_OWNER = [
     ("organisation:signature_image", "signatory"),
     ("accounts:user", "user"),
     ("credentials:run", "run"),
+    ("credentials:template_version", "template_version"),
+    ("credentials:template_asset", "template_asset"),
+    ("credentials:template", "template"),
     ("credentials:request_bulk", "offer"),
     ("credentials:request", "enrolment"),
     ("credentials:", "credential"),

@@ -60,6 +60,8 @@ OWNER_PERMISSIONS = [
     "organisation.add_signatory",
     "organisation.change_signatory",
     "organisation.view_signatory",
+    "organisation.view_signingkey",
+    "organisation.add_signingkey",
     "accounts.view_user",
     "accounts.add_user",
     "accounts.change_user",

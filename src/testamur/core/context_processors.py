@@ -7,6 +7,7 @@ NAVIGATION = [
     ("Courses", "training:course_list", "training.view_course"),
     ("Units", "training:unit_list", "training.view_unit"),
     ("Credential register", "credentials:register", "credentials.view_credential"),
+    ("Templates", "credentials:template_list", "credentials.view_credentialtemplate"),
     ("Settings", "organisation:settings", "organisation.change_organisation"),
 ]
 
@@ -16,9 +17,13 @@ def navigation(request):
     if not user or not user.is_authenticated:
         return {"nav_items": []}
     path = request.path
-    items = []
-    for label, url_name, perm in NAVIGATION:
-        if user.has_perm(perm):
-            url = reverse(url_name)
-            items.append({"label": label, "url": url, "active": path.startswith(url)})
+    items = [
+        {"label": label, "url": reverse(url_name), "active": False}
+        for label, url_name, perm in NAVIGATION
+        if user.has_perm(perm)
+    ]
+    # The longest matching address wins: /credentials/templates/ is Templates, not the register.
+    matching = [item for item in items if path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items}

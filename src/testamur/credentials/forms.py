@@ -6,6 +6,7 @@ from django.utils import timezone
 from testamur.accounts.models import User
 from testamur.credentials import selectors
 from testamur.credentials.models import CredentialStatus, CredentialTemplate, CredentialType
+from testamur.credentials.templates_service import MAX_SOURCE_CHARS
 from testamur.training.forms import DateInput
 from testamur.training.models import Course, CourseOffer
 
@@ -182,3 +183,76 @@ class ReissueForm(CancelForm):
         super().__init__(*args, **kwargs)
         if already_cancelled:  # its cancellation reason is on record already
             del self.fields["reason"]
+
+
+class TemplateCreateForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=100)
+    credential_type = forms.ChoiceField(
+        label="Type",
+        choices=CredentialType.choices,
+        help_text="The new template starts from the built-in template of this type.",
+    )
+    description = forms.CharField(label="Description", required=False, max_length=200)
+
+
+class TemplateCopyForm(forms.Form):
+    name = forms.CharField(label="Name of the copy", max_length=100)
+    description = forms.CharField(label="Description", required=False, max_length=200)
+
+
+class TemplateSettingsForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=100)
+    description = forms.CharField(label="Description", required=False, max_length=200)
+    is_available = forms.BooleanField(
+        label="Available for requests",
+        required=False,
+        help_text="Only available templates with an active version can be chosen for requests.",
+    )
+
+    def __init__(self, *args, template: CredentialTemplate, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": template.name,
+                "description": template.description,
+                "is_available": template.is_available,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if template.is_builtin:
+            # A built-in keeps its name (it is matched by name when the product updates it).
+            for name in ("name", "description"):
+                self.fields[name].disabled = True
+
+
+class TemplateSourceForm(forms.Form):
+    source = forms.CharField(
+        label="Template source (Typst)",
+        strip=False,
+        max_length=MAX_SOURCE_CHARS,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 30,
+                "spellcheck": "false",
+                "autocomplete": "off",
+                "autocapitalize": "off",
+                "wrap": "off",
+                "class": "code",
+            }
+        ),
+    )
+    based_on = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class TemplateAssetForm(forms.Form):
+    file = forms.FileField(
+        label="File",
+        help_text="PNG or SVG artwork and logos; TTF or OTF fonts.",
+    )
+    name = forms.CharField(
+        label="Name in the template",
+        required=False,
+        max_length=100,
+        help_text='Optional: e.g. background.png, used as image("background.png"). '
+        "Defaults to the file's own name. A file of the same name is replaced.",
+    )

@@ -6,7 +6,7 @@ Every list loads a page of rows with a fixed number of queries, whatever its len
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from testamur.accounts.models import User
 from testamur.accounts.roles import Role
@@ -17,6 +17,7 @@ from testamur.credentials.models import (
     Credential,
     CredentialStatus,
     CredentialTemplate,
+    CredentialTemplateVersion,
     CredentialType,
     GenerationRun,
     RunItem,
@@ -175,6 +176,29 @@ def templates_available() -> QuerySet[CredentialTemplate]:
         )
         .distinct()
         .order_by("credential_type", "name")
+    )
+
+
+def template_list() -> QuerySet[CredentialTemplate]:
+    """Every template with its active version's number and how many drafts wait."""
+    active = CredentialTemplateVersion.objects.filter(
+        template=OuterRef("pk"), state=TemplateVersionState.ACTIVE
+    )
+    return CredentialTemplate.objects.annotate(
+        active_number=Subquery(active.values("number")[:1]),
+        draft_count=Count("versions", filter=Q(versions__state=TemplateVersionState.DRAFT)),
+    ).order_by("credential_type", "-is_builtin", "name")
+
+
+def template_versions(template: CredentialTemplate) -> QuerySet[CredentialTemplateVersion]:
+    """A template's versions, newest first, with their files and how many credentials used them."""
+    return (
+        template.versions.select_related("created_by")
+        .annotate(
+            asset_count=Count("assets", distinct=True),
+            credential_count=Count("credentials", distinct=True),
+        )
+        .order_by("-number")
     )
 
 

@@ -2,9 +2,16 @@
 
 from django_tasks import task
 
+from testamur.credentials.retention import RUN_FILES_KEPT_DAYS, run_files_cutoff, run_files_purge
 from testamur.credentials.runs import run_process_chunk
 
 
 @task()
 def process_run_chunk(run_id: int, chunk: int) -> None:
     run_process_chunk(run_id, chunk)
+
+
+@task()
+def purge_run_files(days: int = RUN_FILES_KEPT_DAYS) -> str:
+    """The same as `manage.py purge_runs`, for deployments that schedule tasks."""
+    return run_files_purge(older_than=run_files_cutoff(days)).summary()

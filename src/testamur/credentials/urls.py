@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testamur.credentials.views import credential, lifecycle, register, requests, runs
+from testamur.credentials.views import credential, lifecycle, register, requests, runs, templates
 
 app_name = "credentials"
 
@@ -24,4 +24,28 @@ urlpatterns = [
     path("runs/<int:pk>/progress/", runs.run_progress, name="run_progress"),
     path("runs/<int:pk>/file/", runs.run_file, name="run_file"),
     path("runs/<int:pk>/again/", runs.run_again, name="run_again"),
+    path("templates/", templates.template_list, name="template_list"),
+    path("templates/new/", templates.template_create, name="template_create"),
+    path("templates/<int:pk>/", templates.template_detail, name="template_detail"),
+    path("templates/<int:pk>/settings/", templates.template_settings, name="template_settings"),
+    path("templates/<int:pk>/copy/", templates.template_copy, name="template_copy"),
+    path("templates/<int:pk>/edit/", templates.template_edit, name="template_edit"),
+    path("templates/<int:pk>/preview/", templates.template_preview, name="template_preview"),
+    path("templates/versions/<int:pk>/", templates.template_version, name="template_version"),
+    path(
+        "templates/versions/<int:pk>/activate/",
+        templates.template_version_activate,
+        name="template_version_activate",
+    ),
+    path(
+        "templates/versions/<int:pk>/files/",
+        templates.template_asset_upload,
+        name="template_asset_upload",
+    ),
+    path("templates/files/<int:pk>/", templates.template_asset, name="template_asset"),
+    path(
+        "templates/files/<int:pk>/remove/",
+        templates.template_asset_delete,
+        name="template_asset_delete",
+    ),
 ]

@@ -112,3 +112,21 @@ class SignatoryForm(forms.ModelForm):
             "is_active": "Only active signatories can sign new credentials. "
             "Signatories are never deleted, so past credentials keep theirs.",
         }
+
+
+class SigningKeyForm(forms.Form):
+    pkcs12_file = forms.FileField(
+        label="PKCS#12 file (.p12 or .pfx)",
+        widget=forms.FileInput(attrs={"accept": ".p12,.pfx,application/x-pkcs12"}),
+        help_text="The certificate together with its private key, as your certificate "
+        "authority or IT team exported it.",
+    )
+    passphrase = forms.CharField(
+        label="Passphrase",
+        required=False,
+        strip=False,
+        max_length=1000,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="The passphrase the file was exported with. It is stored encrypted and never "
+        "shown again.",
+    )

@@ -123,7 +123,10 @@ class SigningKey(models.Model):
     pkcs12 = models.BinaryField()
     passphrase_encrypted = models.BinaryField()
     subject = models.CharField(max_length=200)
+    issuer = models.CharField(max_length=200, blank=True)
+    not_before = models.DateTimeField("valid from", null=True, blank=True)
     not_after = models.DateTimeField("valid until")
+    fingerprint_sha256 = models.CharField("SHA-256 fingerprint", max_length=64, blank=True)
     is_self_signed = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -143,3 +146,9 @@ class SigningKey(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def fingerprint_display(self) -> str:
+        """AB:CD:… as certificate viewers show it."""
+        value = self.fingerprint_sha256.upper()
+        return ":".join(value[i : i + 2] for i in range(0, len(value), 2))

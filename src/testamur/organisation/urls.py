@@ -12,6 +12,7 @@ urlpatterns = [
         name="credential_number_example",
     ),
     path("logo/", views.logo, name="logo"),
+    path("signing-key/", views.signing_key, name="signing_key"),
     path("signatories/", views.signatory_list, name="signatory_list"),
     path("signatories/new/", views.signatory_create, name="signatory_create"),
     path("signatories/<int:pk>/", views.signatory_edit, name="signatory_edit"),

@@ -1,17 +1,32 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 
 from testamur.core.permissions import require_permission
-from testamur.organisation import services
-from testamur.organisation.forms import CredentialNumberExampleForm, OrganisationForm, SignatoryForm
-from testamur.organisation.models import Organisation, Signatory
+from testamur.organisation import services, signing_keys
+from testamur.organisation.forms import (
+    CredentialNumberExampleForm,
+    OrganisationForm,
+    SignatoryForm,
+    SigningKeyForm,
+)
+from testamur.organisation.models import Organisation, Signatory, SigningKey
 from testamur.organisation.selectors import organisation_get, organisation_missing_for_issue
 
 SETTINGS_SAVED = "Organisation settings saved."
 SIGNATORY_ADDED = "Signatory {name} added."
 SIGNATORY_SAVED = "Signatory {name} saved."
+SIGNING_KEY_INSTALLED = (
+    "The signing key for {subject} is installed. Credentials issued from now on are signed "
+    "with it; documents already issued keep their signature."
+)
+# Days before expiry from which the Signing key tab warns.
+EXPIRY_WARNING_DAYS = 60
 
 # Uploaded images are served to staff only, and never allowed to run anything.
 IMAGE_HEADERS = {
@@ -143,4 +158,45 @@ def signatory_edit(request, pk: int):
     signatory = Signatory.objects.get(pk=pk)
     return render(
         request, "organisation/signatory_form.html", {"form": form, "signatory": signatory}
+    )
+
+
+@require_permission("organisation.view_signingkey", "organisation.add_signingkey")
+@sensitive_post_parameters("passphrase")
+def signing_key(request):
+    """The active signing key's certificate, and the upload of a new PKCS#12 (Owner only)."""
+    form = SigningKeyForm(*_submitted(request))
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["pkcs12_file"]
+        try:
+            if upload.size > signing_keys.MAX_PKCS12_BYTES:
+                raise ValidationError(
+                    signing_keys.PKCS12_TOO_LARGE.format(
+                        limit=signing_keys.MAX_PKCS12_BYTES // 1024
+                    )
+                )
+            key = signing_keys.signing_key_install(
+                actor=request.user,
+                pkcs12_data=upload.read(),
+                passphrase=form.cleaned_data["passphrase"].encode("utf-8"),
+            )
+        except ValidationError as exc:
+            form.add_error("pkcs12_file", exc)
+        else:
+            messages.success(request, SIGNING_KEY_INSTALLED.format(subject=key.subject))
+            return redirect("organisation:signing_key")
+    keys = list(SigningKey.objects.select_related("created_by").order_by("-created_at")[:20])
+    active = next((key for key in keys if key.is_active), None)
+    expires_soon = bool(
+        active and active.not_after - timezone.now() < timedelta(days=EXPIRY_WARNING_DAYS)
+    )
+    return render(
+        request,
+        "organisation/signing_key.html",
+        {
+            "form": form,
+            "active": active,
+            "earlier": [key for key in keys if not key.is_active],
+            "expires_soon": expires_soon,
+        },
     )

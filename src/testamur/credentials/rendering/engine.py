@@ -4,7 +4,8 @@ One Renderer per process (fonts are scanned once; the compiler and its caches ar
 across documents). Data reaches a template only as JSON in `sys.inputs.data`, so a learner
 called `#import "x": *` is text, never markup. A template can read files only inside its root:
 a directory made from the assets it was given (built-in logos plus the caller's files), kept
-and reused while the contents are unchanged.
+and reused while the contents are unchanged. Fonts among a template's assets (.ttf/.otf) are
+available to that template only.
 """
 
 import hashlib
@@ -52,6 +53,10 @@ FILE_OUTSIDE_TEMPLATE = "A template can only use the files uploaded with it: {na
 _PACKAGE_SPEC = re.compile(r"[\"']@[A-Za-z][\w-]*/[\w-]+:[\w.]*")
 _LOCATION = re.compile(r"┌─ (?P<file>.+?):(?P<line>\d+):(?P<column>\d+)")
 _MAIN_FILE = "__typst_py_bytes__.typ"
+FONT_SUFFIXES = (".ttf", ".otf")
+# Roots with their own fonts get their own compiler (fonts are fixed when a compiler is made);
+# a few are kept, the rest made again when needed.
+_FONT_COMPILERS_KEPT = 8
 _CLI_HINT = "you can adjust the project root with the `--root` argument"
 
 
@@ -114,15 +119,19 @@ class Renderer:
             cache_dir or Path(tempfile.gettempdir()) / f"testamur-typst-{os.getuid()}"
         )
         self.cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._font_paths = [str(p) for p in font_paths]
+        self._include_system_fonts = include_system_fonts
         self._fonts = typst.Fonts(
             include_system_fonts=include_system_fonts,
             include_embedded_fonts=True,
-            font_paths=[str(p) for p in font_paths],
+            font_paths=self._font_paths,
         )
         self._lock = threading.Lock()
         self._local = threading.local()
         self._roots: dict[str, Path] = {}
         self._compiler = typst.Compiler(root=str(self.root_for({})), font_paths=self._fonts)
+        self._font_compilers: dict[Path, tuple[typst.Fonts, typst.Compiler]] = {}
+        self._fontless_roots: set[Path] = set()
 
     @property
     def last_warnings(self) -> list[TemplateWarning]:
@@ -166,6 +175,45 @@ class Renderer:
         self._roots[key] = root
         return root
 
+    def _fonts_and_compiler(self, root: Path) -> tuple[typst.Fonts, typst.Compiler]:
+        """The fonts and compiler for `root`: the shared ones unless it holds fonts. Locked."""
+        found = self._font_compilers.get(root)
+        if found is None:
+            if root in self._fontless_roots:
+                return self._fonts, self._compiler
+            if not any(p.suffix.lower() in FONT_SUFFIXES for p in root.iterdir()):
+                self._fontless_roots.add(root)
+                return self._fonts, self._compiler
+            fonts = typst.Fonts(
+                include_system_fonts=self._include_system_fonts,
+                include_embedded_fonts=True,
+                font_paths=[*self._font_paths, str(root)],
+            )
+            found = (fonts, typst.Compiler(root=str(root), font_paths=fonts))
+            if len(self._font_compilers) >= _FONT_COMPILERS_KEPT:
+                self._font_compilers.pop(next(iter(self._font_compilers)))
+            self._font_compilers[root] = found
+        return found
+
+    def _compile(self, source: str, data: dict, root: Path, **options):
+        _refuse_packages(source)
+        payload = json.dumps(sanitize_context(data), ensure_ascii=False, separators=(",", ":"))
+        with self._lock:
+            _fonts, compiler = self._fonts_and_compiler(root)
+            try:
+                output, warnings = compiler.compile_with_warnings(
+                    input=source.encode("utf-8"),
+                    sys_inputs={"data": payload},
+                    root=str(root),
+                    **options,
+                )
+            except typst.TypstError as error:
+                raise _template_error(error, root) from None
+            except RuntimeError as error:
+                raise TemplateError(_tidy(str(error), root)) from None
+        self._local.warnings = [_template_warning(w, root) for w in warnings]
+        return output
+
     def render(
         self,
         *,
@@ -177,27 +225,20 @@ class Renderer:
         """Compile `source` with `data` (as JSON in sys.inputs.data) to PDF bytes.
 
         `assets` (file name -> bytes) are what the template may read besides the built-in
-        logos; alternatively `root` names a directory to use as it is. Raises TemplateError.
+        logos; alternatively `root` names a directory to use as it is (its contents must not
+        change: what it holds is remembered). Raises TemplateError.
         """
         if root is not None and assets is not None:
             raise ValueError("Pass either assets or root, not both.")
-        _refuse_packages(source)
         root = Path(root) if root is not None else self.root_for(assets)
-        payload = json.dumps(sanitize_context(data), ensure_ascii=False, separators=(",", ":"))
-        with self._lock:
-            try:
-                pdf, warnings = self._compiler.compile_with_warnings(
-                    input=source.encode("utf-8"),
-                    format="pdf",
-                    sys_inputs={"data": payload},
-                    root=str(root),
-                )
-            except typst.TypstError as error:
-                raise _template_error(error, root) from None
-            except RuntimeError as error:
-                raise TemplateError(_tidy(str(error), root)) from None
-        self._local.warnings = [_template_warning(w, root) for w in warnings]
-        return pdf
+        return self._compile(source, data, root, format="pdf")
+
+    def render_pages(
+        self, *, source: str, data: dict, assets: dict[str, bytes] | None = None, ppi: float = 72
+    ) -> list[bytes]:
+        """The pages of the document as PNG images (the template editor's live preview)."""
+        pages = self._compile(source, data, self.root_for(assets), format="png", ppi=ppi)
+        return pages if isinstance(pages, list) else [pages]
 
     def images_used(
         self, *, source: str, data: dict, assets: dict[str, bytes] | None = None
@@ -208,8 +249,11 @@ class Renderer:
         """
         _refuse_packages(source)
         payload = json.dumps(sanitize_context(data), ensure_ascii=False)
+        root = self.root_for(assets)
+        with self._lock:
+            fonts, _compiler = self._fonts_and_compiler(root)
         with tempfile.TemporaryDirectory(dir=self.cache_dir) as tmp:
-            shutil.copytree(self.root_for(assets), tmp, dirs_exist_ok=True)
+            shutil.copytree(root, tmp, dirs_exist_ok=True)
             main = Path(tmp) / ".check-main.typ"
             main.write_text(source, encoding="utf-8")
             try:
@@ -218,7 +262,7 @@ class Renderer:
                     "image",
                     field="source",
                     root=tmp,
-                    font_paths=self._fonts,
+                    font_paths=fonts,
                     sys_inputs={"data": payload},
                 )
             except RuntimeError as error:

@@ -1,6 +1,9 @@
-"""The credential table on other apps' pages (learner, course enrolment, course offer)."""
+"""The credential table on other apps' pages (learner, course enrolment, course offer), and
+small filters for the credential pages."""
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from testamur.credentials import selectors
 from testamur.credentials.views.common import NO_CREDENTIALS, VIEW
@@ -26,3 +29,9 @@ def credential_table(context, *, learner=None, offer=None, enrolment=None, empty
     credentials = selectors.credential_list(learner=learner, offer=offer, enrolment=enrolment)
     table = table_context(request, credentials, empty=empty or NO_CREDENTIALS, register_query=query)
     return {**shared, **table}
+
+
+@register.filter
+def dotted_breaks(value: str):
+    """`data.organisation.name` with line-break opportunities after each dot (editor key list)."""
+    return mark_safe(".<wbr>".join(conditional_escape(part) for part in str(value).split(".")))  # noqa: S308 - every part is escaped

@@ -13,3 +13,17 @@ document.addEventListener("click", function (event) {
   var el = event.target.closest && event.target.closest("[data-confirm]");
   if (el && !window.confirm(el.getAttribute("data-confirm"))) event.preventDefault();
 });
+// "Go to line N" (template editor): select that line of the source and bring it into view.
+document.addEventListener("click", function (event) {
+  var el = event.target.closest && event.target.closest("[data-goto-line]");
+  if (!el) return;
+  var area = document.getElementById(el.getAttribute("data-target"));
+  if (!area) return;
+  var lines = area.value.split("\n");
+  var line = Math.min(parseInt(el.getAttribute("data-goto-line"), 10), lines.length);
+  var start = lines.slice(0, line - 1).join("\n").length + (line > 1 ? 1 : 0);
+  area.focus();
+  area.setSelectionRange(start, start + lines[line - 1].length);
+  var lineHeight = parseFloat(getComputedStyle(area).lineHeight) || 18;
+  area.scrollTop = Math.max(0, (line - 5) * lineHeight);
+});

@@ -1,0 +1,421 @@
+"""Every change to a credential template: new templates, new versions, activation, assets.
+
+Versions are immutable once they leave Draft: editing saves a new draft version, and a
+credential keeps pointing at the version it was rendered with. A draft may still gain or lose
+assets until it is activated. Built-in templates ship with the product and are never changed
+here (copy one instead).
+"""
+
+import hashlib
+import re
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from testamur.core.events import event_record
+from testamur.core.uploads import validate_image_upload
+from testamur.credentials.models import (
+    CredentialTemplate,
+    CredentialTemplateVersion,
+    TemplateAsset,
+    TemplateVersionState,
+)
+from testamur.credentials.rendering.content_check import check_template
+from testamur.credentials.rendering.engine import ASSET_NAME, ASSET_NAME_REFUSED, builtin_source
+
+PERM_ADD = "credentials.add_credentialtemplate"
+PERM_CHANGE = "credentials.change_credentialtemplate"
+
+BUILTIN_NOT_EDITABLE = (
+    "{name} is a built-in template and cannot be changed. Copy it to a new template and edit "
+    "the copy."
+)
+BUILTIN_ONLY_AVAILABILITY = "Only whether a built-in template is available can be changed."
+NOT_A_DRAFT = "Version {number} is {state}: only a draft version can be {what}."
+NOT_ACTIVATED = "Version {number} was not activated: {count} problem(s) to fix first."
+SOURCE_EMPTY = "The template source is empty."
+SOURCE_TOO_LONG = "The template source is longer than {limit} characters."
+ASSET_EXTENSION = (
+    "Name the file {name!r} with the ending of what it is: .png or .svg for images, .ttf or "
+    ".otf for fonts."
+)
+ASSET_KIND_MISMATCH = "{name!r} is named as a {named} file but it is a {kind} file."
+ASSET_RESERVED = (
+    "{name!r} is reserved for the RTO's own logo and signatures (set them in Settings): choose "
+    "another name."
+)
+FONT_NOT_VALID = "This is not a TrueType (.ttf) or OpenType (.otf) font file."
+FONT_TOO_LARGE = "The font file is larger than {limit} MB."
+TOO_MANY_ASSETS = "A template version can hold at most {limit} files."
+
+MAX_SOURCE_CHARS = 200_000
+MAX_FONT_BYTES = 8 * 1024 * 1024
+MAX_ASSETS = 40
+MAX_ASSET_NAME = TemplateAsset._meta.get_field("name").max_length
+# The organisation's logo and signature images reach templates under these names
+# (documents.organisation_assets); a template file must not shadow them.
+_RESERVED = re.compile(r"(rto-logo|signature-\d+)\.[A-Za-z]+", re.IGNORECASE)
+_IMAGE_SUFFIXES = {".png": "png", ".svg": "svg"}
+_FONT_MAGIC = {".ttf": (b"\x00\x01\x00\x00", b"true"), ".otf": (b"OTTO",)}
+
+
+def _require(actor, perm: str) -> None:
+    if not actor.has_perm(perm):
+        raise PermissionDenied
+
+
+def _refuse_builtin(template: CredentialTemplate) -> None:
+    if template.is_builtin:
+        raise ValidationError(BUILTIN_NOT_EDITABLE.format(name=template.name))
+
+
+def _refuse_not_draft(version: CredentialTemplateVersion, what: str) -> None:
+    if version.state != TemplateVersionState.DRAFT:
+        raise ValidationError(
+            NOT_A_DRAFT.format(number=version.number, state=version.get_state_display(), what=what)
+        )
+
+
+def version_assets(version: CredentialTemplateVersion) -> dict[str, bytes]:
+    """The files a version's template may read, by name."""
+    assets = {}
+    for asset in version.assets.all():
+        with asset.file.open("rb") as handle:
+            assets[asset.name] = handle.read()
+    return assets
+
+
+def version_check(version: CredentialTemplateVersion) -> list[str]:
+    """What stops `version` being activated: compile error with its line, or content problems."""
+    return check_template(
+        source=version.source,
+        credential_type=version.template.credential_type,
+        assets=version_assets(version),
+    )
+
+
+def _store_problems(version: CredentialTemplateVersion) -> list[str]:
+    problems = version_check(version)
+    version.problems = "\n".join(problems)
+    CredentialTemplateVersion.objects.filter(pk=version.pk).update(problems=version.problems)
+    return problems
+
+
+def _clean_source(source: str) -> str:
+    source = (source or "").replace("\r\n", "\n")
+    if not source.strip():
+        raise ValidationError({"source": SOURCE_EMPTY})
+    if len(source) > MAX_SOURCE_CHARS:
+        raise ValidationError({"source": SOURCE_TOO_LONG.format(limit=MAX_SOURCE_CHARS)})
+    return source
+
+
+def _new_version(
+    *, actor, template: CredentialTemplate, source: str, copy_from=None
+) -> CredentialTemplateVersion:
+    """A new draft version (the template row must be locked) with copies of `copy_from`'s files."""
+    latest = template.versions.aggregate(n=Max("number"))["n"] or 0
+    version = CredentialTemplateVersion(
+        template=template,
+        number=latest + 1,
+        source=source,
+        state=TemplateVersionState.DRAFT,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    version.full_clean()
+    version.save()
+    if copy_from is not None:
+        # The stored files are shared, never changed: a version only ever adds or drops rows.
+        TemplateAsset.objects.bulk_create(
+            TemplateAsset(version=version, name=a.name, file=a.file.name, sha256=a.sha256)
+            for a in copy_from.assets.all()
+        )
+    return version
+
+
+def _create_template(*, actor, name: str, credential_type: str, description: str):
+    template = CredentialTemplate(
+        name=name.strip(), credential_type=credential_type, description=description.strip()
+    )
+    template.full_clean()
+    template.save()
+    return template
+
+
+def template_create(
+    *, actor, name: str, credential_type: str, description: str = ""
+) -> CredentialTemplate:
+    """A new template whose first draft version is the built-in source for its type."""
+    _require(actor, PERM_ADD)
+    with transaction.atomic():
+        template = _create_template(
+            actor=actor, name=name, credential_type=credential_type, description=description
+        )
+        version = _new_version(
+            actor=actor, template=template, source=builtin_source(credential_type)
+        )
+        event_record(
+            actor=actor,
+            subject_type="credential_template",
+            subject_id=template.pk,
+            action="created",
+            data={"name": template.name, "type": credential_type, "version": version.number},
+        )
+    _store_problems(version)
+    return template
+
+
+def template_copy(
+    *, actor, template: CredentialTemplate, name: str, description: str = ""
+) -> CredentialTemplate:
+    """A new template starting from `template`'s active (else newest) version and its files."""
+    _require(actor, PERM_ADD)
+    source_version = template.active_version or template.versions.order_by("-number").first()
+    with transaction.atomic():
+        copy = _create_template(
+            actor=actor,
+            name=name,
+            credential_type=template.credential_type,
+            description=description or template.description,
+        )
+        version = _new_version(
+            actor=actor,
+            template=copy,
+            source=source_version.source
+            if source_version
+            else builtin_source(copy.credential_type),
+            copy_from=source_version,
+        )
+        event_record(
+            actor=actor,
+            subject_type="credential_template",
+            subject_id=copy.pk,
+            action="copied",
+            data={
+                "from_template": template.pk,
+                "from_version": source_version.number if source_version else None,
+                "version": version.number,
+            },
+        )
+    _store_problems(version)
+    return copy
+
+
+def template_update(
+    *, actor, template: CredentialTemplate, name: str, description: str, is_available: bool
+) -> CredentialTemplate:
+    """Rename, describe, or make a template (un)available for new requests."""
+    _require(actor, PERM_CHANGE)
+    with transaction.atomic():
+        template = CredentialTemplate.objects.select_for_update().get(pk=template.pk)
+        name, description = name.strip(), description.strip()
+        if template.is_builtin and (name, description) != (template.name, template.description):
+            raise ValidationError(BUILTIN_ONLY_AVAILABILITY)
+        changed = [
+            field
+            for field, value in (
+                ("name", name),
+                ("description", description),
+                ("is_available", is_available),
+            )
+            if getattr(template, field) != value
+        ]
+        if not changed:
+            return template
+        template.name, template.description, template.is_available = (
+            name,
+            description,
+            is_available,
+        )
+        template.full_clean()
+        template.save()
+        event_record(
+            actor=actor,
+            subject_type="credential_template",
+            subject_id=template.pk,
+            action="updated",
+            data={"fields": changed},
+        )
+    return template
+
+
+def template_version_save(
+    *, actor, template: CredentialTemplate, source: str, based_on=None
+) -> CredentialTemplateVersion:
+    """Save edited source as a new draft version, with the files of `based_on` (else the newest
+    version). Its problems (a compile error with its line, or what is missing) are stored."""
+    _require(actor, PERM_CHANGE)
+    _refuse_builtin(template)
+    source = _clean_source(source)
+    with transaction.atomic():
+        template = CredentialTemplate.objects.select_for_update().get(pk=template.pk)
+        if based_on is None or based_on.template_id != template.pk:
+            based_on = template.versions.order_by("-number").first()
+        version = _new_version(actor=actor, template=template, source=source, copy_from=based_on)
+        event_record(
+            actor=actor,
+            subject_type="credential_template",
+            subject_id=template.pk,
+            action="version_saved",
+            to_state=TemplateVersionState.DRAFT,
+            data={"version": version.number, "based_on": based_on.number if based_on else None},
+        )
+    _store_problems(version)
+    return version
+
+
+def template_version_activate(*, actor, version: CredentialTemplateVersion):
+    """Activate a draft if its sample renders with everything its type needs and no USI.
+
+    Returns the version: Active, or still Draft with `problems` saying what is missing. The
+    previous active version is retired in the same transaction.
+    """
+    _require(actor, PERM_CHANGE)
+    _refuse_builtin(version.template)
+    _refuse_not_draft(version, "activated")
+    problems = version_check(version)  # rendering: outside the transaction
+    with transaction.atomic():
+        template = CredentialTemplate.objects.select_for_update().get(pk=version.template_id)
+        version = CredentialTemplateVersion.objects.select_for_update().get(pk=version.pk)
+        _refuse_not_draft(version, "activated")
+        version.problems = "\n".join(problems)
+        if problems:
+            version.save(update_fields=["problems"])
+            return version
+        previous = template.versions.filter(state=TemplateVersionState.ACTIVE).first()
+        if previous:
+            previous.state = TemplateVersionState.RETIRED
+            previous.save(update_fields=["state"])
+        version.state = TemplateVersionState.ACTIVE
+        version.activated_at = timezone.now()
+        version.save(update_fields=["state", "activated_at", "problems"])
+        event_record(
+            actor=actor,
+            subject_type="credential_template",
+            subject_id=template.pk,
+            action="version_activated",
+            from_state=f"v{previous.number}" if previous else "",
+            to_state=f"v{version.number}",
+            data={"version": version.number, "retired": previous.number if previous else None},
+        )
+    return version
+
+
+def asset_name_for(upload, name: str = "") -> str:
+    """The name a file gets in the template: as given, else the upload's own name made safe."""
+    name = (name or "").strip()
+    if name:
+        return name
+    base = PurePath(upload.name or "file").name
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", base).lstrip("._-")[-MAX_ASSET_NAME:] or "file"
+
+
+def _asset_kind(upload, name: str) -> str:
+    """'png', 'svg' or 'font' when the content is what the name says; else ValidationError."""
+    if not ASSET_NAME.fullmatch(name) or len(name) > MAX_ASSET_NAME:
+        raise ValidationError({"name": ASSET_NAME_REFUSED.format(name=name)})
+    if _RESERVED.fullmatch(name):
+        raise ValidationError({"name": ASSET_RESERVED.format(name=name)})
+    suffix = PurePath(name).suffix.lower()
+    if suffix in _FONT_MAGIC:
+        if upload.size > MAX_FONT_BYTES:
+            raise ValidationError({"file": FONT_TOO_LARGE.format(limit=MAX_FONT_BYTES >> 20)})
+        upload.seek(0)
+        head = upload.read(4)
+        upload.seek(0)
+        if head not in _FONT_MAGIC[suffix]:
+            raise ValidationError({"file": FONT_NOT_VALID})
+        return "font"
+    if suffix not in _IMAGE_SUFFIXES:
+        raise ValidationError({"name": ASSET_EXTENSION.format(name=name)})
+    try:
+        kind = validate_image_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
+    if kind != _IMAGE_SUFFIXES[suffix]:
+        raise ValidationError(
+            {
+                "file": ASSET_KIND_MISMATCH.format(
+                    name=name, named=_IMAGE_SUFFIXES[suffix].upper(), kind=kind.upper()
+                )
+            }
+        )
+    return kind
+
+
+def template_asset_upload(
+    *, actor, version: CredentialTemplateVersion, upload, name: str = ""
+) -> TemplateAsset:
+    """Add a file (PNG, safe SVG, TTF/OTF font) to a draft version; one of the same name is
+    replaced. The version's problems are checked again (a missing file may now be there)."""
+    _require(actor, PERM_CHANGE)
+    _refuse_builtin(version.template)
+    name = asset_name_for(upload, name)
+    _asset_kind(upload, name)
+    upload.seek(0)
+    data = upload.read()
+    with transaction.atomic():
+        version = CredentialTemplateVersion.objects.select_for_update().get(pk=version.pk)
+        _refuse_not_draft(version, "changed")
+        replaced = version.assets.filter(name=name).first()
+        if replaced is None and version.assets.count() >= MAX_ASSETS:
+            raise ValidationError({"file": TOO_MANY_ASSETS.format(limit=MAX_ASSETS)})
+        if replaced is not None:
+            _asset_remove(replaced)
+        asset = TemplateAsset(version=version, name=name, sha256=hashlib.sha256(data).hexdigest())
+        asset.file.save(name, ContentFile(data), save=False)
+        asset.full_clean()
+        asset.save()
+        event_record(
+            actor=actor,
+            subject_type="credential_template",
+            subject_id=version.template_id,
+            action="asset_uploaded",
+            data={"version": version.number, "name": name, "sha256": asset.sha256},
+        )
+    _store_problems(version)
+    return asset
+
+
+def _asset_remove(asset: TemplateAsset) -> None:
+    stored = asset.file.name
+    asset.delete()
+    # Other versions may share the stored file (copies share it): delete it only when unused.
+    if not TemplateAsset.objects.filter(file=stored).exists():
+        storage = TemplateAsset._meta.get_field("file").storage
+        transaction.on_commit(lambda: storage.delete(stored))
+
+
+def template_asset_delete(*, actor, asset: TemplateAsset) -> CredentialTemplateVersion:
+    """Take a file off a draft version."""
+    _require(actor, PERM_CHANGE)
+    version = asset.version
+    _refuse_builtin(version.template)
+    with transaction.atomic():
+        version = CredentialTemplateVersion.objects.select_for_update().get(pk=version.pk)
+        _refuse_not_draft(version, "changed")
+        asset = TemplateAsset.objects.get(pk=asset.pk)
+        _asset_remove(asset)
+        event_record(
+            actor=actor,
+            subject_type="credential_template",
+            subject_id=version.template_id,
+            action="asset_removed",
+            data={"version": version.number, "name": asset.name},
+        )
+    _store_problems(version)
+    return version
+
+
+def upload_limits() -> dict:
+    """The upload limits, for the page's help text."""
+    return {
+        "image_kb": settings.MAX_IMAGE_UPLOAD_BYTES // 1024,
+        "font_mb": MAX_FONT_BYTES >> 20,
+        "assets": MAX_ASSETS,
+    }
