@@ -119,9 +119,13 @@ def _save(instance: models.Model, *, on_conflict: dict[str, str]) -> None:
         raise ValidationError(on_conflict) from exc
 
 
-def _code_taken(model, instance: models.Model, code: str, message: str) -> dict[str, str]:
-    taken = model.objects.filter(code=code).exclude(pk=instance.pk).exists()
-    return {"code": message.format(code=code)} if taken else {}
+def _coded_save(instance: models.Model, *, taken: str, errors: dict[str, str]) -> None:
+    """Validate and save a record whose code is unique (unit, course, location, offer)."""
+    code = instance.code
+    if type(instance).objects.filter(code=code).exclude(pk=instance.pk).exists():
+        errors = {"code": taken.format(code=code), **errors}
+    _validate(instance, errors)
+    _save(instance, on_conflict={"code": taken.format(code=code)})
 
 
 def _event(*, actor, subject: models.Model, action: str, learner_id=None, **kwargs) -> None:
@@ -135,15 +139,16 @@ def _event(*, actor, subject: models.Model, action: str, learner_id=None, **kwar
     )
 
 
+def _record_save(
+    instance: models.Model, *, actor, action: str, changes: dict, taken: str, errors=None
+):
+    """Save a record with a unique code and no related rows, and record the event."""
+    _coded_save(instance, taken=taken, errors=errors or {})
+    _event(actor=actor, subject=instance, action=action, data=changes)
+    return instance
+
+
 # Units
-
-
-def _unit_save(*, unit: Unit, actor, action: str, changes: dict) -> Unit:
-    errors = _code_taken(Unit, unit, unit.code, UNIT_CODE_TAKEN)
-    _validate(unit, errors)
-    _save(unit, on_conflict={"code": UNIT_CODE_TAKEN.format(code=unit.code)})
-    _event(actor=actor, subject=unit, action=action, data=changes)
-    return unit
 
 
 @transaction.atomic
@@ -163,26 +168,27 @@ def unit_create(
         field_of_education=field_of_education,
         is_vet=is_vet,
     )
-    return _unit_save(unit=unit, actor=actor, action="created", changes={"code": code})
+    return _record_save(
+        unit, actor=actor, action="created", changes={"code": code}, taken=UNIT_CODE_TAKEN
+    )
 
 
 @transaction.atomic
 def unit_update(*, unit: Unit, actor, data: dict) -> Unit:
     changes = _model_update(instance=unit, fields=UNIT_FIELDS, data=data)
-    return _unit_save(unit=unit, actor=actor, action="updated", changes=changes)
+    return _record_save(unit, actor=actor, action="updated", changes=changes, taken=UNIT_CODE_TAKEN)
 
 
 # Courses
 
 
 def _course_save(*, course: Course, actor, action: str, changes: dict, units=None) -> Course:
-    errors = _code_taken(Course, course, course.code, COURSE_CODE_TAKEN)
+    errors = {}
     if course.aqf_level is not None and course.course_type != CourseType.QUALIFICATION:
         errors["aqf_level"] = AQF_LEVEL_ONLY_FOR_QUALIFICATIONS
     if course.pk and course.superseded_by_id == course.pk:
         errors["superseded_by"] = COURSE_SUPERSEDES_ITSELF
-    _validate(course, errors)
-    _save(course, on_conflict={"code": COURSE_CODE_TAKEN.format(code=course.code)})
+    _coded_save(course, taken=COURSE_CODE_TAKEN, errors=errors)
     if units is not None:
         old_codes = sorted(course.units.values_list("code", flat=True))
         new_codes = sorted(u.code for u in units)
@@ -231,39 +237,34 @@ def course_update(*, course: Course, actor, data: dict) -> Course:
 # Delivery locations
 
 
-def _location_save(*, location: DeliveryLocation, actor, action: str, changes: dict):
-    errors = _code_taken(DeliveryLocation, location, location.code, LOCATION_CODE_TAKEN)
-    _validate(location, errors)
-    _save(location, on_conflict={"code": LOCATION_CODE_TAKEN.format(code=location.code)})
-    _event(actor=actor, subject=location, action=action, data=changes)
-    return location
-
-
 @transaction.atomic
 def location_create(
     *, actor, code: str, name: str, suburb: str, state: str, postcode: str
 ) -> DeliveryLocation:
     location = DeliveryLocation(code=code, name=name, suburb=suburb, state=state, postcode=postcode)
-    return _location_save(location=location, actor=actor, action="created", changes={"code": code})
+    return _record_save(
+        location, actor=actor, action="created", changes={"code": code}, taken=LOCATION_CODE_TAKEN
+    )
 
 
 @transaction.atomic
 def location_update(*, location: DeliveryLocation, actor, data: dict) -> DeliveryLocation:
     changes = _model_update(instance=location, fields=LOCATION_FIELDS, data=data)
-    return _location_save(location=location, actor=actor, action="updated", changes=changes)
+    return _record_save(
+        location, actor=actor, action="updated", changes=changes, taken=LOCATION_CODE_TAKEN
+    )
 
 
 # Course offers
 
 
 def _offer_save(*, offer: CourseOffer, actor, action: str, changes: dict) -> CourseOffer:
-    errors = _code_taken(CourseOffer, offer, offer.code, OFFER_CODE_TAKEN)
+    errors = {}
     if offer.start_date and offer.end_date and offer.end_date < offer.start_date:
         errors["end_date"] = OFFER_ENDS_BEFORE_START
-    _validate(offer, errors)
-    _save(offer, on_conflict={"code": OFFER_CODE_TAKEN.format(code=offer.code)})
-    _event(actor=actor, subject=offer, action=action, data=changes)
-    return offer
+    return _record_save(
+        offer, actor=actor, action=action, changes=changes, taken=OFFER_CODE_TAKEN, errors=errors
+    )
 
 
 @transaction.atomic
