@@ -13,7 +13,9 @@ from django.db import IntegrityError, models, transaction
 from testamur.core.events import event_record
 from testamur.learners.models import Learner
 from testamur.organisation.models import Jurisdiction, Organisation
+from testamur.training.finalisation.learner_status import learner_inactive_rule_apply
 from testamur.training.models import (
+    TNC_STATUSES,
     Course,
     CourseEnrolment,
     CourseOffer,
@@ -40,6 +42,8 @@ ENROLMENT_EXISTS = "{learner} is already enrolled in {offer}."
 ENROLMENT_COMPLETES_BEFORE_COMMENCING = (
     "The assessment completed date must be on or after the commencement date."
 )
+PROGRAM_ID_GAP = "Fill in the program identifiers in order, without leaving one blank."
+PROGRAM_ID_REPEATED = "Program identifier {code} is listed twice."
 UNIT_ENROLMENT_EXISTS = "{unit} is already part of this enrolment."
 UNIT_ENROLMENT_ENDS_BEFORE_START = "The end date must be on or after the start date."
 HOURS_NEGATIVE = "Hours cannot be negative."
@@ -63,7 +67,11 @@ ENROLMENT_FIELDS = [
     "commencement_date",
     "completion_date",
     "commitment_id",
+    "program_id_1",
+    "program_id_2",
+    "program_id_3",
 ]
+PROGRAM_ID_FIELDS = ["program_id_1", "program_id_2", "program_id_3"]
 UNIT_ENROLMENT_FIELDS = [
     "start_date",
     "end_date",
@@ -303,7 +311,23 @@ def _enrolment_errors(enrolment: CourseEnrolment) -> dict[str, str]:
     start, end = enrolment.commencement_date, enrolment.completion_date
     if start and end and end < start:
         errors["completion_date"] = ENROLMENT_COMPLETES_BEFORE_COMMENCING
+    program_ids = [getattr(enrolment, field) for field in PROGRAM_ID_FIELDS]
+    for index, field in enumerate(PROGRAM_ID_FIELDS[1:], start=1):
+        code = program_ids[index]
+        if code and not program_ids[index - 1]:
+            errors[field] = PROGRAM_ID_GAP
+        elif code and code in program_ids[:index]:
+            errors[field] = PROGRAM_ID_REPEATED.format(code=code)
     return errors
+
+
+def enrolment_status_settle(*, enrolment: CourseEnrolment, actor) -> None:
+    """What follows a status change: the units' derived outcome, and the inactive-learner rule."""
+    derived = enrolment.training_organisation_outcome
+    enrolment.unit_enrolments.exclude(training_organisation_outcome=derived).update(
+        training_organisation_outcome=derived
+    )
+    learner_inactive_rule_apply(actor=actor, learner_ids=[enrolment.learner_id])
 
 
 @transaction.atomic
@@ -376,6 +400,9 @@ def enrolment_update(*, enrolment: CourseEnrolment, actor, data: dict) -> Course
     """Change status, reason, dates or commitment ID. Issuing fields are set by issuing only."""
     old_status = enrolment.status
     changes = _model_update(instance=enrolment, fields=ENROLMENT_FIELDS, data=data)
+    if enrolment.withdrawal_date and enrolment.status not in TNC_STATUSES:
+        changes["withdrawal_date"] = [_shown(enrolment.withdrawal_date), ""]
+        enrolment.withdrawal_date = None
     _validate(enrolment, _enrolment_errors(enrolment))
     enrolment.save()
     status_changed = enrolment.status != old_status
@@ -389,6 +416,8 @@ def enrolment_update(*, enrolment: CourseEnrolment, actor, data: dict) -> Course
         reason=enrolment.status_reason if status_changed else "",
         data=changes,
     )
+    if status_changed:
+        enrolment_status_settle(enrolment=enrolment, actor=actor)
     return enrolment
 
 
@@ -411,6 +440,7 @@ def _unit_enrolment_save(*, unit_enrolment: UnitEnrolment, actor, action: str, c
         if isinstance(hours, Decimal | int) and hours < 0:
             errors[field] = HOURS_NEGATIVE
     enrolment = unit_enrolment.course_enrolment
+    unit_enrolment.training_organisation_outcome = enrolment.training_organisation_outcome
     if unit_enrolment.unit_id:
         duplicate = (
             UnitEnrolment.objects.filter(course_enrolment=enrolment, unit=unit_enrolment.unit_id)

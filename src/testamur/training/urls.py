@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testamur.training.views import courses, enrolments, locations, offers, units
+from testamur.training.views import courses, enrolments, finalisation, locations, offers, units
 
 app_name = "training"
 
@@ -21,9 +21,30 @@ urlpatterns = [
     path("offers/<int:pk>/edit/", offers.offer_edit, name="offer_edit"),
     path("offers/<int:pk>/bulk/", offers.offer_bulk, name="offer_bulk"),
     path("offers/<int:pk>/enrol/", offers.offer_enrol, name="offer_enrol"),
+    path("offers/<int:pk>/finalise/", finalisation.offer_finalise, name="offer_finalise"),
+    path(
+        "offers/<int:pk>/unit-outcomes/",
+        finalisation.offer_unit_outcomes,
+        name="offer_unit_outcomes",
+    ),
     path("enrolments/new/", enrolments.enrolment_create, name="enrolment_create"),
     path("enrolments/<int:pk>/", enrolments.enrolment_detail, name="enrolment_detail"),
     path("enrolments/<int:pk>/edit/", enrolments.enrolment_edit, name="enrolment_edit"),
+    path(
+        "enrolments/<int:pk>/finalise/",
+        finalisation.enrolment_finalise,
+        name="enrolment_finalise",
+    ),
+    path(
+        "enrolments/<int:pk>/checklist/",
+        finalisation.enrolment_checklist,
+        name="enrolment_checklist",
+    ),
+    path(
+        "enrolments/<int:pk>/transition/",
+        finalisation.enrolment_transition,
+        name="enrolment_transition",
+    ),
     path(
         "enrolments/<int:pk>/units/new/",
         enrolments.unit_enrolment_create,

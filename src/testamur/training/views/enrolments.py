@@ -4,7 +4,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from testamur.core.permissions import require_permission
+from testamur.credentials.selectors import enrolment_credential_summary
 from testamur.learners.models import Learner
+from testamur.learners.selectors import history_rows
 from testamur.training import selectors, services
 from testamur.training.forms import EnrolmentCreateForm, EnrolmentForm, UnitEnrolmentForm
 from testamur.training.models import CourseEnrolment, OutcomeCode, UnitEnrolment
@@ -16,12 +18,24 @@ from testamur.training.views.common import form_page, save_form
 
 @require_permission("training.view_courseenrolment")
 def enrolment_detail(request, pk: int):
-    enrolment = get_object_or_404(selectors.enrolments_with_units(), pk=pk)
+    enrolment = get_object_or_404(
+        selectors.enrolments_with_units().select_related("transitioned_from__offer__course"),
+        pk=pk,
+    )
     unit_enrolments = list(enrolment.unit_enrolments.all())
+    checklist = selectors.finalisation_checklist(
+        enrolment=enrolment,
+        unit_enrolments=unit_enrolments,
+        credential=enrolment_credential_summary(enrolment=enrolment),
+    )
     context = {
         "enrolment": enrolment,
         "unit_enrolments": unit_enrolments,
         "units_achieved": sum(1 for u in unit_enrolments if u.outcome.is_achieved),
+        "checklist": checklist,
+        "outstanding": sum(1 for item in checklist if item.done is False),
+        "transitioned_to": selectors.enrolment_transitioned_to(enrolment=enrolment),
+        "history": history_rows(selectors.enrolment_events(enrolment=enrolment)),
     }
     return render(request, "training/enrolment_detail.html", context)
 

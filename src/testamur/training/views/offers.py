@@ -59,16 +59,29 @@ def _download_csv(request, offer: CourseOffer, enrolments) -> HttpResponse:
     return response
 
 
-def _request_credential(request, offer: CourseOffer, enrolments) -> HttpResponse:
-    """On to the request form for the ticked enrolments (credentials app)."""
-    query = urlencode([("enrolment", enrolment.pk) for enrolment in enrolments])
-    return redirect(f"{reverse('credentials:request_bulk', args=[offer.pk])}?{query}")
+def _to_page(url_name: str):
+    """A bulk action that goes on to another page, for the ticked enrolments."""
+
+    def run(request, offer: CourseOffer, enrolments) -> HttpResponse:
+        query = urlencode([("enrolment", enrolment.pk) for enrolment in enrolments])
+        return redirect(f"{reverse(url_name, args=[offer.pk])}?{query}")
+
+    return run
 
 
-# Later issues add "Finalise" here.
 OFFER_BULK_ACTIONS: dict[str, BulkAction] = {
     "request_credential": BulkAction(
-        "Request credential", "credentials.request_credential", _request_credential
+        "Request credential",
+        "credentials.request_credential",
+        _to_page("credentials:request_bulk"),
+    ),
+    "finalise": BulkAction(
+        "Finalise", "training.finalise_courseenrolment", _to_page("training:offer_finalise")
+    ),
+    "unit_outcomes": BulkAction(
+        "Update unit outcomes and dates",
+        "training.change_unitenrolment",
+        _to_page("training:offer_unit_outcomes"),
     ),
     "download_csv": BulkAction(
         "Download selected (CSV)", "training.view_courseenrolment", _download_csv
