@@ -148,8 +148,8 @@ def test_preview_lists_every_change_and_saves_nothing(enrolment):
     assert ("Outcome", "70 Continuing activity", "40 Withdrawn / discontinued") in shown
     assert ("End date", "01/03/2026", "20/02/2026") in shown
     assert ("Actual hours", "0.0", "5.7") in shown
-    assert ("Outcome – training organisation", "—", "TNC") in shown
-    assert ("Status", "active", "withdrawn") in {(c.label, c.old, c.new) for c in plan.changes}
+    assert ("Outcome – training organisation", "—", "TNC (Training Not Completed)") in shown
+    assert ("Status", "Active", "Withdrawn") in {(c.label, c.before, c.after) for c in plan.changes}
     enrolment.refresh_from_db()
     assert enrolment.status == "active"
     assert not Event.objects.filter(action="finalised").exists()

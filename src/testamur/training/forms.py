@@ -306,13 +306,14 @@ class FinaliseForm(forms.Form):
             if ue.outcome.is_final:
                 continue
             name = f"hours_{ue.pk}"
+            label = f"{ue.unit.code} hours attended"
             self.fields[name] = forms.DecimalField(
-                label=f"{ue.unit.code} hours attended",
+                label=label,
                 required=False,
                 min_value=Decimal("0"),
                 max_digits=6,
                 decimal_places=1,
-                widget=forms.NumberInput(attrs={"min": "0", "step": "0.5"}),
+                widget=forms.NumberInput(attrs={"min": "0", "step": "0.1", "aria-label": label}),
             )
             self.hours_fields.append((ue, self[name]))
 

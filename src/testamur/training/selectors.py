@@ -10,6 +10,7 @@ from testamur.core.models import Event
 from testamur.learners.models import Learner
 from testamur.organisation.models import Jurisdiction, Organisation
 from testamur.training.models import (
+    TNC_STATUSES,
     Course,
     CourseEnrolment,
     CourseOffer,
@@ -20,6 +21,7 @@ from testamur.training.models import (
     Unit,
     UnitEnrolment,
 )
+from testamur.training.outcome_codes import NOT_SET
 
 PAGE_SIZE = 50
 
@@ -229,7 +231,13 @@ def finalisation_checklist(
     `credential` describes the enrolment's generated or issued credential ("" when none); the
     credentials app says what it is.
     """
-    unfinished = sum(1 for ue in unit_enrolments if not ue.outcome.is_final)
+    # After a withdrawal or deferral, 00 (not set) is where units not started are meant to be.
+    not_set_is_final = enrolment.status in (*TNC_STATUSES, EnrolmentStatus.DEFERRED)
+    unfinished = sum(
+        1
+        for ue in unit_enrolments
+        if not ue.outcome.is_final and not (not_set_is_final and ue.outcome.code == NOT_SET)
+    )
     achieved = sum(1 for ue in unit_enrolments if ue.outcome.is_achieved)
     if credential:
         credential_item = ChecklistItem("Credential", True, credential)

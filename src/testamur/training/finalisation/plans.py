@@ -74,20 +74,14 @@ class Finalisation:
 
 @dataclass(frozen=True)
 class Change:
-    """One field of one record: its value before and after."""
+    """One field of one record: its value before and after, and both as a person reads them."""
 
     field: str
     label: str
     old: object
     new: object
-
-    @property
-    def before(self) -> str:
-        return _display(self.old)
-
-    @property
-    def after(self) -> str:
-        return _display(self.new)
+    before: str
+    after: str
 
 
 @dataclass
@@ -107,11 +101,13 @@ class EnrolmentPlan:
         return len(self.changes) + sum(len(unit.changes) for unit in self.units)
 
 
-def _display(value) -> str:
+def _display(model_field: models.Field, value) -> str:
     if value in (None, ""):
         return "—"
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
     return str(value)
 
 
@@ -124,16 +120,16 @@ def stored_value(value) -> str:
     return "" if value is None else str(value)
 
 
-def _label(model: type[models.Model], name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name).capitalize()
-
-
 def diff_values(instance: models.Model, values: dict) -> list[Change]:
+    """The fields whose value in `values` differs from the instance's."""
     changes = []
     for name, new in values.items():
         old = getattr(instance, name)
         if old != new:
-            changes.append(Change(name, _label(type(instance), name), old, new))
+            model_field = instance._meta.get_field(name)
+            label = str(model_field.verbose_name).capitalize()
+            before, after = _display(model_field, old), _display(model_field, new)
+            changes.append(Change(name, label, old, new, before, after))
     return changes
 
 

@@ -32,6 +32,8 @@ def _enrolments_loaded(ids, *, lock: bool = False) -> list[CourseEnrolment]:
     if lock:
         enrolments = enrolments.select_for_update(of=("self",))
     unit_enrolments = UnitEnrolment.objects.select_related("unit", "outcome").order_by("unit__code")
+    if lock:
+        unit_enrolments = unit_enrolments.select_for_update(of=("self",))
     return list(
         enrolments.filter(pk__in=list(ids))
         .prefetch_related(models.Prefetch("unit_enrolments", queryset=unit_enrolments))
