@@ -120,6 +120,11 @@ def stored_value(value) -> str:
     return "" if value is None else str(value)
 
 
+def changes_data(changes: list[Change]) -> dict:
+    """Changes as the event log keeps them: {field: [old, new]}."""
+    return {c.field: [stored_value(c.old), stored_value(c.new)] for c in changes}
+
+
 def diff_values(instance: models.Model, values: dict) -> list[Change]:
     """The fields whose value in `values` differs from the instance's."""
     changes = []
@@ -336,11 +341,11 @@ def plans_fingerprint(plans: list[EnrolmentPlan]) -> str:
     content = [
         [
             plan.enrolment.pk,
-            [[c.field, stored_value(c.old), stored_value(c.new)] for c in plan.changes],
+            changes_data(plan.changes),
             [
                 [
                     unit.unit_enrolment.pk,
-                    [[c.field, stored_value(c.old), stored_value(c.new)] for c in unit.changes],
+                    changes_data(unit.changes),
                 ]
                 for unit in plan.units
             ],

@@ -14,10 +14,10 @@ from testamur.training.finalisation.plans import (
     Change,
     EnrolmentPlan,
     Finalisation,
+    changes_data,
     diff_values,
     enrolment_plans,
     plans_fingerprint,
-    stored_value,
 )
 from testamur.training.models import CourseEnrolment, UnitEnrolment
 
@@ -63,7 +63,7 @@ def _events(plan: EnrolmentPlan, actor) -> list[EventRecord]:
             to_state=enrolment.status,
             reason=enrolment.status_reason,
             data={
-                **{c.field: [stored_value(c.old), stored_value(c.new)] for c in plan.changes},
+                **changes_data(plan.changes),
                 "units_changed": sum(1 for unit in plan.units if unit.changes),
             },
         )
@@ -81,7 +81,7 @@ def _events(plan: EnrolmentPlan, actor) -> list[EventRecord]:
                 data={
                     "course_enrolment": enrolment.pk,
                     "unit": unit.unit_enrolment.unit.code,
-                    **{c.field: [stored_value(c.old), stored_value(c.new)] for c in unit.changes},
+                    **changes_data(unit.changes),
                 },
             )
         )
@@ -138,6 +138,6 @@ def enrolment_checklist_update(*, enrolment: CourseEnrolment, actor, data: dict)
         subject_id=enrolment.pk,
         action="checklist_updated",
         learner_id=enrolment.learner_id,
-        data={c.field: [stored_value(c.old), stored_value(c.new)] for c in changes},
+        data=changes_data(changes),
     )
     return enrolment
