@@ -38,6 +38,27 @@ EXPECTED = [
     ("training:course_create", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
     ("training:offer_create", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
     ("training:enrolment_edit", "enrolment", {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    (
+        "training:enrolment_finalise",
+        "enrolment",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
+    ),
+    ("training:offer_finalise", "offer", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    (
+        "training:enrolment_transition",
+        "enrolment",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
+    ),
+    (
+        "training:offer_unit_outcomes",
+        "offer",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: True},
+    ),
+    (
+        "training:enrolment_checklist",
+        "enrolment",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: True},
+    ),
     ("organisation:settings", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
     ("accounts:user_list", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
     ("accounts:user_create", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),

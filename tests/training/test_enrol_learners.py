@@ -6,7 +6,7 @@ from django.urls import reverse
 from testamur.core.models import Event
 from testamur.learners.models import UsiStatus
 from testamur.training.models import CourseEnrolment, UnitEnrolment
-from testamur.training.views import ENROL_NONE_SELECTED, ENROL_SKIPPED, ENROLLED
+from testamur.training.views.offers import ENROL_NONE_SELECTED, ENROL_SKIPPED, ENROLLED
 from tests.factories import course_make, enrolment_make, learner_make, offer_make, unit_make
 
 pytestmark = pytest.mark.django_db

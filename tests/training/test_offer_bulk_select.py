@@ -6,7 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from testamur.training.views import BULK_IGNORED, BULK_NO_ACTION, BULK_NONE_SELECTED
+from testamur.training.views.offers import BULK_IGNORED, BULK_NO_ACTION, BULK_NONE_SELECTED
 from tests.factories import course_make, enrolment_make, learner_make, offer_make, unit_make
 
 pytestmark = pytest.mark.django_db

@@ -46,6 +46,7 @@ ADMIN_PERMISSIONS = [
     "training.change_courseoffer",
     "training.add_deliverylocation",
     "training.change_deliverylocation",
+    "training.finalise_courseenrolment",
     "core.view_event",
     "credentials.issue_credential",
     "credentials.cancel_credential",

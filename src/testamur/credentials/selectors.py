@@ -335,3 +335,19 @@ def credential_status_counts() -> list[dict]:
         {"status": status.value, "label": status.label, "count": counts.get(status.value, 0)}
         for status in CredentialStatus
     ]
+
+
+def enrolment_credential_summary(*, enrolment: CourseEnrolment) -> str:
+    """The enrolment's issued (else generated) credential in words; "" when it has neither."""
+    credentials = Credential.objects.filter(
+        course_enrolment=enrolment,
+        status__in=[CredentialStatus.ISSUED, CredentialStatus.GENERATED],
+    ).order_by("-created_at")
+    best = sorted(credentials, key=lambda c: c.status != CredentialStatus.ISSUED)
+    if not best:
+        return ""
+    credential = best[0]
+    kind = credential.get_credential_type_display()
+    if credential.status == CredentialStatus.ISSUED:
+        return f"{kind} {credential.number} issued on {credential.issued_on:%d/%m/%Y}."
+    return f"{kind} generated, awaiting issue."

@@ -123,12 +123,34 @@ def _field_label(subject_type: str, name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+# Event subjects named as people say them; a unit enrolment's event names its unit.
+SUBJECT_LABELS = {"courseenrolment": "Course enrolment", "unitenrolment": "Unit enrolment"}
+# Event data kept for linking records, not for reading.
+HIDDEN_DATA = {"course_enrolment"}
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def _value_text(value) -> str:
+    if value in (None, ""):
+        return "(blank)"
+    text = str(value)
+    iso = _ISO_DATE.match(text)
+    return f"{iso[3]}/{iso[2]}/{iso[1]}" if iso else text
+
+
 def _change_text(subject_type: str, name: str, value) -> str:
     label = _field_label(subject_type, name)
     if isinstance(value, list | tuple) and len(value) == 2:
-        old, new = (str(v) if v not in (None, "") else "(blank)" for v in value)
+        old, new = (_value_text(v) for v in value)
         return f"{label}: {old} → {new}"
-    return f"{label}: {value}"
+    return f"{label}: {_value_text(value)}"
+
+
+def _subject(event, data: dict) -> str:
+    label = SUBJECT_LABELS.get(event.subject_type) or event.subject_type.replace("_", " ")
+    if event.subject_type == "unitenrolment" and isinstance(data.get("unit"), str):
+        return f"{label} {data['unit']}"
+    return label.capitalize()
 
 
 def history_rows(events) -> list[HistoryRow]:
@@ -136,16 +158,22 @@ def history_rows(events) -> list[HistoryRow]:
     rows = []
     for event in events:
         data = event.data if isinstance(event.data, dict) else {}
+        subject = _subject(event, data)
+        shown = {
+            k: v
+            for k, v in data.items()
+            if k not in HIDDEN_DATA and not (k == "unit" and subject.endswith(str(v)))
+        }
         rows.append(
             HistoryRow(
                 at=event.at,
                 who=event.actor_name or "system",
-                subject=event.subject_type.replace("_", " ").capitalize(),
+                subject=subject,
                 action=event.action.replace("_", " ").capitalize(),
                 from_state=_state_label(event.from_state),
                 to_state=_state_label(event.to_state),
                 reason=event.reason,
-                changes=[_change_text(event.subject_type, k, v) for k, v in data.items()],
+                changes=[_change_text(event.subject_type, k, v) for k, v in shown.items()],
             )
         )
     return rows

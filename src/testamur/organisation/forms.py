@@ -37,7 +37,21 @@ def _achieved_codes_help() -> str:
     return f"{text} ({'; '.join(parts)})." if parts else f"{text}."
 
 
+def _finished_statuses() -> list[tuple[str, str]]:
+    from testamur.training.models import EnrolmentStatus
+
+    return [(value, label) for value, label in EnrolmentStatus.choices if value != "active"]
+
+
 class OrganisationForm(forms.ModelForm):
+    learner_inactive_statuses = forms.MultipleChoiceField(
+        label="Set a learner inactive when all their enrolments are",
+        required=False,
+        choices=_finished_statuses,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Checked whenever an enrolment's status changes. Choose none to turn this off; "
+        "learners can always be marked active or inactive by hand.",
+    )
     abn = forms.CharField(
         label="ABN", required=False, max_length=20, help_text="11 digits; spaces are fine."
     )

@@ -75,6 +75,10 @@ class Organisation(models.Model):
     default_issuing_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Course enrolment status values (training.EnrolmentStatus); empty turns the rule off.
+    learner_inactive_statuses = models.JSONField(
+        "set learners inactive when all their enrolments are", default=list, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -17,6 +17,9 @@ from testamur.organisation.selectors import organisation_time_zone_forget
 
 ABN_CHECK_FAILED = "This ABN is not valid: its check digits do not add up. Check it on abr.gov.au."
 ISSUING_OFFICER_NOT_ALLOWED = "The default issuing officer must be an active Admin or Owner."
+INACTIVE_RULE_BAD_STATUS = (
+    "Only the statuses of a finished enrolment can make a learner inactive; {value} is not one."
+)
 JURISDICTION_IN_USE = (
     "Outcomes are already recorded using the {current} outcome codes, so the jurisdiction "
     "cannot change now."
@@ -40,6 +43,7 @@ ORGANISATION_FIELDS = [
     "credential_number_digits",
     "usi_gate",
     "default_issuing_officer",
+    "learner_inactive_statuses",
 ]
 SIGNATORY_FIELDS = ["name", "title", "is_active"]
 
@@ -117,6 +121,10 @@ def organisation_update(*, actor, logo=None, **fields) -> Organisation:
         errors["default_issuing_officer"] = [ISSUING_OFFICER_NOT_ALLOWED]
     if "jurisdiction" in changed and _outcomes_recorded_outside(organisation.jurisdiction):
         errors["jurisdiction"] = [JURISDICTION_IN_USE.format(current=old_jurisdiction)]
+    if "learner_inactive_statuses" in changed:
+        bad = _statuses_not_finished(organisation.learner_inactive_statuses)
+        if bad:
+            errors["learner_inactive_statuses"] = [INACTIVE_RULE_BAD_STATUS.format(value=bad[0])]
     kind = _check_image(logo, errors, "logo")
     _full_clean(organisation, errors)
 
@@ -145,6 +153,15 @@ def _outcomes_recorded_outside(jurisdiction: str) -> bool:
     from testamur.training.models import UnitEnrolment
 
     return UnitEnrolment.objects.exclude(outcome__jurisdiction=jurisdiction).exists()
+
+
+def _statuses_not_finished(values) -> list[str]:
+    from testamur.training.models import EnrolmentStatus
+
+    if not isinstance(values, list):
+        return [str(values)]
+    finished = set(EnrolmentStatus.values) - {EnrolmentStatus.ACTIVE}
+    return [str(value) for value in values if value not in finished]
 
 
 @transaction.atomic

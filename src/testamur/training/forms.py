@@ -1,6 +1,7 @@
 """Forms for the training pages. They parse input; the services validate the records and save."""
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -8,12 +9,15 @@ from django.db import models
 
 from testamur.learners.models import Learner
 from testamur.organisation.models import Jurisdiction
+from testamur.training.finalisation.plans import Finalisation
+from testamur.training.finalisation.services import CHECKLIST_FIELDS
 from testamur.training.models import (
     Course,
     CourseEnrolment,
     CourseOffer,
     CourseType,
     DeliveryLocation,
+    EnrolmentStatus,
     OutcomeCode,
     Unit,
     UnitEnrolment,
@@ -41,6 +45,8 @@ class DateInput(forms.DateInput):
 def _formfield(field: models.Field, **kwargs):
     if isinstance(field, models.DateField):
         kwargs["widget"] = DateInput
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
     return field.formfield(**kwargs)
 
 
@@ -179,6 +185,11 @@ class EnrolmentForm(ModelFieldsForm):
     field_names = ENROLMENT_FIELDS
 
 
+class ChecklistForm(ModelFieldsForm):
+    model = CourseEnrolment
+    field_names = CHECKLIST_FIELDS
+
+
 class EnrolmentCreateForm(forms.Form):
     learner = forms.CharField(label="Learner ID", max_length=10)
     offer = forms.ModelChoiceField(
@@ -243,3 +254,138 @@ class EnrolLearnersSearchForm(forms.Form):
 def posted_ids(values: list[str]) -> list[int]:
     """The whole-number ids in a list of posted values; anything else is dropped."""
     return sorted({int(value) for value in values if value.isdigit() and len(value) < 19})
+
+
+def _outcome_choices(jurisdiction: str, *, final_only: bool = False) -> list[tuple]:
+    codes = OutcomeCode.objects.filter(jurisdiction=jurisdiction, is_current=True)
+    if final_only:
+        codes = codes.filter(is_final=True)
+    return [("", "— leave as they are —")] + [(code.pk, str(code)) for code in codes]
+
+
+class FinaliseForm(forms.Form):
+    """The finalise choices; the service decides which apply to the chosen status.
+
+    Any outcome code is accepted here so that a code from the other jurisdiction gets the
+    service's explanation rather than a bare "Select a valid choice".
+    """
+
+    status = forms.ChoiceField(
+        label="Finish as",
+        choices=[("", "— choose —")]
+        + [c for c in EnrolmentStatus.choices if c[0] != EnrolmentStatus.ACTIVE],
+    )
+    status_reason = forms.CharField(label="Status reason", required=False, max_length=200)
+    completion_date = forms.DateField(
+        label="Assessment completed", required=False, widget=DateInput
+    )
+    unit_outcome = forms.ModelChoiceField(
+        label="Outcome for units without a final outcome",
+        required=False,
+        queryset=OutcomeCode.objects.all(),
+    )
+    unit_end_date = forms.DateField(
+        label="Actual end date of units still running",
+        required=False,
+        widget=DateInput,
+        help_text="Units scheduled to end later end on this date. Blank: the assessment "
+        "completed date.",
+    )
+    withdrawal_date = forms.DateField(label="Withdrawal date", required=False, widget=DateInput)
+    resume_start_date = forms.DateField(
+        label="Deferred units start", required=False, widget=DateInput
+    )
+    resume_end_date = forms.DateField(label="Deferred units end", required=False, widget=DateInput)
+
+    def __init__(self, *args, jurisdiction: str, unit_enrolments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit_outcome"].choices = _outcome_choices(jurisdiction, final_only=True)
+        # One "hours attended" box per unit still running, for a single enrolment only.
+        self.hours_fields = []
+        for ue in unit_enrolments:
+            if ue.outcome.is_final:
+                continue
+            name = f"hours_{ue.pk}"
+            label = f"{ue.unit.code} hours attended"
+            self.fields[name] = forms.DecimalField(
+                label=label,
+                required=False,
+                min_value=Decimal("0"),
+                max_digits=6,
+                decimal_places=1,
+                widget=forms.NumberInput(attrs={"min": "0", "step": "0.1", "aria-label": label}),
+            )
+            self.hours_fields.append((ue, self[name]))
+
+    # The fields that apply to each kind of status, for the form's sections.
+    @property
+    def completion_fields(self) -> list:
+        return [self[name] for name in ("completion_date", "unit_outcome", "unit_end_date")]
+
+    @property
+    def withdrawal_fields(self) -> list:
+        return [self["withdrawal_date"]]
+
+    @property
+    def deferral_fields(self) -> list:
+        return [self[name] for name in ("resume_start_date", "resume_end_date")]
+
+    def finalisation(self) -> Finalisation:
+        data = self.cleaned_data
+        hours = {
+            ue.pk: data[field.name]
+            for ue, field in self.hours_fields
+            if data.get(field.name) is not None
+        }
+        return Finalisation(
+            status=data["status"],
+            status_reason=data["status_reason"],
+            completion_date=data["completion_date"],
+            unit_outcome=data["unit_outcome"],
+            unit_end_date=data["unit_end_date"],
+            withdrawal_date=data["withdrawal_date"],
+            hours_attended=hours,
+            resume_start_date=data["resume_start_date"],
+            resume_end_date=data["resume_end_date"],
+        )
+
+
+class UnitOutcomesForm(forms.Form):
+    """Set one outcome and/or dates on the ticked unit enrolments of an offer."""
+
+    outcome = forms.ModelChoiceField(
+        label="Outcome", required=False, queryset=OutcomeCode.objects.all()
+    )
+    start_date = forms.DateField(label="Start date", required=False, widget=DateInput)
+    end_date = forms.DateField(label="End date", required=False, widget=DateInput)
+
+    def __init__(self, *args, jurisdiction: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = _outcome_choices(jurisdiction)
+
+
+class TransitionForm(forms.Form):
+    offer = forms.ModelChoiceField(label="Course offer", queryset=CourseOffer.objects.none())
+    reported = forms.TypedChoiceField(
+        label="Training activity for the superseded qualification",
+        choices=[
+            ("no", "Not yet reported: cancel the commitment ID and use a new one"),
+            ("yes", "Already reported: report the current and superseded codes together"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    commitment_id = forms.CharField(
+        label="New commitment ID",
+        required=False,
+        max_length=10,
+        help_text="Needed when the old commitment ID is cancelled.",
+    )
+
+    def __init__(self, *args, course: Course, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer = self.fields["offer"]
+        offer.queryset = CourseOffer.objects.filter(course=course).order_by("-start_date", "code")
+        offer.label_from_instance = lambda o: (
+            f"{o.code} · {o.start_date:%d/%m/%Y}–{o.end_date:%d/%m/%Y}"
+        )

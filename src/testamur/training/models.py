@@ -168,6 +168,29 @@ TNC_STATUSES = (
     EnrolmentStatus.CANCELLED_PENALTY,
     EnrolmentStatus.PARTIAL_ATTENDANCE,
 )
+COMPLETION_STATUSES = (EnrolmentStatus.COMPLETED, EnrolmentStatus.COMPLETION_PENDING)
+
+
+class TrainingOrganisationOutcome(models.TextChoices):
+    """AVETMISS NAT00120 positions 112–114, derived from the course enrolment's status."""
+
+    NONE = "", "—"
+    TNC = "TNC", "TNC (Training Not Completed)"
+    DEFERRAL = "D", "D (Deferral)"
+
+
+def training_organisation_outcome_for(status: str) -> str:
+    if status in TNC_STATUSES:
+        return TrainingOrganisationOutcome.TNC
+    if status == EnrolmentStatus.DEFERRED:
+        return TrainingOrganisationOutcome.DEFERRAL
+    return TrainingOrganisationOutcome.NONE
+
+
+class SurveyStatus(models.TextChoices):
+    NOT_SENT = "not_sent", "Not sent"
+    SENT = "sent", "Sent"
+    COMPLETED = "completed", "Completed"
 
 
 class CourseEnrolment(models.Model):
@@ -188,11 +211,45 @@ class CourseEnrolment(models.Model):
     parchment_number = models.CharField("parchment number", max_length=30, blank=True)
     issued_date = models.DateField("issued date", null=True, blank=True)
     commitment_id = models.CharField("commitment ID", max_length=10, blank=True)
+    commitment_id_cancelled_on = models.DateField(
+        "commitment ID cancelled on", null=True, blank=True
+    )
+    withdrawal_date = models.DateField("withdrawal date", null=True, blank=True)
+    # Up to three program identifiers reported for this training activity (AVETMISS allows
+    # three when a learner transitions from a superseded qualification).
+    program_id_1 = models.CharField(
+        "program identifier 1", max_length=10, blank=True, validators=[course_code_validator]
+    )
+    program_id_2 = models.CharField(
+        "program identifier 2", max_length=10, blank=True, validators=[course_code_validator]
+    )
+    program_id_3 = models.CharField(
+        "program identifier 3", max_length=10, blank=True, validators=[course_code_validator]
+    )
+    transitioned_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transitioned_to",
+        help_text="The enrolment in the superseded qualification this one replaces.",
+    )
+    survey_status = models.CharField(
+        "completion survey",
+        max_length=20,
+        choices=SurveyStatus.choices,
+        default=SurveyStatus.NOT_SENT,
+    )
+    survey_link = models.URLField("survey link", blank=True)
+    portal_access_disabled = models.BooleanField(
+        "learner portal and e-learning access disabled", default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-offer__start_date", "id"]
+        permissions = [("finalise_courseenrolment", "Can finalise course enrolments")]
         constraints = [
             models.UniqueConstraint(fields=["learner", "offer"], name="one_enrolment_per_offer"),
             models.CheckConstraint(
@@ -204,6 +261,15 @@ class CourseEnrolment(models.Model):
             models.CheckConstraint(
                 condition=Q(qual_issued=False) | Q(issued_date__isnull=False),
                 name="enrolment_qual_issued_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawal_date__isnull=True) | Q(status__in=TNC_STATUSES),
+                name="enrolment_withdrawal_date_only_when_withdrawn",
+            ),
+            models.CheckConstraint(
+                condition=(Q(program_id_2="") | ~Q(program_id_1=""))
+                & (Q(program_id_3="") | ~Q(program_id_2="")),
+                name="enrolment_program_ids_in_order",
             ),
         ]
         indexes = [models.Index(fields=["status"])]
@@ -218,11 +284,13 @@ class CourseEnrolment(models.Model):
     @property
     def training_organisation_outcome(self) -> str:
         """Derived, never typed: TNC for non-completions, D for deferrals (AVETMISS 112–114)."""
-        if self.status in TNC_STATUSES:
-            return "TNC"
-        if self.status == EnrolmentStatus.DEFERRED:
-            return "D"
-        return ""
+        return training_organisation_outcome_for(self.status)
+
+    @property
+    def program_ids(self) -> list[str]:
+        """The program identifiers to report: those recorded, else the course's own code."""
+        recorded = [p for p in (self.program_id_1, self.program_id_2, self.program_id_3) if p]
+        return recorded or [self.offer.course.code]
 
 
 class DeliveryMode(models.TextChoices):
@@ -256,6 +324,14 @@ class UnitEnrolment(models.Model):
     outcome = models.ForeignKey(OutcomeCode, on_delete=models.PROTECT, related_name="+")
     delivery_mode = models.CharField(
         "delivery mode", max_length=1, choices=DeliveryMode.choices, default=DeliveryMode.INTERNAL
+    )
+    # Stored for reporting, always derived from the course enrolment's status; never typed.
+    training_organisation_outcome = models.CharField(
+        "outcome – training organisation",
+        max_length=3,
+        choices=TrainingOrganisationOutcome.choices,
+        blank=True,
+        editable=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
 

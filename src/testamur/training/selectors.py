@@ -1,21 +1,27 @@
 """Reads for the training pages: lists with their filters, one record with what its page shows."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from testamur.core.models import Event
 from testamur.learners.models import Learner
 from testamur.organisation.models import Jurisdiction, Organisation
 from testamur.training.models import (
+    TNC_STATUSES,
     Course,
     CourseEnrolment,
     CourseOffer,
     DeliveryLocation,
+    EnrolmentStatus,
     OutcomeCode,
+    SurveyStatus,
     Unit,
     UnitEnrolment,
 )
+from testamur.training.outcome_codes import NOT_SET
 
 PAGE_SIZE = 50
 
@@ -170,4 +176,104 @@ def enrolment_export_rows(enrolments) -> list[list]:
             e.units_achieved,
         ]
         for e in enrolments
+    ]
+
+
+def offer_unit_enrolments(
+    *, offer: CourseOffer, enrolment_ids: list[int] | None = None, unit: Unit | None = None
+) -> QuerySet[UnitEnrolment]:
+    """The offer's unit enrolments by learner then unit, optionally only some enrolments/a unit."""
+    unit_enrolments = UnitEnrolment.objects.filter(course_enrolment__offer=offer).select_related(
+        "unit", "outcome", "course_enrolment__learner"
+    )
+    if enrolment_ids:
+        unit_enrolments = unit_enrolments.filter(course_enrolment_id__in=enrolment_ids)
+    if unit is not None:
+        unit_enrolments = unit_enrolments.filter(unit=unit)
+    return unit_enrolments.order_by(
+        "course_enrolment__learner__family_name",
+        "course_enrolment__learner__given_name",
+        "course_enrolment_id",
+        "unit__code",
+    )
+
+
+def enrolment_transitioned_to(*, enrolment: CourseEnrolment) -> CourseEnrolment | None:
+    """The enrolment in the superseding qualification that replaced this one, if any."""
+    return enrolments().filter(transitioned_from=enrolment).first()
+
+
+def enrolment_events(*, enrolment: CourseEnrolment, limit: int = 100) -> list[Event]:
+    """What happened to the enrolment and its unit enrolments, newest first."""
+    unit_ids = [str(pk) for pk in enrolment.unit_enrolments.values_list("pk", flat=True)]
+    events = Event.objects.filter(
+        Q(subject_type="courseenrolment", subject_id=str(enrolment.pk))
+        | Q(subject_type="unitenrolment", subject_id__in=unit_ids)
+    )
+    return list(events.order_by("-at", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One step of finalising: done (True), outstanding (False) or for information (None)."""
+
+    label: str
+    done: bool | None
+    detail: str
+    url: str = ""
+
+
+def finalisation_checklist(
+    *, enrolment: CourseEnrolment, unit_enrolments: list[UnitEnrolment], credential: str
+) -> list[ChecklistItem]:
+    """What is done and what is outstanding before the learner's records are final.
+
+    `credential` describes the enrolment's generated or issued credential ("" when none); the
+    credentials app says what it is.
+    """
+    # After a withdrawal or deferral, 00 (not set) is where units not started are meant to be.
+    not_set_is_final = enrolment.status in (*TNC_STATUSES, EnrolmentStatus.DEFERRED)
+    unfinished = sum(
+        1
+        for ue in unit_enrolments
+        if not ue.outcome.is_final and not (not_set_is_final and ue.outcome.code == NOT_SET)
+    )
+    achieved = sum(1 for ue in unit_enrolments if ue.outcome.is_achieved)
+    if credential:
+        credential_item = ChecklistItem("Credential", True, credential)
+    elif not achieved:
+        credential_item = ChecklistItem("Credential", None, "Not needed: no units achieved.")
+    else:
+        credential_item = ChecklistItem("Credential", False, "No credential generated yet.")
+    survey = SurveyStatus(enrolment.survey_status)
+    return [
+        ChecklistItem(
+            "Enrolment status",
+            enrolment.status != EnrolmentStatus.ACTIVE,
+            enrolment.get_status_display(),
+        ),
+        ChecklistItem(
+            "Unit outcomes",
+            unfinished == 0,
+            f"{unfinished} of {len(unit_enrolments)} units have no final outcome yet."
+            if unfinished
+            else "Every unit has a final outcome.",
+        ),
+        ChecklistItem(
+            "Completion survey",
+            survey == SurveyStatus.COMPLETED,
+            survey.label,
+            enrolment.survey_link,
+        ),
+        credential_item,
+        ChecklistItem(
+            "Learner portal and e-learning access",
+            enrolment.portal_access_disabled,
+            "Disabled." if enrolment.portal_access_disabled else "Still enabled.",
+        ),
+        ChecklistItem(
+            "Learner",
+            None,
+            "Active." if enrolment.learner.is_active else "Inactive.",
+        ),
     ]

@@ -13,7 +13,9 @@ from django.db import IntegrityError, models, transaction
 from testamur.core.events import event_record
 from testamur.learners.models import Learner
 from testamur.organisation.models import Jurisdiction, Organisation
+from testamur.training.finalisation.learner_status import learner_inactive_rule_apply
 from testamur.training.models import (
+    TNC_STATUSES,
     Course,
     CourseEnrolment,
     CourseOffer,
@@ -40,6 +42,8 @@ ENROLMENT_EXISTS = "{learner} is already enrolled in {offer}."
 ENROLMENT_COMPLETES_BEFORE_COMMENCING = (
     "The assessment completed date must be on or after the commencement date."
 )
+PROGRAM_ID_GAP = "Fill in the program identifiers in order, without leaving one blank."
+PROGRAM_ID_REPEATED = "Program identifier {code} is listed twice."
 UNIT_ENROLMENT_EXISTS = "{unit} is already part of this enrolment."
 UNIT_ENROLMENT_ENDS_BEFORE_START = "The end date must be on or after the start date."
 HOURS_NEGATIVE = "Hours cannot be negative."
@@ -63,7 +67,11 @@ ENROLMENT_FIELDS = [
     "commencement_date",
     "completion_date",
     "commitment_id",
+    "program_id_1",
+    "program_id_2",
+    "program_id_3",
 ]
+PROGRAM_ID_FIELDS = ["program_id_1", "program_id_2", "program_id_3"]
 UNIT_ENROLMENT_FIELDS = [
     "start_date",
     "end_date",
@@ -119,9 +127,13 @@ def _save(instance: models.Model, *, on_conflict: dict[str, str]) -> None:
         raise ValidationError(on_conflict) from exc
 
 
-def _code_taken(model, instance: models.Model, code: str, message: str) -> dict[str, str]:
-    taken = model.objects.filter(code=code).exclude(pk=instance.pk).exists()
-    return {"code": message.format(code=code)} if taken else {}
+def _coded_save(instance: models.Model, *, taken: str, errors: dict[str, str]) -> None:
+    """Validate and save a record whose code is unique (unit, course, location, offer)."""
+    code = instance.code
+    if type(instance).objects.filter(code=code).exclude(pk=instance.pk).exists():
+        errors = {"code": taken.format(code=code), **errors}
+    _validate(instance, errors)
+    _save(instance, on_conflict={"code": taken.format(code=code)})
 
 
 def _event(*, actor, subject: models.Model, action: str, learner_id=None, **kwargs) -> None:
@@ -135,15 +147,16 @@ def _event(*, actor, subject: models.Model, action: str, learner_id=None, **kwar
     )
 
 
+def _record_save(
+    instance: models.Model, *, actor, action: str, changes: dict, taken: str, errors=None
+):
+    """Save a record with a unique code and no related rows, and record the event."""
+    _coded_save(instance, taken=taken, errors=errors or {})
+    _event(actor=actor, subject=instance, action=action, data=changes)
+    return instance
+
+
 # Units
-
-
-def _unit_save(*, unit: Unit, actor, action: str, changes: dict) -> Unit:
-    errors = _code_taken(Unit, unit, unit.code, UNIT_CODE_TAKEN)
-    _validate(unit, errors)
-    _save(unit, on_conflict={"code": UNIT_CODE_TAKEN.format(code=unit.code)})
-    _event(actor=actor, subject=unit, action=action, data=changes)
-    return unit
 
 
 @transaction.atomic
@@ -163,26 +176,27 @@ def unit_create(
         field_of_education=field_of_education,
         is_vet=is_vet,
     )
-    return _unit_save(unit=unit, actor=actor, action="created", changes={"code": code})
+    return _record_save(
+        unit, actor=actor, action="created", changes={"code": code}, taken=UNIT_CODE_TAKEN
+    )
 
 
 @transaction.atomic
 def unit_update(*, unit: Unit, actor, data: dict) -> Unit:
     changes = _model_update(instance=unit, fields=UNIT_FIELDS, data=data)
-    return _unit_save(unit=unit, actor=actor, action="updated", changes=changes)
+    return _record_save(unit, actor=actor, action="updated", changes=changes, taken=UNIT_CODE_TAKEN)
 
 
 # Courses
 
 
 def _course_save(*, course: Course, actor, action: str, changes: dict, units=None) -> Course:
-    errors = _code_taken(Course, course, course.code, COURSE_CODE_TAKEN)
+    errors = {}
     if course.aqf_level is not None and course.course_type != CourseType.QUALIFICATION:
         errors["aqf_level"] = AQF_LEVEL_ONLY_FOR_QUALIFICATIONS
     if course.pk and course.superseded_by_id == course.pk:
         errors["superseded_by"] = COURSE_SUPERSEDES_ITSELF
-    _validate(course, errors)
-    _save(course, on_conflict={"code": COURSE_CODE_TAKEN.format(code=course.code)})
+    _coded_save(course, taken=COURSE_CODE_TAKEN, errors=errors)
     if units is not None:
         old_codes = sorted(course.units.values_list("code", flat=True))
         new_codes = sorted(u.code for u in units)
@@ -231,39 +245,34 @@ def course_update(*, course: Course, actor, data: dict) -> Course:
 # Delivery locations
 
 
-def _location_save(*, location: DeliveryLocation, actor, action: str, changes: dict):
-    errors = _code_taken(DeliveryLocation, location, location.code, LOCATION_CODE_TAKEN)
-    _validate(location, errors)
-    _save(location, on_conflict={"code": LOCATION_CODE_TAKEN.format(code=location.code)})
-    _event(actor=actor, subject=location, action=action, data=changes)
-    return location
-
-
 @transaction.atomic
 def location_create(
     *, actor, code: str, name: str, suburb: str, state: str, postcode: str
 ) -> DeliveryLocation:
     location = DeliveryLocation(code=code, name=name, suburb=suburb, state=state, postcode=postcode)
-    return _location_save(location=location, actor=actor, action="created", changes={"code": code})
+    return _record_save(
+        location, actor=actor, action="created", changes={"code": code}, taken=LOCATION_CODE_TAKEN
+    )
 
 
 @transaction.atomic
 def location_update(*, location: DeliveryLocation, actor, data: dict) -> DeliveryLocation:
     changes = _model_update(instance=location, fields=LOCATION_FIELDS, data=data)
-    return _location_save(location=location, actor=actor, action="updated", changes=changes)
+    return _record_save(
+        location, actor=actor, action="updated", changes=changes, taken=LOCATION_CODE_TAKEN
+    )
 
 
 # Course offers
 
 
 def _offer_save(*, offer: CourseOffer, actor, action: str, changes: dict) -> CourseOffer:
-    errors = _code_taken(CourseOffer, offer, offer.code, OFFER_CODE_TAKEN)
+    errors = {}
     if offer.start_date and offer.end_date and offer.end_date < offer.start_date:
         errors["end_date"] = OFFER_ENDS_BEFORE_START
-    _validate(offer, errors)
-    _save(offer, on_conflict={"code": OFFER_CODE_TAKEN.format(code=offer.code)})
-    _event(actor=actor, subject=offer, action=action, data=changes)
-    return offer
+    return _record_save(
+        offer, actor=actor, action=action, changes=changes, taken=OFFER_CODE_TAKEN, errors=errors
+    )
 
 
 @transaction.atomic
@@ -302,7 +311,23 @@ def _enrolment_errors(enrolment: CourseEnrolment) -> dict[str, str]:
     start, end = enrolment.commencement_date, enrolment.completion_date
     if start and end and end < start:
         errors["completion_date"] = ENROLMENT_COMPLETES_BEFORE_COMMENCING
+    program_ids = [getattr(enrolment, field) for field in PROGRAM_ID_FIELDS]
+    for index, field in enumerate(PROGRAM_ID_FIELDS[1:], start=1):
+        code = program_ids[index]
+        if code and not program_ids[index - 1]:
+            errors[field] = PROGRAM_ID_GAP
+        elif code and code in program_ids[:index]:
+            errors[field] = PROGRAM_ID_REPEATED.format(code=code)
     return errors
+
+
+def enrolment_status_settle(*, enrolment: CourseEnrolment, actor) -> None:
+    """What follows a status change: the units' derived outcome, and the inactive-learner rule."""
+    derived = enrolment.training_organisation_outcome
+    enrolment.unit_enrolments.exclude(training_organisation_outcome=derived).update(
+        training_organisation_outcome=derived
+    )
+    learner_inactive_rule_apply(actor=actor, learner_ids=[enrolment.learner_id])
 
 
 @transaction.atomic
@@ -375,6 +400,9 @@ def enrolment_update(*, enrolment: CourseEnrolment, actor, data: dict) -> Course
     """Change status, reason, dates or commitment ID. Issuing fields are set by issuing only."""
     old_status = enrolment.status
     changes = _model_update(instance=enrolment, fields=ENROLMENT_FIELDS, data=data)
+    if enrolment.withdrawal_date and enrolment.status not in TNC_STATUSES:
+        changes["withdrawal_date"] = [_shown(enrolment.withdrawal_date), ""]
+        enrolment.withdrawal_date = None
     _validate(enrolment, _enrolment_errors(enrolment))
     enrolment.save()
     status_changed = enrolment.status != old_status
@@ -388,6 +416,8 @@ def enrolment_update(*, enrolment: CourseEnrolment, actor, data: dict) -> Course
         reason=enrolment.status_reason if status_changed else "",
         data=changes,
     )
+    if status_changed:
+        enrolment_status_settle(enrolment=enrolment, actor=actor)
     return enrolment
 
 
@@ -410,6 +440,7 @@ def _unit_enrolment_save(*, unit_enrolment: UnitEnrolment, actor, action: str, c
         if isinstance(hours, Decimal | int) and hours < 0:
             errors[field] = HOURS_NEGATIVE
     enrolment = unit_enrolment.course_enrolment
+    unit_enrolment.training_organisation_outcome = enrolment.training_organisation_outcome
     if unit_enrolment.unit_id:
         duplicate = (
             UnitEnrolment.objects.filter(course_enrolment=enrolment, unit=unit_enrolment.unit_id)

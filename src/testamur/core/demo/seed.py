@@ -37,6 +37,7 @@ from testamur.training.models import (
     OutcomeCode,
     Unit,
     UnitEnrolment,
+    training_organisation_outcome_for,
 )
 
 LOGINS_FILENAME = "demo-logins.txt"
@@ -286,6 +287,7 @@ def _ensure_enrolments(
                     actual_hours=unit_plan.actual_hours,
                     outcome=outcomes[unit_plan.outcome],
                     delivery_mode=unit_plan.delivery_mode,
+                    training_organisation_outcome=training_organisation_outcome_for(plan.status),
                 )
             )
     UnitEnrolment.objects.bulk_create(new_units, batch_size=1000)

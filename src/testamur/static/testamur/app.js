@@ -27,3 +27,19 @@ document.addEventListener("click", function (event) {
   var lineHeight = parseFloat(getComputedStyle(area).lineHeight) || 18;
   area.scrollTop = Math.max(0, (line - 5) * lineHeight);
 });
+// A form's sections marked data-show-for="status …" show only for the status chosen.
+function showForStatus(form) {
+  var select = form.querySelector('select[name="status"]');
+  if (!select) return;
+  form.querySelectorAll("[data-show-for]").forEach(function (section) {
+    var statuses = section.getAttribute("data-show-for").split(" ");
+    section.hidden = statuses.indexOf(select.value) === -1;
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-finalise-form]").forEach(showForStatus);
+});
+document.addEventListener("change", function (event) {
+  var form = event.target.closest && event.target.closest("form[data-finalise-form]");
+  if (form && event.target.name === "status") showForStatus(form);
+});

@@ -1,0 +1,1 @@
+"""Finalising learners: completion, withdrawal, cancellation, deferral, transition, status."""

@@ -1,0 +1,1 @@
+"""Training pages: parse the request, call a selector or a service, render."""
