@@ -117,10 +117,11 @@ def qualification_list(*, search: str = "") -> QuerySet[Course]:
         Course.objects.filter(course_type=CourseType.QUALIFICATION)
         .select_related("packaging_rule", "superseded_by")
         .annotate(
-            enrolment_count=Count("qualification_enrolments"),
+            enrolment_count=Count("qualification_enrolments", distinct=True),
             ready_count=Count(
                 "qualification_enrolments",
                 filter=Q(qualification_enrolments__status=statuses.READY),
+                distinct=True,
             ),
             major_count=Count("packaging_rule__majors", distinct=True),
         )
