@@ -38,6 +38,7 @@ TYPES = ("total", "imported_electives", "core", "elective", "equivalent", "not_e
 MAX_BYTES = 512 * 1024
 
 NOT_CSV = "Upload a CSV file (.csv). {problem}"
+NOT_TEXT = "This file is not text: upload a CSV file (.csv)."
 TOO_LARGE = "The file is larger than {limit} KB."
 NOT_UTF8 = "The file is not UTF-8 text: save it from your spreadsheet as 'CSV UTF-8'."
 EMPTY = "The file is empty."
@@ -134,7 +135,7 @@ def _decode(content: bytes) -> str:
     if len(content) > MAX_BYTES:
         raise RuleFileError([(0, TOO_LARGE.format(limit=MAX_BYTES // 1024))])
     if b"\x00" in content:
-        raise RuleFileError([(0, NOT_CSV.format(problem="This file is not text."))])
+        raise RuleFileError([(0, NOT_TEXT)])
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
