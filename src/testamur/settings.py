@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "testamur.organisation",
     "testamur.learners",
     "testamur.training",
+    "testamur.qualifications",
     "testamur.credentials",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("settings/", include("testamur.organisation.urls")),
     path("learners/", include("testamur.learners.urls")),
     path("training/", include("testamur.training.urls")),
+    path("qualifications/", include("testamur.qualifications.urls")),
     path("credentials/", include("testamur.credentials.urls")),
     path("admin/", admin.site.urls),
 ]

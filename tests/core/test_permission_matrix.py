@@ -11,6 +11,7 @@ from testamur.accounts.models import User
 from testamur.accounts.roles import Role
 from testamur.credentials.models import GenerationRun, RunKind, TemplateVersionState
 from testamur.organisation.models import Signatory
+from testamur.qualifications.services import unit_equivalence_save
 from tests.factories import (
     course_make,
     credential_make,
@@ -19,7 +20,11 @@ from tests.factories import (
     location_make,
     offer_make,
     organisation_configured,
+    packaging_rule_make,
+    qualification_enrolment_make,
+    system_actor,
     unit_make,
+    units_make,
 )
 
 # Views anyone may reach without signing in (or that Django's admin guards itself).
@@ -95,6 +100,22 @@ EXPECTED = [
         {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
     ),
     ("organisation:signing_key", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
+    ("qualifications:list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("qualifications:rules", "course", {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("qualifications:rule_edit", "course", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("qualifications:rule_load", "course", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("qualifications:major_edit", "major", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    (
+        "qualifications:enrolment_audit",
+        "qualification_enrolment",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: True},
+    ),
+    (
+        "qualifications:enrolment_request",
+        "qualification_enrolment",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: True},
+    ),
+    ("learners:qualifications", "learner", {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
 ]
 
 
@@ -124,6 +145,21 @@ def objects(db, make_user):
     offer = offer_make(course, location=location_make())
     learner = learner_make()
     enrolment = enrolment_make(learner=learner, offer=offer)
+    rule = packaging_rule_make(
+        course,
+        total=2,
+        core=[unit.code],
+        groups=[("E", "Electives", 0, ["TSTELE001"])],
+        majors={"Main": {"core": ["TSTELE001"]}},
+    )
+    superseded = course_make(superseded_by=course)
+    equivalence = unit_equivalence_save(
+        actor=system_actor(),
+        rule=rule,
+        superseded_qualification=superseded,
+        superseded_unit=units_make("TSTOLD001")[0],
+        unit=unit,
+    )
     return {
         "learner": learner,
         "unit": unit,
@@ -137,6 +173,10 @@ def objects(db, make_user):
         "credential": credential_make(enrolment),
         "run": GenerationRun.objects.create(kind=RunKind.PREVIEW),
         **_template_objects(),
+        "qualification_enrolment": qualification_enrolment_make(learner, course, major="Main"),
+        "group": rule.groups.get(),
+        "major": rule.majors.get(),
+        "equivalence": equivalence,
     }
 
 
@@ -158,6 +198,11 @@ def _template_objects() -> dict:
 # Which object a URL's primary key refers to, by the start of the URL name.
 PK_OWNER = [
     ("learners:", "learner"),
+    ("qualifications:group_", "group"),
+    ("qualifications:major_", "major"),
+    ("qualifications:equivalence_", "equivalence"),
+    ("qualifications:enrolment_", "qualification_enrolment"),
+    ("qualifications:", "course"),
     ("training:unit_enrolment", "unit_enrolment"),
     ("training:unit", "unit"),
     ("training:course", "course"),

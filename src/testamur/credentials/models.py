@@ -135,6 +135,13 @@ class Credential(models.Model):
     course_enrolment = models.ForeignKey(
         CourseEnrolment, null=True, blank=True, on_delete=models.PROTECT, related_name="credentials"
     )
+    qualification_enrolment = models.ForeignKey(
+        "qualifications.QualificationEnrolment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credentials",
+    )
     number = models.CharField(
         "credential number", max_length=30, null=True, blank=True, unique=True
     )
@@ -203,6 +210,17 @@ class Credential(models.Model):
             models.CheckConstraint(
                 condition=Q(replaces__isnull=True) | ~Q(replaces=models.F("id")),
                 name="credential_does_not_replace_itself",
+            ),
+            models.CheckConstraint(
+                condition=Q(course_enrolment__isnull=True)
+                | Q(qualification_enrolment__isnull=True),
+                name="credential_from_one_enrolment",
+            ),
+            # A qualification enrolment has one live testamur and one live record of results.
+            models.UniqueConstraint(
+                fields=["qualification_enrolment", "credential_type"],
+                condition=Q(qualification_enrolment__isnull=False) & ~Q(status="cancelled"),
+                name="one_live_credential_per_qualification_enrolment",
             ),
         ]
 

@@ -53,6 +53,7 @@ def credentials_base() -> QuerySet[Credential]:
         "template",
         "issuing_officer",
         "course_enrolment__offer__course",
+        "qualification_enrolment__qualification",
         "replaces",
         "replaced_by",
     )
@@ -71,13 +72,17 @@ def credential_list(
     issuing_officer: User | None = None,
     learner: Learner | None = None,
     enrolment: CourseEnrolment | None = None,
+    qualification_enrolment=None,
 ) -> QuerySet[Credential]:
     """The register, newest first, narrowed by any of the filters."""
     credentials = credentials_base()
     if status:
         credentials = credentials.filter(status=status)
     if course:
-        credentials = credentials.filter(course_enrolment__offer__course=course)
+        credentials = credentials.filter(
+            Q(course_enrolment__offer__course=course)
+            | Q(qualification_enrolment__qualification=course)
+        )
     if offer:
         credentials = credentials.filter(course_enrolment__offer=offer)
     if template:
@@ -94,6 +99,8 @@ def credential_list(
         credentials = credentials.filter(learner=learner)
     if enrolment:
         credentials = credentials.filter(course_enrolment=enrolment)
+    if qualification_enrolment:
+        credentials = credentials.filter(qualification_enrolment=qualification_enrolment)
     search = search.strip()
     if search:
         names = Q()
