@@ -5,6 +5,7 @@ when the testamur is cancelled."""
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
 from testamur.core.models import Event
@@ -180,7 +181,8 @@ def test_a_credential_is_not_issued_once_the_audit_no_longer_passes(
     blockers = gates_for(Credential.objects.get(pk=credentials[0].pk)).blockers
     assert QUALIFICATION_AUDIT_NOT_PASSED.format(outcome="No Majors Achieved") in blockers
 
-    issue(rto_admin, credentials, django_capture_on_commit_callbacks)
+    with pytest.raises(ValidationError, match="Qualification audit not passed"):
+        issue(rto_admin, credentials, django_capture_on_commit_callbacks)
     assert not Credential.objects.filter(
         qualification_enrolment=ready, status=CredentialStatus.ISSUED
     ).exists()

@@ -101,3 +101,23 @@ def test_a_refused_outcome_change_leaves_the_audit_alone(rto_user_client, almost
     enrolment = QualificationEnrolment.objects.get(pk=enrolment.pk)
     assert enrolment.status == QualificationStatus.NOT_YET_ACHIEVED
     assert enrolment.audited_at == audited_at
+
+
+def test_finalising_the_course_as_completed_makes_the_enrolment_ready(almost_there):
+    from datetime import date
+
+    from testamur.training.finalisation.plans import Finalisation
+    from testamur.training.finalisation.services import enrolments_finalise
+
+    enrolment, unit_enrolment = almost_there
+    course_enrolment = unit_enrolment.course_enrolment
+    enrolments_finalise(
+        enrolments=[course_enrolment],
+        finalisation=Finalisation(
+            status="completed", completion_date=date(2026, 3, 13), unit_outcome=outcome("20")
+        ),
+        actor=system_actor(),
+    )
+
+    enrolment.refresh_from_db()
+    assert enrolment.status == QualificationStatus.READY

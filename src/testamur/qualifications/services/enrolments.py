@@ -231,7 +231,12 @@ def qualification_enrolments_audit_learner(*, actor, learner_id: int) -> AuditTa
 
     Runs inside the caller's transaction, so the outcome and the audit commit together.
     """
-    enrolments = QualificationEnrolment.objects.filter(learner_id=learner_id).exclude(
+    return qualification_enrolments_audit_learners(actor=actor, learner_ids={learner_id})
+
+
+def qualification_enrolments_audit_learners(*, actor, learner_ids) -> AuditTally:
+    """The same for many learners at once (finalising a course offer changes many outcomes)."""
+    enrolments = QualificationEnrolment.objects.filter(learner_id__in=set(learner_ids)).exclude(
         status=QualificationStatus.WITHDRAWN
     )
     return qualification_enrolments_audit(actor=actor, enrolments=enrolments)
