@@ -150,3 +150,23 @@ def test_a_missing_template_type_is_refused_on_the_form(chc, rto_user_client):
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Credential.objects.exists()
+
+
+def test_the_credential_page_and_mail_merge_name_the_qualification(
+    chc, rto_user, rto_user_client, django_capture_on_commit_callbacks
+):
+    from testamur.credentials.documents import MAIL_MERGE_COLUMNS, mail_merge_row
+
+    ready = enrolment(chc, ready=True, name="Eli")
+    with django_capture_on_commit_callbacks(execute=True):
+        credential_request_for_qualification(
+            actor=rto_user,
+            qualification_enrolment=ready,
+            credential_date=date(2026, 11, 20),
+        )
+    testamur = ready.credentials.get(credential_type=CredentialType.TESTAMUR)
+
+    page = rto_user_client.get(reverse("credentials:detail", args=[testamur.pk])).content.decode()
+    assert f"{chc.code} {chc.title}" in page
+    row = dict(zip(MAIL_MERGE_COLUMNS, mail_merge_row(testamur), strict=True))
+    assert (row["Course code"], row["Course title"]) == (chc.code, chc.title)

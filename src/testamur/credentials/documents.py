@@ -297,7 +297,7 @@ MAIL_MERGE_COLUMNS = [
 def mail_merge_row(credential: Credential) -> list:
     learner = credential.learner
     enrolment = credential.course_enrolment
-    course = enrolment.offer.course if enrolment else None
+    course = credential.course
     return [
         credential.number or "",
         credential.get_credential_type_display(),

@@ -250,6 +250,15 @@ class Credential(models.Model):
     def course_offer(self):
         return self.course_enrolment.offer if self.course_enrolment_id else None
 
+    @property
+    def course(self):
+        """The course or qualification the credential is for, whichever enrolment it came from."""
+        if self.course_enrolment_id:
+            return self.course_enrolment.offer.course
+        if self.qualification_enrolment_id:
+            return self.qualification_enrolment.qualification
+        return None
+
 
 class RunKind(models.TextChoices):
     GENERATE = "generate", "Generate"

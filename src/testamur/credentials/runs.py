@@ -341,7 +341,11 @@ def run_finalise(run_id: int) -> GenerationRun:
     run = GenerationRun.objects.get(pk=run_id)
     done = (
         RunItem.objects.filter(run=run, status=RunItemStatus.DONE)
-        .select_related("credential__learner", "credential__course_enrolment__offer__course")
+        .select_related(
+            "credential__learner",
+            "credential__course_enrolment__offer__course",
+            "credential__qualification_enrolment__qualification",
+        )
         .order_by("position")
     )
     try:
