@@ -35,14 +35,26 @@ def issued(actor, capture, enrolments, credential_type="statement_of_attainment"
     return [Credential.objects.get(pk=c.pk) for c in credentials]
 
 
-def one_issued(actor, capture, credential_type="statement_of_attainment", **learner_fields):
+def one_issued(
+    actor, capture, credential_type="statement_of_attainment", achieved=None, **learner_fields
+):
     learner = learner_make(
         given_name=learner_fields.pop("given_name", "Mia"),
         family_name=learner_fields.pop("family_name", "Nguyen"),
         middle_names=learner_fields.pop("middle_names", "Rose"),
         **learner_fields,
     )
-    return issued(actor, capture, enrolments_for([learner]), credential_type)[0]
+    if achieved is None:
+        achieved = (
+            ("BSBWHS411", "BSBOPS404", "BSBXCM401")
+            if credential_type == "testamur"
+            else (
+                "BSBWHS411",
+                "BSBOPS404",
+            )
+        )
+    enrolments = enrolments_for([learner], achieved=achieved)
+    return issued(actor, capture, enrolments, credential_type)[0]
 
 
 def without_csrf(content: bytes) -> bytes:

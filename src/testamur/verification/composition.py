@@ -32,8 +32,12 @@ def issuer_url() -> str:
     return f"{settings.PUBLIC_BASE_URL}/vc/issuer"
 
 
+def status_list_base(purpose: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/vc/status/{purpose}/"
+
+
 def status_list_url(purpose: str, number: int) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/vc/status/{purpose}/{number}"
+    return f"{status_list_base(purpose)}{number}"
 
 
 def verification_method_id(public_key_multibase: str) -> str:
@@ -170,7 +174,6 @@ def open_badge_credential(facts: dict, *, credential_id: str, status_entry: dict
         "description": _description(facts),
         "issuer": issuer_profile(facts["organisation"]),
         "validFrom": credential["valid_from"],
-        "awardedDate": credential["valid_from"],
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": [

@@ -68,9 +68,9 @@ def active_vc_signing_key() -> VcSigningKey:
 
 @sensitive_variables("raw")
 def private_key_of(key: VcSigningKey) -> Ed25519PrivateKey:
-    """The decrypted private key, cached per process and key."""
+    """The decrypted private key, cached per process and public key."""
     with _cache_lock:
-        cached = _cache.get(key.pk)
+        cached = _cache.get(key.public_key_multibase)
         if cached:
             return cached
     try:
@@ -79,5 +79,5 @@ def private_key_of(key: VcSigningKey) -> Ed25519PrivateKey:
         raise ValidationError(VC_KEY_LOCKED) from exc
     private_key = Ed25519PrivateKey.from_private_bytes(raw)
     with _cache_lock:
-        _cache[key.pk] = private_key
+        _cache[key.public_key_multibase] = private_key
     return private_key
