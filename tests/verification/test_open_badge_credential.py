@@ -2,7 +2,6 @@
 
 import copy
 import json
-from datetime import UTC
 
 import pytest
 from django.urls import reverse

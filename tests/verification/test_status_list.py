@@ -11,8 +11,8 @@ from testamur.verification.issuance import proof_verify
 from testamur.verification.models import STATUS_LIST_LENGTH
 from testamur.verification.multikey import public_key_from_multibase
 from testamur.verification.verifier import REVOKED, vc_verify
-from tests.verification.helpers import enrolments_for, issued
 from tests.factories import learner_make
+from tests.verification.helpers import enrolments_for, issued
 
 pytestmark = pytest.mark.django_db
 
