@@ -77,7 +77,7 @@ def portal_start(request):
 
 @public
 @require_http_methods(["GET", "POST"])
-@rate_limited("portal")
+@rate_limited("verify")  # tokens are 256-bit random: this only bounds load, not guessing
 def portal_redeem(request, token: str):
     """GET shows a button (mail scanners that open links must not use them up); POST signs in."""
     try:
