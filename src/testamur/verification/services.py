@@ -80,6 +80,7 @@ def _entry_create(credential: Credential, facts: dict) -> DigitalCredential:
                     status_index=index,
                     facts=facts,
                 )
+                # Uniqueness is the database's to decide (see the retry below).
                 entry.full_clean(exclude=["credential", "status_list"])
                 entry.save()
                 return entry
