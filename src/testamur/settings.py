@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "testamur.training",
     "testamur.qualifications",
     "testamur.credentials",
+    "testamur.verification",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +118,12 @@ TASKS = {
 
 # The public address of this deployment, printed (as a QR code) on every issued document.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Email (learner portal sign-in links). Tests use Django's in-memory backend.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "credentials@localhost")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("training/", include("testamur.training.urls")),
     path("qualifications/", include("testamur.qualifications.urls")),
     path("credentials/", include("testamur.credentials.urls")),
+    path("", include("testamur.verification.urls")),
     path("admin/", admin.site.urls),
 ]
 

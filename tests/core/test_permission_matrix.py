@@ -27,8 +27,24 @@ from tests.factories import (
     units_make,
 )
 
-# Views anyone may reach without signing in (or that Django's admin guards itself).
-PUBLIC = {"login", "logout"}
+# Views anyone may reach without signing in (or that Django's admin guards itself): the
+# credential check an employer opens from a QR code, the JSON verifiers fetch, and the learner
+# portal (which signs learners in itself, never as staff).
+PUBLIC = {
+    "login",
+    "logout",
+    "verification:lookup",
+    "verification:verify",
+    "verification:verify_vc",
+    "verification:issuer",
+    "verification:status_list",
+    "verification:portal_start",
+    "verification:portal_redeem",
+    "verification:portal_home",
+    "verification:portal_document",
+    "verification:portal_vc",
+    "verification:portal_sign_out",
+}
 SKIP_NAMESPACES = {"admin"}
 
 ROLES = (Role.OWNER, Role.ADMIN, Role.USER)
@@ -230,6 +246,15 @@ def _kwargs(name, pattern, objects):
         if name.startswith(prefix):
             return {keys[0]: objects[key].pk}
     raise AssertionError(f"{name} takes {keys}: add it to PK_OWNER in this test")
+
+
+def test_only_the_listed_public_views_are_open_without_signing_in():
+    marked = {
+        name
+        for name, pattern in _walk(get_resolver())
+        if getattr(pattern.callback, "is_public", False)
+    }
+    assert marked == PUBLIC - {"login", "logout"}
 
 
 def test_every_view_declares_its_permission():

@@ -17,6 +17,7 @@ from testamur.credentials.states import IllegalTransition, target_state
 from testamur.qualifications.models import QualificationEnrolment
 from testamur.qualifications.services import qualification_enrolment_sync_status
 from testamur.training.models import CourseEnrolment
+from testamur.verification.services import status_list_credential_changed
 
 REASON_REQUIRED = "Enter a reason: it is kept in the register for auditors."
 TEMPLATE_UNAVAILABLE = "The template {name} has no active version and cannot be used."
@@ -279,6 +280,7 @@ def credential_cancel(
         credential.cancelled_by = actor
         _transition(credential, action="cancel", actor=actor, reason=reason)
         _undo_final_qualification(credential, actor)
+        status_list_credential_changed(credential=credential)
     return credential
 
 
