@@ -7,6 +7,7 @@ NAVIGATION = [
     ("Courses", "training:course_list", "training.view_course"),
     ("Units", "training:unit_list", "training.view_unit"),
     ("Credential register", "credentials:register", "credentials.view_credential"),
+    ("Reports", "reports:index", "credentials.view_credential"),
     ("Settings", "organisation:settings", "organisation.change_organisation"),
 ]
 

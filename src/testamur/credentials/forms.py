@@ -5,7 +5,13 @@ from django.utils import timezone
 
 from testamur.accounts.models import User
 from testamur.credentials import selectors
-from testamur.credentials.models import CredentialStatus, CredentialTemplate, CredentialType
+from testamur.credentials.models import (
+    CredentialEmailTemplate,
+    CredentialStatus,
+    CredentialTemplate,
+    CredentialType,
+    EmailStatus,
+)
 from testamur.training.forms import DateInput
 from testamur.training.models import Course, CourseOffer
 
@@ -180,3 +186,31 @@ class ReissueForm(CancelForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"credential_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
+
+
+class EmailTemplateForm(forms.ModelForm):
+    class Meta:
+        model = CredentialEmailTemplate
+        fields = ["subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 16})}
+        help_texts = {
+            "subject": "One line. Placeholders in braces, e.g. {credential_number}.",
+            "body": "Plain text. The signed PDF is attached to every email.",
+        }
+
+
+class EmailListFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[
+            ("", "All sends"),
+            ("unresolved", "Failed and not sent again"),
+            *EmailStatus.choices,
+        ],
+    )
+
+    def status_value(self) -> str:
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["status"]
+        return ""

@@ -6,7 +6,7 @@ Every list loads a page of rows with a fixed number of queries, whatever its len
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from testamur.accounts.models import User
 from testamur.accounts.roles import Role
@@ -15,6 +15,7 @@ from testamur.credentials.gates import GateResult, evaluate_gates
 from testamur.credentials.models import (
     FINISHED_RUN_STATUSES,
     Credential,
+    CredentialEmail,
     CredentialStatus,
     CredentialTemplate,
     CredentialType,
@@ -25,7 +26,7 @@ from testamur.credentials.models import (
 )
 from testamur.credentials.services import PERM_CANCEL, PERM_DELETE, PERM_ISSUE, PERM_REQUEST
 from testamur.credentials.states import can
-from testamur.learners.models import Learner
+from testamur.learners.models import Learner, UsiStatus
 from testamur.training.models import Course, CourseEnrolment, CourseOffer
 
 # Statuses whose issue gates matter: the credential is still on its way to being issued.
@@ -105,7 +106,11 @@ def credential_list(
         credentials = credentials.filter(
             names | Q(learner__client_id__iexact=search) | Q(number__icontains=search)
         )
-    return credentials.order_by("-created_at", "-id")
+    return credentials.order_by(*REGISTER_ORDER)
+
+
+# Newest first. The register pages through this order by cursor (core/paging.py).
+REGISTER_ORDER = ["-created_at", "-id"]
 
 
 def credentials_selected(ids) -> list[Credential]:
@@ -219,6 +224,9 @@ ACTION_LABELS = {
     "issue": "Issued",
     "cancel": "Cancelled",
     "deleted": "Deleted",
+    "emailed": "Emailed to the learner",
+    "email_failed": "Email failed",
+    "email_skipped": "Email not sent",
 }
 
 
@@ -251,6 +259,8 @@ def credential_history(credential: Credential) -> list[HistoryLine]:
             notes.append("Final qualification")
         if data.get("replaces"):
             notes.append(f"Replaces {data['replaces']}")
+        if data.get("to"):
+            notes.append(f"To {data['to']}")
         lines.append(
             HistoryLine(
                 at=event.at,
@@ -269,6 +279,13 @@ def credential_history(credential: Credential) -> list[HistoryLine]:
 def credential_run_items(credential: Credential, limit: int = 20) -> list[RunItem]:
     return list(
         credential.run_items.select_related("run", "run__created_by").order_by("-run_id")[:limit]
+    )
+
+
+def credential_emails(credential: Credential, limit: int = 50) -> list[CredentialEmail]:
+    """The credential's emails to its learner, newest first."""
+    return list(
+        credential.emails.select_related("requested_by").order_by("-requested_at", "-id")[:limit]
     )
 
 
@@ -311,3 +328,15 @@ def credential_status_counts() -> list[dict]:
         {"status": status.value, "label": status.label, "count": counts.get(status.value, 0)}
         for status in CredentialStatus
     ]
+
+
+def learners_unverified_waiting() -> QuerySet[Learner]:
+    """Learners without a verified USI (or exemption) who have credentials on the way: their
+    credentials cannot be issued until the USI is verified (rule 3)."""
+    waiting = Credential.objects.filter(learner=OuterRef("pk"), status__in=IN_PROGRESS)
+    return (
+        Learner.objects.filter(usi_status__in=[UsiStatus.NOT_SUPPLIED, UsiStatus.NOT_VERIFIED])
+        .filter(Exists(waiting))
+        .annotate(waiting=Count("credentials", filter=Q(credentials__status__in=IN_PROGRESS)))
+        .order_by("family_name", "given_name", "id")
+    )
