@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from testamur.accounts.models import User
 from testamur.accounts.roles import Role
-from testamur.credentials.models import GenerationRun, RunKind
+from testamur.credentials.models import CredentialEmail, EmailStatus, GenerationRun, RunKind
 from testamur.organisation.models import Signatory
 from tests.factories import (
     course_make,
@@ -51,6 +51,22 @@ EXPECTED = [
     ("credentials:reissue", "credential", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
     ("credentials:delete", "credential", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
     ("credentials:run_list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("credentials:email", "credential", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("credentials:email_resend", "email", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    (
+        "credentials:email_resend_failed",
+        None,
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
+    ),
+    ("credentials:email_list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("credentials:email_template", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("reports:index", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:register", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:register_csv", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:register_xlsx", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:register_pdf", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:clock", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:clock_send", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
 ]
 
 
@@ -80,6 +96,7 @@ def objects(db, make_user):
     offer = offer_make(course, location=location_make())
     learner = learner_make()
     enrolment = enrolment_make(learner=learner, offer=offer)
+    credential = credential_make(enrolment)
     return {
         "learner": learner,
         "unit": unit,
@@ -90,7 +107,10 @@ def objects(db, make_user):
         "unit_enrolment": enrolment.unit_enrolments.first(),
         "signatory": Signatory.objects.first(),
         "user": make_user(Role.USER, "someone-else"),
-        "credential": credential_make(enrolment),
+        "credential": credential,
+        "email": CredentialEmail.objects.create(
+            credential=credential, to="x@example.com", status=EmailStatus.FAILED, error="Down"
+        ),
         "run": GenerationRun.objects.create(kind=RunKind.PREVIEW),
     }
 
@@ -108,6 +128,7 @@ PK_OWNER = [
     ("organisation:signature_image", "signatory"),
     ("accounts:user", "user"),
     ("credentials:run", "run"),
+    ("credentials:email_resend", "email"),
     ("credentials:request_bulk", "offer"),
     ("credentials:request", "enrolment"),
     ("credentials:", "credential"),

@@ -49,12 +49,7 @@ def cursor_parse(value) -> int | None:
 def _position(queryset: QuerySet, keys: list[str], cursor: int) -> dict | None:
     """The sort-key values of the row with id `cursor`, whatever the filters (None if gone)."""
     names = [key.lstrip("-") for key in keys]
-    base = queryset.model._default_manager.all()
-    annotations = queryset.query.annotations
-    wanted = {name: annotations[name] for name in names if name in annotations}
-    if wanted:
-        base = base.annotate(**wanted)
-    return base.filter(pk=cursor).values(*names).first()
+    return queryset.model._default_manager.filter(pk=cursor).values(*names).first()
 
 
 def _beyond(keys: list[str], values: dict, *, forward: bool) -> Q:
@@ -91,7 +86,7 @@ def keyset_page(
     """The page of `queryset` (ordered by `keys`, the last of which must be unique) after or
     before the row with that id; the first page when neither is given or the row is gone.
 
-    Sort keys must not be NULL: annotate a Coalesce for nullable ones.
+    Keys are field paths (joins allowed) that must not be NULL for any listed row.
     """
     forward = before is None
     cursor = after if forward else before

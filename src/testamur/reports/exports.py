@@ -29,7 +29,7 @@ from testamur.reports.selectors import (
     register_report_values,
 )
 
-PDF_MAX_ROWS = 2000
+PDF_MAX_ROWS = 1000
 PDF_TOO_MANY = (
     "The printable report holds up to {limit} credentials and these filters match more. "
     "Narrow the filters (a date range or one course offer), or download CSV or XLSX."

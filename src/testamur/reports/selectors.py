@@ -86,7 +86,7 @@ class ReportFilters:
 
 
 def register_report(filters: ReportFilters) -> QuerySet[Credential]:
-    """The report's credentials, annotated with `group_code`, in report order (see KEYS).
+    """The report's credentials, annotated with `group_code`, in report order (report_keys).
 
     Credentials not made from a course enrolment have no course or offer to be grouped under
     and are left out here.
@@ -108,11 +108,12 @@ def register_report(filters: ReportFilters) -> QuerySet[Credential]:
     if filters.offer:
         credentials = credentials.filter(course_enrolment__offer=filters.offer)
     credentials = credentials.annotate(group_code=F(_GROUP_KEY[filters.grouping]))
-    return credentials.order_by(*KEYS)
+    return credentials.order_by(*report_keys(filters.grouping))
 
 
-# Groups in code order; inside a group, credentials in the order they were requested.
-KEYS = ["group_code", "id"]
+def report_keys(grouping: str) -> list[str]:
+    """Groups in code order; inside a group, credentials in the order they were requested."""
+    return [_GROUP_KEY[grouping], "id"]
 
 
 def register_report_page(
@@ -122,7 +123,7 @@ def register_report_page(
     rows = register_report(filters).select_related(
         "learner", "issuing_officer", "course_enrolment__offer__course"
     )
-    page = keyset_page(rows, keys=KEYS, after=after, before=before)
+    page = keyset_page(rows, keys=report_keys(filters.grouping), after=after, before=before)
     previous = None
     for credential in page.object_list:
         credential.starts_group = credential.group_code != previous
