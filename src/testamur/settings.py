@@ -135,6 +135,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "credentials@localhost
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The daily "overdue / due this week" email to Admins goes out at this hour, RTO time.
 CLOCK_DIGEST_HOUR = int(os.environ.get("CLOCK_DIGEST_HOUR", "7"))
+# The 30-day clock watches completions of this many days back (the dashboard and the daily
+# email); its report finds older completions never issued on request.
+CLOCK_LOOKBACK_DAYS = int(os.environ.get("CLOCK_LOOKBACK_DAYS", "365"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

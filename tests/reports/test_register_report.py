@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from testamur.accounts.roles import Role
+from testamur.core import paging
 from testamur.credentials.models import CredentialStatus
 from testamur.reports.forms import DATES_REVERSED
 from tests.factories import course_make, offer_make, organisation_configured, template_make
@@ -166,7 +167,9 @@ def test_nonsense_filters_are_explained_not_a_500(rto_user_client, offers):
     assert "Enter a valid date" in html
 
 
-def test_pages_by_cursor_through_every_row_once(rto_user_client, offers):
+@pytest.mark.parametrize("cap", [10_000, 10], ids=["few rows: sorted", "many rows: group walk"])
+def test_pages_by_cursor_through_every_row_once(cap, rto_user_client, offers, monkeypatch):
+    monkeypatch.setattr(paging, "COUNT_CAP", cap)
     entries = [register_entry(offers["bsb-t1"]) for _ in range(60)]
     entries += [register_entry(offers["care-t1"]) for _ in range(45)]
     expected = [e.number for e in entries]
@@ -185,7 +188,9 @@ def test_pages_by_cursor_through_every_row_once(rto_user_client, offers):
 
     assert seen == expected
     assert [len(p.object_list) for p in pages] == [50, 50, 5]
-    assert pages[0].count == 105
+    assert pages[0].count == min(105, cap)
+    total = "105 in all" if cap > 105 else f"More than {cap} in all"
+    assert total in rto_user_client.get(REPORT).content.decode()
     # The second page starts mid-group, and says which group it is in.
     second = rto_user_client.get(REPORT, {"group": "offer", "after": pages[0].after})
     assert _groups(second)[0].startswith("BSB40120-T1")
@@ -206,3 +211,15 @@ def test_anonymous_visitors_sign_in_first(client, offers):
     response = client.get(REPORT)
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_an_offer_is_chosen_by_typing_its_code(rto_user_client, offers):
+    mine = register_entry(offers["bsb-t2"])
+    register_entry(offers["bsb-t1"])
+
+    response = rto_user_client.get(REPORT, {"offer": "bsb40120-t2"})
+
+    assert _numbers(response) == [mine.number]
+    assert 'value="BSB40120-T2"' in response.content.decode()
+    unknown = rto_user_client.get(REPORT, {"offer": "NOPE-1"}).content.decode()
+    assert "No course offer has the code NOPE-1." in unknown

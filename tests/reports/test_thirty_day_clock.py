@@ -156,3 +156,21 @@ def test_nothing_waiting_says_so(rto_user_client, offer):
 def test_only_admins_get_the_send_now_button(role, can_send, role_client, offer):
     html = role_client(role).get(CLOCK).content.decode()
     assert ("Email this list to Admins now" in html) == can_send
+
+
+def test_completions_older_than_the_watch_are_found_on_request(
+    settings, rto_user_client, today, offer
+):
+    settings.CLOCK_LOOKBACK_DAYS = 60
+    old = _completed(offer, 61, family_name="Longago")
+    watched = _completed(offer, 59, family_name="Recent")
+
+    assert clock_counts(today=today) == {"overdue": 1, "due_this_week": 0}
+    assert [i.pk for i in clock_items(today=today, window=ClockWindow.ALL)] == [watched.pk]
+    older = clock_items(today=today, window=ClockWindow.OLDER)
+    assert [(i.pk, i.when) for i in older] == [(old.pk, "31 days overdue")]
+    html = rto_user_client.get(CLOCK, {"window": "older"}).content.decode()
+    assert "Longago" in html
+    assert "Recent" not in html
+    since = (today - timedelta(days=60)).strftime("%d/%m/%Y")
+    assert f"the clock watches completions since {since}" in html

@@ -7,7 +7,7 @@ total is counted only up to COUNT_CAP rows; beyond that the page says "more than
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -74,6 +74,21 @@ def _beyond(keys: list[str], values: dict, *, forward: bool) -> Q:
     return start & past
 
 
+def _ordering(keys: list[str], sort: dict, *, forward: bool) -> list:
+    order = []
+    for key in keys:
+        name = key.lstrip("-")
+        descending = key.startswith("-") == forward
+        expression = sort.get(name, F(name))
+        order.append(expression.desc() if descending else expression.asc())
+    return order
+
+
+def count_capped(queryset: QuerySet) -> int:
+    """How many rows, counting no further than COUNT_CAP + 1."""
+    return queryset.order_by()[: COUNT_CAP + 1].count()
+
+
 def keyset_page(
     queryset: QuerySet,
     *,
@@ -81,12 +96,15 @@ def keyset_page(
     after: int | None = None,
     before: int | None = None,
     per_page: int = PAGE_SIZE,
-    count: bool = True,
+    count: int | None = None,
+    sort: dict | None = None,
 ) -> KeysetPage:
     """The page of `queryset` (ordered by `keys`, the last of which must be unique) after or
     before the row with that id; the first page when neither is given or the row is gone.
 
-    Keys are field paths (joins allowed) that must not be NULL for any listed row.
+    Keys are field paths (joins allowed) that must not be NULL for any listed row. `sort` may
+    give an expression to order a key by instead of the bare column (same values, other plan);
+    `count` is the count_capped() result when the caller already has it.
     """
     forward = before is None
     cursor = after if forward else before
@@ -94,7 +112,7 @@ def keyset_page(
     rows = queryset
     if position is not None:
         rows = rows.filter(_beyond(keys, position, forward=forward))
-    order = keys if forward else [k[1:] if k.startswith("-") else f"-{k}" for k in keys]
+    order = _ordering(keys, sort or {}, forward=forward)
     found = list(rows.order_by(*order)[: per_page + 1])
     more = len(found) > per_page
     found = found[:per_page]
@@ -108,8 +126,7 @@ def keyset_page(
         else:
             page.after = found[-1].pk
             page.before = found[0].pk if more else None
-    if count:
-        page.count = queryset.order_by()[: COUNT_CAP + 1].count()
-        page.count_capped = page.count > COUNT_CAP
-        page.count = min(page.count, COUNT_CAP)
+    page.count = count_capped(queryset) if count is None else count
+    page.count_capped = page.count > COUNT_CAP
+    page.count = min(page.count, COUNT_CAP)
     return page

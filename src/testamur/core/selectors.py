@@ -2,6 +2,7 @@ from testamur.credentials.emailing import emails_unresolved
 from testamur.credentials.selectors import (
     credential_status_counts,
     learners_unverified_waiting,
+    learners_unverified_waiting_list,
     runs_in_progress,
 )
 from testamur.learners.models import Learner, UsiStatus
@@ -14,7 +15,6 @@ DASHBOARD_LIST = 10
 
 def dashboard_counts() -> dict:
     today = rto_today()
-    unverified_waiting = learners_unverified_waiting()
     return {
         "learners_active": Learner.objects.filter(is_active=True).count(),
         "usi_unverified": Learner.objects.filter(
@@ -28,7 +28,7 @@ def dashboard_counts() -> dict:
         "clock_items": clock_items(
             today=today, window=ClockWindow.DUE_THIS_WEEK, limit=DASHBOARD_LIST
         ),
-        "unverified_waiting_count": unverified_waiting.count(),
-        "unverified_waiting": list(unverified_waiting[:DASHBOARD_LIST]),
+        "unverified_waiting_count": learners_unverified_waiting().count(),
+        "unverified_waiting": learners_unverified_waiting_list(DASHBOARD_LIST),
         "emails_failed": emails_unresolved().count(),
     }

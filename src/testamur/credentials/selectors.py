@@ -334,9 +334,15 @@ def learners_unverified_waiting() -> QuerySet[Learner]:
     """Learners without a verified USI (or exemption) who have credentials on the way: their
     credentials cannot be issued until the USI is verified (rule 3)."""
     waiting = Credential.objects.filter(learner=OuterRef("pk"), status__in=IN_PROGRESS)
-    return (
-        Learner.objects.filter(usi_status__in=[UsiStatus.NOT_SUPPLIED, UsiStatus.NOT_VERIFIED])
-        .filter(Exists(waiting))
+    return Learner.objects.filter(
+        usi_status__in=[UsiStatus.NOT_SUPPLIED, UsiStatus.NOT_VERIFIED]
+    ).filter(Exists(waiting))
+
+
+def learners_unverified_waiting_list(limit: int) -> list[Learner]:
+    """The first of them by name, each with how many credentials wait (`waiting`)."""
+    return list(
+        learners_unverified_waiting()
         .annotate(waiting=Count("credentials", filter=Q(credentials__status__in=IN_PROGRESS)))
-        .order_by("family_name", "given_name", "id")
+        .order_by("family_name", "given_name", "id")[:limit]
     )

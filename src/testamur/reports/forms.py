@@ -3,12 +3,13 @@
 from django import forms
 
 from testamur.accounts.models import User
+from testamur.core.widgets import FastSelect
 from testamur.credentials.models import CredentialStatus, CredentialType
 from testamur.credentials.selectors import issuing_officers_in_use
 from testamur.reports.clock import ClockWindow
 from testamur.reports.selectors import Grouping, ReportFilters
-from testamur.training.forms import DateInput
-from testamur.training.models import Course, CourseOffer
+from testamur.training.forms import DateInput, OfferField
+from testamur.training.models import Course
 
 DATES_REVERSED = "The 'from' date is after the 'to' date: swap them to run this report."
 
@@ -18,30 +19,40 @@ class RegisterReportForm(forms.Form):
         label="Group", choices=Grouping.CHOICES, initial=Grouping.OFFER, widget=forms.RadioSelect
     )
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "All statuses"), *CredentialStatus.choices]
+        label="Status",
+        required=False,
+        choices=[("", "All statuses"), *CredentialStatus.choices],
+        widget=FastSelect,
     )
     type = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "All types"), *CredentialType.choices]
+        label="Type",
+        required=False,
+        choices=[("", "All types"), *CredentialType.choices],
+        widget=FastSelect,
     )
     date_field = forms.ChoiceField(
         label="Dates are",
         required=False,
         choices=[("credential_date", "Credential date"), ("issued_date", "Issued date")],
+        widget=FastSelect,
     )
     date_from = forms.DateField(label="From", required=False, widget=DateInput)
     date_to = forms.DateField(label="To", required=False, widget=DateInput)
     officer = forms.ModelChoiceField(
-        label="Issuing officer", required=False, queryset=User.objects.none(), empty_label="Anyone"
+        label="Issuing officer",
+        required=False,
+        queryset=User.objects.none(),
+        empty_label="Anyone",
+        widget=FastSelect,
     )
     course = forms.ModelChoiceField(
-        label="Course", required=False, queryset=Course.objects.none(), empty_label="All courses"
-    )
-    offer = forms.ModelChoiceField(
-        label="Course offer",
+        label="Course",
         required=False,
-        queryset=CourseOffer.objects.none(),
-        empty_label="All offers",
+        queryset=Course.objects.none(),
+        empty_label="All courses",
+        widget=FastSelect,
     )
+    offer = OfferField(label="Course offer", required=False)
 
     def __init__(self, data=None, **kwargs):
         # The report runs on first opening: unbound values fall back to the initial grouping.
@@ -52,9 +63,6 @@ class RegisterReportForm(forms.Form):
         self.fields["officer"].queryset = issuing_officers_in_use()
         self.fields["officer"].label_from_instance = lambda user: user.display_name
         self.fields["course"].queryset = Course.objects.order_by("code")
-        self.fields["offer"].queryset = CourseOffer.objects.select_related("course").order_by(
-            "-start_date", "code"
-        )
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Concat
 
 from testamur.accounts.models import User
-from testamur.core.paging import KeysetPage, keyset_page
+from testamur.core import paging
+from testamur.core.paging import KeysetPage, count_capped, keyset_page
 from testamur.credentials.models import Credential, CredentialStatus, CredentialType
 from testamur.training.models import Course, CourseOffer
 
@@ -119,11 +121,20 @@ def report_keys(grouping: str) -> list[str]:
 def register_report_page(
     filters: ReportFilters, *, after: int | None = None, before: int | None = None
 ) -> KeysetPage:
-    """One page of the report, each row knowing whether it starts a new group."""
-    rows = register_report(filters).select_related(
-        "learner", "issuing_officer", "course_enrolment__offer__course"
-    )
-    page = keyset_page(rows, keys=report_keys(filters.grouping), after=after, before=before)
+    """One page of the report, each row knowing whether it starts a new group.
+
+    Two ways to read a page, chosen by how many rows match. Many: walk the groups in code order
+    through their indexes and stop after a page (the filters match early in every group). Few
+    (at most COUNT_CAP): find the matches first and sort just those — walking the groups would
+    read every group looking for them.
+    """
+    report = register_report(filters)
+    count = count_capped(report)
+    keys = report_keys(filters.grouping)
+    group = keys[0]
+    sort = {group: Concat(group, Value(""))} if count <= paging.COUNT_CAP else {}
+    rows = report.select_related("learner", "issuing_officer", "course_enrolment__offer__course")
+    page = keyset_page(rows, keys=keys, after=after, before=before, count=count, sort=sort)
     previous = None
     for credential in page.object_list:
         credential.starts_group = credential.group_code != previous

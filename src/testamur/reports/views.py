@@ -10,7 +10,7 @@ from testamur.core.paging import cursor_parse
 from testamur.core.permissions import require_permission
 from testamur.credentials.rendering.engine import TemplateError
 from testamur.reports import exports
-from testamur.reports.clock import ClockWindow, clock_counts, clock_page
+from testamur.reports.clock import ClockWindow, clock_counts, clock_page, watch_start
 from testamur.reports.forms import ClockForm, RegisterReportForm
 from testamur.reports.models import ClockDigest, DigestStatus
 from testamur.reports.selectors import COLUMNS, Grouping, register_report_page
@@ -139,6 +139,7 @@ def clock(request):
             "counts": clock_counts(today=today),
             "page_obj": clock_page(today=today, window=window, page_number=request.GET.get("page")),
             "last_digest": ClockDigest.objects.first(),
+            "watch_start": watch_start(today),
         },
     )
 
