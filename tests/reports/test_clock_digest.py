@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
 from testamur.accounts.roles import Role
+from testamur.organisation.selectors import organisation_time_zone_forget
 from testamur.reports.models import ClockDigest, DigestStatus
 from testamur.reports.services import clock_digest_send, rto_today
 from testamur.reports.tasks import clock_digest_daily, clock_digest_schedule
@@ -118,14 +119,20 @@ def test_send_now_button_for_admins(staff, overdue, smtp_server, client):
     assert len(smtp_server.received) == 1
 
 
+@pytest.fixture
+def sydney():
+    """The RTO in Sydney (the time zone is cached; forget what other tests left there)."""
+    organisation_configured(time_zone="Australia/Sydney")
+    organisation_time_zone_forget()
+
+
 def _queued() -> list[DBTaskResult]:
     return list(DBTaskResult.objects.filter(task_path=clock_digest_daily.module_path))
 
 
-def test_the_daily_task_queues_itself_once_for_the_next_morning(settings, staff):
+def test_the_daily_task_queues_itself_once_for_the_next_morning(settings, staff, sydney):
     settings.TASKS = DB_TASKS
     settings.CLOCK_DIGEST_HOUR = 7
-    organisation_configured(time_zone="Australia/Sydney")
     early = datetime(2026, 11, 23, 5, 30, tzinfo=SYDNEY)
 
     assert clock_digest_schedule(now=early) == datetime(2026, 11, 23, 7, 0, tzinfo=SYDNEY)
@@ -133,10 +140,9 @@ def test_the_daily_task_queues_itself_once_for_the_next_morning(settings, staff)
     assert len(_queued()) == 1
 
 
-def test_a_worker_started_after_the_hour_sends_todays_email_now(settings, staff):
+def test_a_worker_started_after_the_hour_sends_todays_email_now(settings, staff, sydney):
     settings.TASKS = DB_TASKS
     settings.CLOCK_DIGEST_HOUR = 7
-    organisation_configured(time_zone="Australia/Sydney")
     late = datetime.now(SYDNEY).replace(hour=10, minute=0, second=0, microsecond=0)
 
     assert clock_digest_schedule(now=late) == late

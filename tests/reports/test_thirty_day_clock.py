@@ -126,7 +126,10 @@ def test_the_report_page_lists_each_window(rto_user_client, waiting):
     assert "10 days overdue" in html
     assert "due in 5 days" in html
     assert "due in 20 days" not in html
-    assert f'href="/training/enrolments/{waiting["overdue"].pk}/"' in html
+    assert (
+        f'href="/credentials/request/enrolment/{waiting["overdue"].pk}/">Request credential' in html
+    )
+    assert f'href="/training/enrolments/{waiting["requested"].pk}/">Requested' in html
 
     overdue = rto_user_client.get(CLOCK, {"window": "overdue"}).content.decode()
     assert "10 days overdue" in overdue

@@ -62,6 +62,7 @@ class CourseEnrolmentSource:
 
     kind = "course_enrolment"
     url_name = "training:enrolment_detail"
+    request_url_name = "credentials:request"
 
     def waiting(self) -> QuerySet:
         """The filter alone, annotated `completed_on`: what counting needs, no more joins."""
@@ -98,7 +99,7 @@ class CourseEnrolmentSource:
 
 # Qualification enrolments join as a second source.
 SOURCES = [CourseEnrolmentSource()]
-_LINKS = {source.kind: source.url_name for source in SOURCES}
+_LINKS = {source.kind: (source.url_name, source.request_url_name) for source in SOURCES}
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,12 @@ class ClockItem:
 
     @property
     def url(self) -> str:
-        return reverse(_LINKS[self.kind], args=[self.pk])
+        return reverse(_LINKS[self.kind][0], args=[self.pk])
+
+    @property
+    def request_url(self) -> str:
+        """Where to request its credential."""
+        return reverse(_LINKS[self.kind][1], args=[self.pk])
 
     @property
     def waiting_label(self) -> str:

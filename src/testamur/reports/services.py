@@ -12,6 +12,7 @@ from django.utils import timezone
 from testamur.accounts.models import User
 from testamur.accounts.roles import Role
 from testamur.core.events import event_record
+from testamur.credentials.emailing import from_address
 from testamur.organisation.models import Organisation
 from testamur.organisation.selectors import organisation_time_zone
 from testamur.reports.clock import ClockWindow, clock_counts, clock_items
@@ -99,7 +100,7 @@ def clock_digest_send(*, day: date, again: bool = False, actor=None) -> ClockDig
                 rto=organisation.display_name,
             ),
             body=_digest_body(day, counts, items, organisation),
-            from_email=organisation.email or settings.DEFAULT_FROM_EMAIL,
+            from_email=from_address(organisation),
             to=recipients,
         )
         try:

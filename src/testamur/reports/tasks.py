@@ -45,6 +45,6 @@ def clock_digest_schedule(now: datetime | None = None) -> datetime | None:
     today = now.astimezone(when.tzinfo).date()
     done_today = ClockDigest.objects.filter(day=today, status__in=DAY_DONE).exists()
     if not done_today and when.date() != today:
-        when = now
+        when = now.astimezone(when.tzinfo)
     clock_digest_daily.using(run_after=when).enqueue()
     return when
