@@ -49,7 +49,9 @@ def cursor_parse(value) -> int | None:
 def _position(queryset: QuerySet, keys: list[str], cursor: int) -> dict | None:
     """The sort-key values of the row with id `cursor`, whatever the filters (None if gone)."""
     names = [key.lstrip("-") for key in keys]
-    return queryset.model._default_manager.filter(pk=cursor).values(*names).first()
+    values = queryset.model._default_manager.filter(pk=cursor).values(*names).first()
+    # A row with no value for a key (e.g. no course) has no place in this order.
+    return values if values and None not in values.values() else None
 
 
 def _beyond(keys: list[str], values: dict, *, forward: bool) -> Q:
