@@ -76,7 +76,8 @@ def _loaded(server: str) -> int:
 
 # Five years of offers up to today. Credentials for completions older than 60 days are issued
 # (4% cancelled); newer ones are anywhere on their way. A multiplicative hash spreads statuses
-# evenly over courses and offers, as in life.
+# evenly over courses and offers, as in life; rows are inserted in date order, as they would
+# have been written.
 FILL = """
 INSERT INTO training_course (code, title, course_type, aqf_level, nominal_hours, is_active)
 SELECT 'BEN' || lpad(i::text, 5, '0'), 'Certificate III in Benchmarking ' || i,
@@ -114,7 +115,8 @@ FROM generate_series(0, {n} - 1) i
 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM learners_learner) l
   ON l.k = i / 2
 JOIN (SELECT id, start_date, end_date, row_number() OVER (ORDER BY id) - 1 AS k
-      FROM training_courseoffer) o ON o.k = i % {offers};
+      FROM training_courseoffer) o ON o.k = i % {offers}
+ORDER BY o.start_date, i;
 
 INSERT INTO credentials_credential (credential_type, template_id, learner_id, course_enrolment_id,
   number, credential_date, issuing_officer_id, status, status_reason, failure_message,
@@ -149,7 +151,8 @@ JOIN (SELECT id, credential_type, row_number() OVER (ORDER BY id) - 1 AS k
       WHERE is_builtin AND credential_type IN
             ('testamur', 'statement_of_attainment', 'record_of_results')) t ON t.k = e.k % 3
 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM accounts_user) officer
-  ON officer.k = e.k % 5;
+  ON officer.k = e.k % 5
+ORDER BY d.day, e.k;
 """
 
 

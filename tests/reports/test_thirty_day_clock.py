@@ -177,3 +177,15 @@ def test_completions_older_than_the_watch_are_found_on_request(
     assert "Recent" not in html
     since = (today - timedelta(days=60)).strftime("%d/%m/%Y")
     assert f"the clock watches completions since {since}" in html
+
+
+def test_a_long_list_is_paged(rto_user_client, offer):
+    for days in range(31, 86):
+        _completed(offer, days)
+
+    first = rto_user_client.get(CLOCK, {"window": "overdue"}).content.decode()
+    second = rto_user_client.get(CLOCK, {"window": "overdue", "page": 2}).content.decode()
+
+    assert "Page 1 of 2 · 55 in all" in first
+    assert first.count("days overdue</span>") == 50
+    assert second.count("days overdue</span>") + second.count("1 day overdue</span>") == 5

@@ -202,8 +202,16 @@ def clock_items(*, today: date, window: str, limit: int | None = None) -> list[C
     return [_item(row, today) for row in rows]
 
 
-def clock_page(*, today: date, window: str, page_number, per_page: int = 50) -> Page:
-    page = Paginator(clock_queryset(today=today, window=window), per_page).get_page(page_number)
+def clock_page(
+    *, today: date, window: str, page_number, per_page: int = 50, counts: dict | None = None
+) -> Page:
+    """A page of the window; `counts` (clock_counts) spares counting the two windows it covers."""
+    paginator = Paginator(clock_queryset(today=today, window=window), per_page)
+    if counts is not None and window == ClockWindow.OVERDUE:
+        paginator.count = counts["overdue"]
+    elif counts is not None and window == ClockWindow.DUE_THIS_WEEK:
+        paginator.count = counts["overdue"] + counts["due_this_week"]
+    page = paginator.get_page(page_number)
     page.object_list = [_item(row, today) for row in page.object_list]
     return page
 

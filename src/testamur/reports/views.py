@@ -128,6 +128,10 @@ def clock(request):
     form = ClockForm(request.GET or None)
     window = form.window_value()
     today = rto_today()
+    counts = clock_counts(today=today)
+    page = clock_page(
+        today=today, window=window, page_number=request.GET.get("page"), counts=counts
+    )
     return render(
         request,
         "reports/clock.html",
@@ -136,8 +140,8 @@ def clock(request):
             "window": window,
             "window_label": dict(ClockWindow.CHOICES)[window],
             "today": today,
-            "counts": clock_counts(today=today),
-            "page_obj": clock_page(today=today, window=window, page_number=request.GET.get("page")),
+            "counts": counts,
+            "page_obj": page,
             "last_digest": ClockDigest.objects.first(),
             "watch_start": watch_start(today),
         },
