@@ -23,6 +23,7 @@ urlpatterns = [
     path("qualifications/", include("testamur.qualifications.urls")),
     path("credentials/", include("testamur.credentials.urls")),
     path("", include("testamur.verification.urls")),
+    path("reports/", include("testamur.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -9,7 +9,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from testamur.accounts.models import User
 from testamur.accounts.roles import Role
-from testamur.credentials.models import GenerationRun, RunKind, TemplateVersionState
+from testamur.credentials.models import (
+    CredentialEmail,
+    EmailStatus,
+    GenerationRun,
+    RunKind,
+    TemplateVersionState,
+)
 from testamur.organisation.models import Signatory
 from testamur.qualifications.services import unit_equivalence_save
 from tests.factories import (
@@ -132,6 +138,22 @@ EXPECTED = [
         {Role.OWNER: True, Role.ADMIN: True, Role.USER: True},
     ),
     ("learners:qualifications", "learner", {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("credentials:email", "credential", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("credentials:email_resend", "email", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    (
+        "credentials:email_resend_failed",
+        None,
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
+    ),
+    ("credentials:email_list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("credentials:email_template", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("reports:index", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:register", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:register_csv", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:register_xlsx", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:register_pdf", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:clock", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:clock_send", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
 ]
 
 
@@ -176,6 +198,7 @@ def objects(db, make_user):
         superseded_unit=units_make("TSTOLD001")[0],
         unit=unit,
     )
+    credential = credential_make(enrolment)
     return {
         "learner": learner,
         "unit": unit,
@@ -186,7 +209,10 @@ def objects(db, make_user):
         "unit_enrolment": enrolment.unit_enrolments.first(),
         "signatory": Signatory.objects.first(),
         "user": make_user(Role.USER, "someone-else"),
-        "credential": credential_make(enrolment),
+        "credential": credential,
+        "email": CredentialEmail.objects.create(
+            credential=credential, to="x@example.com", status=EmailStatus.FAILED, error="Down"
+        ),
         "run": GenerationRun.objects.create(kind=RunKind.PREVIEW),
         **_template_objects(),
         "qualification_enrolment": qualification_enrolment_make(learner, course, major="Main"),
@@ -232,6 +258,7 @@ PK_OWNER = [
     ("credentials:template_version", "template_version"),
     ("credentials:template_asset", "template_asset"),
     ("credentials:template", "template"),
+    ("credentials:email_resend", "email"),
     ("credentials:request_bulk", "offer"),
     ("credentials:request", "enrolment"),
     ("credentials:", "credential"),

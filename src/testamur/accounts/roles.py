@@ -3,6 +3,10 @@
 Owner manages settings and users and can do everything an Admin can. Admin can do everything
 with learners, training and credentials, including issue and cancel. User can view, edit
 learners and enrolments, request and preview credentials, but not issue or cancel.
+
+Register reports and the 30-day clock report show what the register already shows, so they
+need no permission of their own: `credentials.view_credential` (every role). Emailing a
+credential sends it outside the RTO, so it is an Admin's job like issuing it.
 """
 
 from django.db import models
@@ -39,6 +43,8 @@ USER_PERMISSIONS = [
     "credentials.request_credential",
     "credentials.view_credentialtemplate",
     "credentials.view_generationrun",
+    "credentials.view_credentialemail",
+    "reports.view_clockdigest",
 ]
 
 ADMIN_PERMISSIONS = [
@@ -60,6 +66,11 @@ ADMIN_PERMISSIONS = [
     "credentials.delete_credential",
     "credentials.add_credentialtemplate",
     "credentials.change_credentialtemplate",
+    "credentials.email_credential",
+    "credentials.view_credentialemailtemplate",
+    "credentials.change_credentialemailtemplate",
+    # Send today's 30-day clock email to Admins now, instead of waiting for the daily one.
+    "reports.add_clockdigest",
 ]
 
 OWNER_PERMISSIONS = [

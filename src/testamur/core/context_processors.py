@@ -9,6 +9,7 @@ NAVIGATION = [
     ("Units", "training:unit_list", "training.view_unit"),
     ("Credential register", "credentials:register", "credentials.view_credential"),
     ("Templates", "credentials:template_list", "credentials.view_credentialtemplate"),
+    ("Reports", "reports:index", "credentials.view_credential"),
     ("Settings", "organisation:settings", "organisation.change_organisation"),
 ]
 
