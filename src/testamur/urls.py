@@ -21,6 +21,7 @@ urlpatterns = [
     path("learners/", include("testamur.learners.urls")),
     path("training/", include("testamur.training.urls")),
     path("credentials/", include("testamur.credentials.urls")),
+    path("", include("testamur.interchange.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -95,6 +95,18 @@ EXPECTED = [
         {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
     ),
     ("organisation:signing_key", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
+    ("interchange:import", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    (
+        "interchange:job_detail",
+        "import_job",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
+    ),
+    ("interchange:job_run", "import_job", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    (
+        "interchange:avetmiss_export",
+        None,
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
+    ),
 ]
 
 
@@ -136,6 +148,7 @@ def objects(db, make_user):
         "user": make_user(Role.USER, "someone-else"),
         "credential": credential_make(enrolment),
         "run": GenerationRun.objects.create(kind=RunKind.PREVIEW),
+        "import_job": _import_job(),
         **_template_objects(),
     }
 
@@ -153,6 +166,18 @@ def _template_objects() -> dict:
     asset = version.assets.create(name="logo.svg", sha256="0" * 64)
     asset.file.save("logo.svg", ContentFile(SAMPLE_SVG))
     return {"template": template, "template_version": version, "template_asset": asset}
+
+
+def _import_job():
+    """A spreadsheet import waiting for its columns to be matched."""
+    from django.core.files.base import ContentFile
+
+    from testamur.interchange.models import ImportJob
+
+    job = ImportJob(kind="learners", original_name="learners.csv", file_format="csv")
+    job.headers = ["Learner ID", "Given name", "Family name"]
+    job.file.save("learners.csv", ContentFile(b"Learner ID,Given name,Family name\n"))
+    return job
 
 
 # Which object a URL's primary key refers to, by the start of the URL name.
@@ -174,6 +199,7 @@ PK_OWNER = [
     ("credentials:request_bulk", "offer"),
     ("credentials:request", "enrolment"),
     ("credentials:", "credential"),
+    ("interchange:job", "import_job"),
 ]
 
 

@@ -53,6 +53,8 @@ ADMIN_PERMISSIONS = [
     "credentials.delete_credential",
     "credentials.add_credentialtemplate",
     "credentials.change_credentialtemplate",
+    "interchange.import_data",
+    "interchange.export_avetmiss",
 ]
 
 OWNER_PERMISSIONS = [

@@ -8,6 +8,8 @@ NAVIGATION = [
     ("Units", "training:unit_list", "training.view_unit"),
     ("Credential register", "credentials:register", "credentials.view_credential"),
     ("Templates", "credentials:template_list", "credentials.view_credentialtemplate"),
+    ("Import", "interchange:import", "interchange.import_data"),
+    ("AVETMISS", "interchange:avetmiss_export", "interchange.export_avetmiss"),
     ("Settings", "organisation:settings", "organisation.change_organisation"),
 ]
 

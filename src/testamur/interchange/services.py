@@ -243,6 +243,8 @@ def import_job_run(job_id: int) -> None:
             status = ImportStatus.CHECKED
         else:
             status = ImportStatus.IMPORTED
+    # Problems in file order: a row's unreadable cells are found before its other problems.
+    problems.items.sort(key=lambda item: (item["file"], item["row"] or 0))
     _set(
         job,
         status=status,

@@ -89,6 +89,9 @@ class NewOffer:
 class CourseEnrolmentImport(LearnerLookup):
     label = "Course enrolments"
     columns = COLUMNS
+    key_fields = frozenset(
+        {"client_id", "usi", "course_code", "offer_code", "offer_start_date", "offer_end_date"}
+    )
 
     def prepare(self) -> None:
         super().prepare()
@@ -238,6 +241,8 @@ class CourseEnrolmentImport(LearnerLookup):
             found = self._problems(enrolment)
             if found:
                 problems.add_all(found, row=row.number, columns=self.error_columns)
+            elif row.failed:
+                continue
             elif not pk:
                 created.append(enrolment)
             elif changes:

@@ -23,7 +23,8 @@ class ImportAborted(Exception):
 @dataclass
 class ParsedRow:
     number: int
-    values: dict  # field → parsed value, for the matched columns only
+    values: dict  # field → parsed value, for the matched columns whose cell could be read
+    failed: frozenset = frozenset()  # fields whose cell could not be read (already reported)
 
 
 @dataclass
@@ -41,6 +42,8 @@ class RowImporter:
 
     label = ""
     columns: tuple[Column, ...] = ()
+    # Without these a row cannot be matched to anything; with one unreadable the row is skipped.
+    key_fields: frozenset[str] = frozenset()
     chunk_size = 1000
 
     def __init__(self, *, actor, mapping: dict[str, str], reason: str = ""):
@@ -113,16 +116,17 @@ def sheet_import(
 
     for row in sheet.rows():
         read += 1
-        values, ok = {}, True
+        values, failed = {}, set()
         for field, position in positions.items():
             cell = row.values[position] if position < len(row.values) else None
             try:
                 values[field] = parsers[field](cell)
             except CellError as exc:
                 problems.add(str(exc), row=row.number, column=importer.mapping[field])
-                ok = False
-        if ok:
-            chunk.append(ParsedRow(row.number, values))
+                failed.add(field)
+        # A row with an unreadable cell is still checked, so all its problems are listed.
+        if not failed & importer.key_fields:
+            chunk.append(ParsedRow(row.number, values, frozenset(failed)))
         if len(chunk) >= importer.chunk_size:
             flush()
     flush()

@@ -28,7 +28,14 @@ COLUMNS = (
         "client_id",
         "Learner ID",
         c.text(10),
-        aliases=("client id", "client identifier", "student id", "student number", "id"),
+        aliases=(
+            "client id",
+            "client identifier",
+            "student id",
+            "student no",
+            "student number",
+            "id",
+        ),
         help="Matches the row to a learner already in Testamur.",
     ),
     c.Column("usi", "USI", c.text(10), aliases=("unique student identifier",)),
@@ -74,6 +81,7 @@ COLUMNS = (
 class LearnerImport(RowImporter):
     label = "Learners"
     columns = COLUMNS
+    key_fields = frozenset({"client_id", "usi"})
 
     @classmethod
     def mapping_problems(cls, mapping, headers):
@@ -180,6 +188,7 @@ class LearnerImport(RowImporter):
                 continue
             if found:
                 problems.add_all(found, row=row.number, columns=self.error_columns)
+            if found or row.failed:
                 continue
             old_usi = self.by_client.get(client_id, (None, None))[1]
             if old_usi and old_usi != usi and self.by_usi.get(old_usi) == client_id:

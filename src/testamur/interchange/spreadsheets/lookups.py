@@ -15,7 +15,7 @@ LEARNER_COLUMNS = (
         "client_id",
         "Learner ID",
         c.text(10),
-        aliases=("client id", "client identifier", "student id", "student number"),
+        aliases=("client id", "client identifier", "student id", "student no", "student number"),
     ),
     c.Column("usi", "USI", c.text(10), aliases=("unique student identifier",)),
 )

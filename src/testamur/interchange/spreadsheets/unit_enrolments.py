@@ -83,6 +83,7 @@ COLUMNS = (
 class UnitEnrolmentImport(LearnerLookup):
     label = "Unit enrolments"
     columns = COLUMNS
+    key_fields = frozenset({"client_id", "usi", "offer_code", "unit_code"})
 
     def prepare(self) -> None:
         super().prepare()
@@ -199,6 +200,8 @@ class UnitEnrolmentImport(LearnerLookup):
             found = self._problems(unit_enrolment)
             if found:
                 problems.add_all(found, row=row.number, columns=self.error_columns)
+            elif row.failed:
+                continue
             elif changes is None:
                 created.append(unit_enrolment)
             elif changes or stale:
