@@ -13,6 +13,7 @@ RUNS = [
     [PY, str(BENCH / "bulk_generate.py"), "--n", "1000", "--workers", "1"],
     [PY, str(BENCH / "bulk_generate.py"), "--n", "1000", "--workers", "2"],
     [PY, str(BENCH / "bulk_generate.py"), "--n", "5000", "--workers", "2"],
+    [PY, str(BENCH / "import_rows.py"), "--n", "100000"],
 ]
 
 

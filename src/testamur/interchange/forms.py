@@ -67,7 +67,7 @@ class MappingForm(forms.Form):
     )
 
     def __init__(self, *args, importer: type[RowImporter], headers: list[str], **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         choices = [(NOT_MATCHED, "— not imported —"), *((h, h) for h in headers)]
         self.column_fields = []
         for column in importer.columns:

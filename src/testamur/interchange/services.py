@@ -266,8 +266,10 @@ def _run_spreadsheet(job: ImportJob, path: Path, problems: Problems) -> dict:
 
     checker = importer_class(actor=job.created_by, mapping=job.mapping, reason=_reason(job))
     sheet_import(checker, sheet, problems, write=False, on_progress=progress)
+    summary = {checker.label: checker.counts.as_dict()}
+    del checker  # what it remembers of the file is not needed to write it
     if problems or job.dry_run:
-        return {checker.label: checker.counts.as_dict()}
+        return summary
     _set(job, status=ImportStatus.IMPORTING)
     writer = importer_class(actor=job.created_by, mapping=job.mapping, reason=_reason(job))
     with transaction.atomic():

@@ -35,7 +35,10 @@ def _errors_to_form(form, field: str, error: ValidationError) -> None:
 
 @require_permission(PERM_IMPORT)
 def import_home(request):
-    sheet_form = SpreadsheetUploadForm(prefix="sheet")
+    kind = request.GET.get("kind")
+    sheet_form = SpreadsheetUploadForm(
+        prefix="sheet", initial={"kind": kind} if kind in SPREADSHEET_KINDS else None
+    )
     nat_form = AvetmissUploadForm(prefix="nat")
     if request.method == "POST" and request.POST.get("upload") == "spreadsheet":
         sheet_form = SpreadsheetUploadForm(request.POST, request.FILES, prefix="sheet")
@@ -107,7 +110,9 @@ def job_columns(request, pk: int):
         (column, form[name], samples.get(job.mapping.get(column.field, ""), []))
         for column, name in form.column_fields
     ]
-    context = {"job": job, "form": form, "rows": rows, "samples": samples}
+    matched = set(job.mapping.values())
+    unmatched = [(h, samples.get(h, [])) for h in job.headers if h not in matched]
+    context = {"job": job, "form": form, "rows": rows, "unmatched": unmatched}
     return render(request, "interchange/columns.html", context)
 
 

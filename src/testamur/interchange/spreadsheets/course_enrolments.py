@@ -94,7 +94,6 @@ class CourseEnrolmentImport(LearnerLookup):
     )
 
     def prepare(self) -> None:
-        super().prepare()
         self.courses = dict(Course.objects.values_list("code", "pk"))
         self.course_codes = {pk: code for code, pk in self.courses.items()}
         self.offers = {
@@ -102,12 +101,6 @@ class CourseEnrolmentImport(LearnerLookup):
             for code, pk, course_id in CourseOffer.objects.values_list("code", "pk", "course_id")
         }
         self.locations = dict(DeliveryLocation.objects.values_list("code", "pk"))
-        self.enrolments = {
-            (learner_id, offer_id): pk
-            for pk, learner_id, offer_id in CourseEnrolment.objects.values_list(
-                "pk", "learner_id", "offer_id"
-            )
-        }
         self.new_offers: dict[str, NewOffer] = {}
         self.seen: dict[tuple, int] = {}
 
@@ -183,6 +176,16 @@ class CourseEnrolmentImport(LearnerLookup):
         return data
 
     def chunk(self, rows: list[ParsedRow], problems: Problems, *, write: bool) -> None:
+        self.load_learners(rows)
+        codes = {row.values.get("offer_code") for row in rows}
+        found = CourseEnrolment.objects.filter(
+            learner_id__in={*self.learner_by_client.values(), *self.learner_by_usi.values()},
+            offer_id__in={self.offers[code][0] for code in codes if code in self.offers},
+        )
+        enrolments = {
+            (learner_id, offer_id): pk
+            for pk, learner_id, offer_id in found.values_list("pk", "learner_id", "offer_id")
+        }
         resolved = []
         for row in rows:
             learner_id = self.learner_id(row, problems)
@@ -209,11 +212,7 @@ class CourseEnrolmentImport(LearnerLookup):
                 )
                 continue
             self.seen[key] = row.number
-            pk = (
-                self.enrolments.get((learner_id, offer.pk))
-                if isinstance(offer, CourseOffer)
-                else None
-            )
+            pk = enrolments.get((learner_id, offer.pk)) if isinstance(offer, CourseOffer) else None
             resolved.append((row, learner_id, offer, pk))
         if write:
             self._create_offers(resolved)

@@ -91,23 +91,17 @@ class LearnerImport(RowImporter):
         return problems
 
     def prepare(self) -> None:
-        # Learner ID → (pk, USI) and USI → learner ID, for every learner: the natural keys.
-        self.by_client: dict[str, tuple[int | None, str | None]] = {}
-        self.by_usi: dict[str, str] = {}
-        for pk, client_id, usi in Learner.objects.values_list("pk", "client_id", "usi"):
-            self.by_client[client_id] = (pk, usi)
-            if usi:
-                self.by_usi[usi] = client_id
+        # Only what the file itself has used is held: learners are looked up a chunk at a time.
         self.seen_client: dict[str, int] = {}
         self.seen_usi: dict[str, int] = {}
         next_id = learner_next_client_id()
         self.next_number = int(next_id[len(CLIENT_ID_PREFIX) :])
 
-    def _generated_id(self) -> str:
+    def _generated_id(self, existing: set[str]) -> str:
         while True:
             client_id = f"{CLIENT_ID_PREFIX}{self.next_number:0{CLIENT_ID_DIGITS}d}"
             self.next_number += 1
-            if client_id not in self.by_client:
+            if client_id not in self.seen_client and client_id not in existing:
                 return client_id
 
     def _fields(self, row: ParsedRow) -> dict:
@@ -120,41 +114,49 @@ class LearnerImport(RowImporter):
             fields.pop("usi_status")
         return fields
 
-    def _match(self, row: ParsedRow, fields: dict, problems: Problems) -> tuple[str, int | None]:
-        """The learner ID the row is about and its pk (None for a new learner); "" if invalid."""
+    def _load(self, rows: list[tuple[ParsedRow, dict]]) -> None:
+        """The learners this chunk names, by learner ID and by USI: one query each."""
+        client_ids = {f["client_id"] for _, f in rows if f.get("client_id")}
+        usis = {f["usi"] for _, f in rows if f.get("usi")}
+        self.learners = Learner.objects.in_bulk(client_ids, field_name="client_id")
+        self.usi_owners = dict(Learner.objects.filter(usi__in=usis).values_list("usi", "client_id"))
+        by_usi = Learner.objects.in_bulk(
+            set(self.usi_owners.values()) - set(self.learners), field_name="client_id"
+        )
+        self.learners.update(by_usi)
+
+    def _match(self, row: ParsedRow, fields: dict, problems: Problems) -> str:
+        """The learner ID the row is about (existing, new or generated); "" when invalid."""
         client_id = fields.get("client_id") or ""
         usi = fields.get("usi") or ""
-        if client_id:
-            pk = self.by_client.get(client_id, (None, None))[0]
-        elif usi and usi in self.by_usi:
-            client_id = self.by_usi[usi]
-            pk = self.by_client[client_id][0]
-        elif usi:
-            client_id, pk = self._generated_id(), None
-        else:
+        if not client_id and usi in self.usi_owners:
+            client_id = self.usi_owners[usi]
+        elif not client_id and usi:
+            client_id = self._generated_id(set(self.learners))
+        elif not client_id:
             problems.add(NO_KEY, row=row.number, column=self.column("client_id"))
-            return "", None
+            return ""
         if client_id in self.seen_client:
             problems.add(
                 CLIENT_ID_REPEATED.format(client_id=client_id, row=self.seen_client[client_id]),
                 row=row.number,
                 column=self.column("client_id" if fields.get("client_id") else "usi"),
             )
-            return "", None
+            return ""
         self.seen_client[client_id] = row.number
-        return client_id, pk
+        return client_id
 
     def _usi_free(self, row: ParsedRow, client_id: str, usi: str, problems: Problems) -> bool:
-        owner = self.by_usi.get(usi)
-        if usi in self.seen_usi and owner != client_id:
+        if usi in self.seen_usi:
             problems.add(
                 USI_REPEATED.format(row=self.seen_usi[usi]),
                 row=row.number,
                 column=self.column("usi"),
             )
             return False
+        owner = self.usi_owners.get(usi)
         if owner and owner != client_id:
-            other = Learner.objects.get(client_id=owner)
+            other = self.learners[owner]
             problems.add(
                 USI_OF_OTHER_LEARNER.format(client_id=owner, name=other.full_name),
                 row=row.number,
@@ -164,24 +166,23 @@ class LearnerImport(RowImporter):
         return True
 
     def chunk(self, rows: list[ParsedRow], problems: Problems, *, write: bool) -> None:
-        matched = []
-        for row in rows:
-            fields = self._fields(row)
-            client_id, pk = self._match(row, fields, problems)
-            if client_id:
-                matched.append((row, fields, client_id, pk))
-        existing = Learner.objects.in_bulk([pk for *_, pk in matched if pk])
+        rows_fields = [(row, self._fields(row)) for row in rows]
+        self._load(rows_fields)
         created, updated = [], []
-        for row, fields, client_id, pk in matched:
+        for row, fields in rows_fields:
+            client_id = self._match(row, fields, problems)
+            if not client_id:
+                continue
             fields["client_id"] = client_id
-            if pk:
-                learner = existing[pk]
+            learner = self.learners.get(client_id)
+            if learner is not None:
                 was_status = learner.usi_status
                 changes = learner_apply(learner=learner, actor=self.actor, fields=fields)
             else:
                 if fields.get("usi") and "usi_status" not in fields:
                     fields["usi_status"] = UsiStatus.NOT_VERIFIED
                 learner = learner_new(actor=self.actor, fields=fields)
+                changes = None
             found = learner_problems(learner, check_database=False)
             usi = learner.usi or ""
             if usi and "usi" not in found and not self._usi_free(row, client_id, usi, problems):
@@ -190,14 +191,9 @@ class LearnerImport(RowImporter):
                 problems.add_all(found, row=row.number, columns=self.error_columns)
             if found or row.failed:
                 continue
-            old_usi = self.by_client.get(client_id, (None, None))[1]
-            if old_usi and old_usi != usi and self.by_usi.get(old_usi) == client_id:
-                del self.by_usi[old_usi]
             if usi:
-                self.by_usi[usi] = client_id
                 self.seen_usi[usi] = row.number
-            self.by_client[client_id] = (pk, usi or None)
-            if not pk:
+            if changes is None:
                 created.append(learner)
             elif changes:
                 updated.append((learner, changes, was_status))

@@ -1,5 +1,7 @@
 """Finding the learner a row is about, for the enrolment imports (learner ID, else USI)."""
 
+from django.db.models import Q
+
 from testamur.interchange.problems import Problems
 from testamur.interchange.spreadsheets import columns as c
 from testamur.interchange.spreadsheets.engine import ParsedRow, RowImporter
@@ -29,10 +31,14 @@ class LearnerLookup(RowImporter):
             problems.append(LEARNER_COLUMNS_MISSING)
         return problems
 
-    def prepare(self) -> None:
+    def load_learners(self, rows: list[ParsedRow]) -> None:
+        """The learners a chunk names, by learner ID and by USI (one query)."""
+        client_ids = {row.values["client_id"] for row in rows if row.values.get("client_id")}
+        usis = {row.values["usi"] for row in rows if row.values.get("usi")}
+        found = Learner.objects.filter(Q(client_id__in=client_ids) | Q(usi__in=usis))
         self.learner_by_client: dict[str, int] = {}
         self.learner_by_usi: dict[str, int] = {}
-        for pk, client_id, usi in Learner.objects.values_list("pk", "client_id", "usi"):
+        for pk, client_id, usi in found.values_list("pk", "client_id", "usi"):
             self.learner_by_client[client_id] = pk
             if usi:
                 self.learner_by_usi[usi] = pk

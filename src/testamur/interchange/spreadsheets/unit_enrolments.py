@@ -86,14 +86,7 @@ class UnitEnrolmentImport(LearnerLookup):
     key_fields = frozenset({"client_id", "usi", "offer_code", "unit_code"})
 
     def prepare(self) -> None:
-        super().prepare()
         self.offers = dict(CourseOffer.objects.values_list("code", "pk"))
-        self.enrolments = {
-            (learner_id, offer_id): (pk, status)
-            for pk, learner_id, offer_id, status in CourseEnrolment.objects.values_list(
-                "pk", "learner_id", "offer_id", "status"
-            )
-        }
         self.units = dict(Unit.objects.values_list("code", "pk"))
         self.jurisdiction = Organisation.load().jurisdiction
         self.all_outcomes = OutcomeCode.objects.in_bulk()
@@ -165,6 +158,18 @@ class UnitEnrolmentImport(LearnerLookup):
         return data
 
     def chunk(self, rows: list[ParsedRow], problems: Problems, *, write: bool) -> None:
+        self.load_learners(rows)
+        codes = {row.values.get("offer_code") for row in rows}
+        found = CourseEnrolment.objects.filter(
+            learner_id__in={*self.learner_by_client.values(), *self.learner_by_usi.values()},
+            offer_id__in={self.offers[code] for code in codes if code in self.offers},
+        )
+        self.enrolments = {
+            (learner_id, offer_id): (pk, status)
+            for pk, learner_id, offer_id, status in found.values_list(
+                "pk", "learner_id", "offer_id", "status"
+            )
+        }
         resolved = []
         for row in rows:
             found = self._resolve(row, problems)
