@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from testamur.interchange.avetmiss.fixed_width import LINE_LENGTH, NOT_A_DATE, NOT_A_NUMBER
-from testamur.interchange.avetmiss.importing import (
+from testamur.interchange.avetmiss.import_checks import (
     OTHER_RTO,
     UNKNOWN_CLIENT,
     UNKNOWN_LOCATION,
