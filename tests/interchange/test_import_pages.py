@@ -245,3 +245,22 @@ def test_only_admins_and_owners_import_and_export(role_client, role, allowed):
     if not allowed:
         assert _upload(client).status_code == 403
         assert not ImportJob.objects.exists()
+
+
+def test_nat_files_are_checked_then_imported_from_the_page(rto_admin_client):
+    uploads = [upload(name, content) for name, content in nat.nat_set().items()]
+
+    response = rto_admin_client.post(
+        reverse("interchange:import"), {"upload": "avetmiss", "nat-files": uploads}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "Dry run: nothing has changed yet" in page
+    assert "17 lines read" in page
+    assert "Import these files" in page
+    assert not Learner.objects.exists()
+    job = ImportJob.objects.get()
+    rto_admin_client.post(reverse("interchange:job_run", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.IMPORTED
+    assert Learner.objects.count() == 3

@@ -283,6 +283,7 @@ def _run_avetmiss(job: ImportJob, path: Path, problems: Problems) -> dict:
     run = AvetmissImport(actor=job.created_by, reason=_reason(job))
     run.run(path, write=not job.dry_run)
     problems.items, problems.total = run.problems.items, run.problems.total
+    _set(job, rows_read=run.lines_read)
     return run.summary
 
 

@@ -62,6 +62,7 @@ class AvetmissImport(ReferenceChecks, EnrolmentPlanning):
         self.problems = Problems()
         self.counts = {key: Counts() for key in LABELS}
         self.ignored: list[str] = []
+        self.lines_read = 0
         self.organisation = Organisation.load()
         self.jurisdiction = self.organisation.jurisdiction
 
@@ -118,6 +119,7 @@ class AvetmissImport(ReferenceChecks, EnrolmentPlanning):
         for kind in sorted(files):
             nat = files[kind]
             for number, fields, report in nat_records(archive, nat, self.problems):
+                self.lines_read += 1
                 before = report.count
                 values = readers[kind](fields, report)
                 if report.count > before:
