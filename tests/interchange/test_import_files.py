@@ -116,3 +116,22 @@ def test_an_excel_row_problem_names_the_spreadsheet_row(rto_admin):
     )
     job = spreadsheet_import("learners", "learners.xlsx", content, commit=False, actor=rto_admin)
     assert [(p["row"], p["column"]) for p in job.errors] == [(2, "Date of birth")]
+
+
+def test_a_file_with_only_a_header_row_is_reported(rto_admin):
+    from testamur.interchange.spreadsheets.engine import NO_ROWS
+
+    job = spreadsheet_import(
+        "learners", "learners.csv", "Learner ID,Given name,Family name\n", commit=True
+    )
+
+    assert job.status == ImportStatus.INVALID
+    assert [p["message"] for p in job.errors] == [NO_ROWS]
+
+
+def test_commas_inside_quoted_values_do_not_split_columns(rto_admin):
+    csv = 'Learner ID;Given name;Family name;Street address\nS001;Mia;Nguyen;"12, Church St"\n'
+
+    spreadsheet_import("learners", "learners.csv", csv, commit=True, actor=rto_admin)
+
+    assert Learner.objects.get().address_line == "12, Church St"

@@ -147,15 +147,14 @@ class Sheet:
         size = self.path.stat().st_size or 1
         encoding = self.encoding or "utf-8-sig"
         with open(self.path, encoding=encoding, newline="") as text:
-            sample = text.read(4096)
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
+            header = text.readline()
+        # The separator is whichever of , ; or tab the header row uses most (Excel in some
+        # locales writes semicolons).
+        delimiter = max(",;\t", key=header.count) if header else ","
         with open(self.path, "rb") as raw:
             counter = _CountingReader(raw)
             text = io.TextIOWrapper(io.BufferedReader(counter), encoding=encoding, newline="")
-            for number, values in enumerate(csv.reader(text, dialect), start=1):
+            for number, values in enumerate(csv.reader(text, delimiter=delimiter), start=1):
                 self.fraction_read = min(counter.count / size, 1.0)
                 yield Row(number, values)
         self.fraction_read = 1.0

@@ -14,6 +14,7 @@ from testamur.interchange.spreadsheets.columns import CellError, Column
 COLUMN_NOT_MATCHED = "Match a column to “{label}”: every row needs it."
 COLUMN_USED_TWICE = "Column “{header}” is matched to both “{first}” and “{second}”."
 COLUMN_NOT_IN_FILE = "The file has no column “{header}”."
+NO_ROWS = "The file has a header row but no rows below it."
 
 
 class ImportAborted(Exception):
@@ -130,4 +131,6 @@ def sheet_import(
         if len(chunk) >= importer.chunk_size:
             flush()
     flush()
+    if not read:
+        problems.add(NO_ROWS)
     return read
