@@ -65,6 +65,7 @@ def test_a_valid_set_creates_the_rto_training_products_learners_and_results(admi
         480,
     )
     assert Unit.objects.get(code="BSBWHS411").field_of_education == "080301"
+    assert set(course.units.values_list("code", flat=True)) == {"BSBWHS411", "BSBXCM401"}
 
     mia = Learner.objects.get(client_id="C001")
     assert (mia.given_name, mia.middle_names, mia.family_name) == ("Mia", "Thi", "Nguyen")

@@ -265,3 +265,17 @@ class AvetmissImport(ReferenceChecks, EnrolmentPlanning):
         unit_enrolments_save_many(
             actor=actor, created=new_units, updated=changed_units, reason=reason
         )
+        self._link_units(courses, units)
+
+    def _link_units(self, courses: dict, units: dict) -> None:
+        """A unit reported under a course is one the RTO offers in it: add it to the course."""
+        reported: dict[str, set[str]] = {}
+        for plan in self.plans:
+            reported.setdefault(plan.course, set()).update(plan.activities)
+        for code, unit_codes in sorted(reported.items()):
+            course = Course.objects.get(pk=courses[code].pk)
+            offered = set(course.units.values_list("code", flat=True))
+            added = sorted(unit_codes - offered)
+            if added:
+                every = [*course.units.all(), *(units[c] for c in added)]
+                course_update(course=course, actor=self.actor, data={"units": every})
