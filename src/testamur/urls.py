@@ -24,6 +24,7 @@ urlpatterns = [
     path("credentials/", include("testamur.credentials.urls")),
     path("", include("testamur.verification.urls")),
     path("reports/", include("testamur.reports.urls")),
+    path("", include("testamur.interchange.urls")),
     path("admin/", admin.site.urls),
 ]
 
