@@ -52,12 +52,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # Only for django-ninja's own templates and static files (the API docs page).
+    "ninja",
     "testamur.core",
     "testamur.accounts",
     "testamur.organisation",
     "testamur.learners",
     "testamur.training",
     "testamur.credentials",
+    "testamur.api",
 ]
 
 MIDDLEWARE = [

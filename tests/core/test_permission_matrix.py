@@ -24,7 +24,9 @@ from tests.factories import (
 
 # Views anyone may reach without signing in (or that Django's admin guards itself).
 PUBLIC = {"login", "logout"}
-SKIP_NAMESPACES = {"admin"}
+# The REST API answers bearer tokens only, never the session these clients sign in with:
+# tests/api/ checks each role's access to it through tokens instead.
+SKIP_NAMESPACES = {"admin", "api-v1"}
 
 ROLES = (Role.OWNER, Role.ADMIN, Role.USER)
 
@@ -95,6 +97,7 @@ EXPECTED = [
         {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
     ),
     ("organisation:signing_key", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
+    ("api:token_list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
 ]
 
 
@@ -136,6 +139,7 @@ def objects(db, make_user):
         "user": make_user(Role.USER, "someone-else"),
         "credential": credential_make(enrolment),
         "run": GenerationRun.objects.create(kind=RunKind.PREVIEW),
+        "api_token": _api_token(),
         **_template_objects(),
     }
 
@@ -153,6 +157,14 @@ def _template_objects() -> dict:
     asset = version.assets.create(name="logo.svg", sha256="0" * 64)
     asset.file.save("logo.svg", ContentFile(SAMPLE_SVG))
     return {"template": template, "template_version": version, "template_asset": asset}
+
+
+def _api_token():
+    """Someone else's token: no one may revoke it but its owner."""
+    from testamur.api.services import api_token_create
+
+    token, _ = api_token_create(user=User.objects.get(username="someone-else"), name="Sync")
+    return token
 
 
 # Which object a URL's primary key refers to, by the start of the URL name.
@@ -174,6 +186,7 @@ PK_OWNER = [
     ("credentials:request_bulk", "offer"),
     ("credentials:request", "enrolment"),
     ("credentials:", "credential"),
+    ("api:token", "api_token"),
 ]
 
 

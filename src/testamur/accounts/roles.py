@@ -34,6 +34,10 @@ USER_PERMISSIONS = [
     "credentials.request_credential",
     "credentials.view_credentialtemplate",
     "credentials.view_generationrun",
+    # Everyone may have personal API tokens; a token acts with its owner's role.
+    "api.view_apitoken",
+    "api.add_apitoken",
+    "api.change_apitoken",
 ]
 
 ADMIN_PERMISSIONS = [
