@@ -1,9 +1,10 @@
 """Every operation of the OpenAPI schema, fuzzed by schemathesis with an Owner's token.
 
-Stateless: each operation gets valid and invalid requests generated from its schema. Every
-response must be a documented status, match its documented schema and content type, and no
-request may cause a server error. Path ids are pinned to real records for part of the run so
-the success responses are checked too, not only the 404s.
+Stateless: each operation gets valid and invalid requests generated from its schema (the
+examples, coverage and fuzzing phases). Every response must have a documented status, match
+its documented schema and content type, and no request may cause a server error. Path ids are
+pinned to real records (an issued credential, its issue run, its learner and enrolment), so
+success responses and their documents are checked too, not only 404s.
 """
 
 import pytest
@@ -15,8 +16,11 @@ from hypothesis import HealthCheck, settings
 from testamur.accounts.roles import Role
 from testamur.api.services import api_token_create
 from testamur.wsgi import application
-from tests.credentials.helpers import completed_offer
-from tests.factories import course_make, credential_make, enrolment_make, offer_make, unit_make
+from tests.credentials.helpers import completed_offer, generated, issue, requested
+
+# Kept small so the whole test stays well under two minutes on two cores; raise it locally
+# (with derandomize off) to search harder.
+EXAMPLES = 12
 
 # A rule the JSON Schema cannot state (a USI's check character, a date not in the future, a
 # unique learner ID) refuses schema-valid input with 422 and the reason: that is acceptance of
@@ -25,8 +29,13 @@ ACCEPTED_STATUSES = ["2xx", "401", "403", "404", "409", "422"]
 
 
 @pytest.fixture
-def owner_auth(db, make_user) -> dict:
-    _, secret = api_token_create(user=make_user(Role.OWNER), name="schemathesis")
+def owner(db, make_user):
+    return make_user(Role.OWNER)
+
+
+@pytest.fixture
+def owner_auth(owner) -> dict:
+    _, secret = api_token_create(user=owner, name="schemathesis")
     return {"Authorization": f"Bearer {secret}"}
 
 
@@ -42,15 +51,18 @@ def _keep_test_connection():
 
 
 @pytest.fixture
-def api_schema(owner_auth, _keep_test_connection):
-    enrolment = completed_offer(1, units=2)[0]
-    credential = credential_make(enrolment)
-    other = enrolment_make(offer=offer_make(course_make(units=[unit_make()])))
+def api_schema(owner, owner_auth, _keep_test_connection, django_capture_on_commit_callbacks):
+    enrolments = completed_offer(2, units=2)
+    credentials = generated(owner, requested(enrolments), django_capture_on_commit_callbacks)
+    issue_run, _ = issue(owner, credentials[:1], django_capture_on_commit_callbacks)
+    enrolment = enrolments[0]
     config = schemathesis.Config.from_dict(
         {
             "generation": {
-                "max-examples": 60,
+                "max-examples": EXAMPLES,
                 "allow-x00": True,
+                # The Owner's token is sent explicitly; schemathesis still probes each
+                # operation without it and with a wrong one (the ignored_auth check).
                 "with-security-parameters": False,
             },
             "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED_STATUSES}},
@@ -59,16 +71,14 @@ def api_schema(owner_auth, _keep_test_connection):
                 "enrolment_id": enrolment.pk,
                 "unit_enrolment_id": enrolment.unit_enrolments.first().pk,
                 "course_id": enrolment.offer.course_id,
-                "offer_id": other.offer_id,
-                "credential_id": credential.pk,
+                "offer_id": enrolment.offer_id,
+                "credential_id": credentials[0].pk,
+                "run_id": issue_run.pk,
             },
         }
     )
     return schemathesis.openapi.from_wsgi(
-        "/api/v1/openapi.json",
-        application,
-        config=config,
-        headers=owner_auth,
+        "/api/v1/openapi.json", application, config=config, headers=owner_auth
     )
 
 
@@ -85,7 +95,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @pytest.mark.usefixtures("_node_id_for_schemathesis")
 @schema.parametrize()
 @settings(
-    max_examples=60,
+    max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
