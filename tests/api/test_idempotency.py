@@ -2,13 +2,14 @@
 
 import threading
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from testamur.api.idempotency import KEY_INVALID, KEY_REUSED, REPLAYED_HEADER
 from testamur.api.models import IdempotencyKey
-from testamur.api.services import idempotency_keys_purge
 from testamur.credentials.models import Credential, GenerationRun
 from testamur.learners.models import Learner
 from tests.api.conftest import ApiClient
@@ -141,7 +142,7 @@ def test_keys_expire_after_24_hours(owner_api):
     IdempotencyKey.objects.update(
         created_at=IdempotencyKey.objects.get().created_at - timedelta(hours=25)
     )
-    assert idempotency_keys_purge() == 1
+    call_command("purge_idempotency_keys", stdout=StringIO())
     assert not IdempotencyKey.objects.exists()
 
 

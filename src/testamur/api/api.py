@@ -1,10 +1,12 @@
 """The REST API, version 1, served at /api/v1/ with its OpenAPI schema and interactive docs."""
 
+from functools import wraps
+
 from django.contrib.auth.views import redirect_to_login
 from ninja import NinjaAPI
 
 from testamur.api.auth import TokenAuth, token_user
-from testamur.api.errors import errors_install
+from testamur.api.errors import UNAUTHORIZED, error_response, errors_install
 from testamur.api.routers import credentials, learners, runs, training
 
 DESCRIPTION = """
@@ -31,12 +33,11 @@ doing the work twice.
 def docs_access(view):
     """The schema and docs are for staff: signed in, or sending a valid token."""
 
+    @wraps(view)
     def wrapped(request, *args, **kwargs):
         session_user = request.user if request.user.is_authenticated else None
         if token_user(request) is None and not (session_user and session_user.is_active):
             if request.path.endswith(".json"):
-                from testamur.api.errors import UNAUTHORIZED, error_response
-
                 return error_response(401, UNAUTHORIZED)
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)

@@ -300,7 +300,11 @@ def bulk_out(outcome) -> dict:
 # The register
 
 
-@router.get("/credentials", response=responses({200: list[CredentialOut]}))
+@router.get(
+    "/credentials",
+    response=responses({200: list[CredentialOut]}),
+    summary="The credential register",
+)
 @paginate(PageNumberPagination)
 def credential_list(request, filters: Query[CredentialFilters]):
     """The credential register, newest first, with the register page's filters."""
@@ -308,7 +312,11 @@ def credential_list(request, filters: Query[CredentialFilters]):
     return _register(filters)
 
 
-@router.get("/learners/{learner_id}/credentials", response=responses({200: list[CredentialOut]}))
+@router.get(
+    "/learners/{learner_id}/credentials",
+    response=responses({200: list[CredentialOut]}),
+    summary="A learner's credentials",
+)
 @paginate(PageNumberPagination)
 def learner_credential_list(request, learner_id: PathId):
     require_perms(request, VIEW, "learners.view_learner")
@@ -319,6 +327,7 @@ def learner_credential_list(request, learner_id: PathId):
 @router.get(
     "/learners/{learner_id}/credentials/{credential_id}",
     response=responses({200: CredentialOut}),
+    summary="One of a learner's credentials",
 )
 def learner_credential_detail(request, learner_id: PathId, credential_id: PathId):
     """One of the learner's credentials; another learner's credential is not found here."""
@@ -326,14 +335,20 @@ def learner_credential_detail(request, learner_id: PathId, credential_id: PathId
     return credential_or_404(credential_id, learner_id=learner_id)
 
 
-@router.get("/templates", response=responses({200: list[TemplateOut]}))
+@router.get(
+    "/templates",
+    response=responses({200: list[TemplateOut]}),
+    summary="Templates available for requests",
+)
 def template_list(request):
     """Templates that can be chosen for a request: available, with an active version."""
     require_perms(request, "credentials.view_credentialtemplate")
     return list(selectors.templates_available())
 
 
-@router.get("/issuing-officers", response=responses({200: list[UserRef]}))
+@router.get(
+    "/issuing-officers", response=responses({200: list[UserRef]}), summary="Staff who may issue"
+)
 def issuing_officer_list(request):
     """Staff who may be named as the issuing officer: active Admins and Owners."""
     require_perms(request, services.PERM_REQUEST)
@@ -347,6 +362,7 @@ def issuing_officer_list(request):
     "/credentials",
     response=responses({201: CredentialOut}, WRITE_ERRORS),
     openapi_extra=IDEMPOTENCY_DOC,
+    summary="Request a credential",
 )
 @decorate_view(idempotent)
 def credential_request(request, payload: CredentialRequest):
@@ -369,6 +385,7 @@ def credential_request(request, payload: CredentialRequest):
     "/credentials/request-bulk",
     response=responses({200: BulkOut}, WRITE_ERRORS),
     openapi_extra=IDEMPOTENCY_DOC,
+    summary="Request credentials for a course offer",
 )
 @decorate_view(idempotent)
 def credential_request_bulk(request, payload: CredentialRequestBulk):
@@ -408,6 +425,7 @@ def credential_request_bulk(request, payload: CredentialRequestBulk):
     "/credentials/cancel",
     response=responses({200: BulkOut}, WRITE_ERRORS),
     openapi_extra=IDEMPOTENCY_DOC,
+    summary="Cancel several credentials",
 )
 @decorate_view(idempotent)
 def credential_cancel_bulk(request, payload: CancellationBulk):
@@ -427,6 +445,7 @@ def credential_cancel_bulk(request, payload: CancellationBulk):
     "/credentials/{credential_id}/cancel",
     response=responses({200: CredentialOut}, WRITE_ERRORS),
     openapi_extra=IDEMPOTENCY_DOC,
+    summary="Cancel a credential",
 )
 @decorate_view(idempotent)
 def credential_cancel(request, credential_id: PathId, payload: Cancellation):
@@ -441,7 +460,11 @@ def credential_cancel(request, credential_id: PathId, payload: Cancellation):
     return credential_or_404(credential_id)
 
 
-@router.get("/credentials/{credential_id}", response=responses({200: CredentialDetail}))
+@router.get(
+    "/credentials/{credential_id}",
+    response=responses({200: CredentialDetail}),
+    summary="One credential",
+)
 def credential_detail(request, credential_id: PathId):
     """One credential with its issue gates, what you may do to it and its history."""
     require_perms(request, VIEW)
@@ -461,6 +484,7 @@ def credential_detail(request, credential_id: PathId):
     "/credentials/{credential_id}/reissue",
     response=responses({201: CredentialOut}, WRITE_ERRORS),
     openapi_extra=IDEMPOTENCY_DOC,
+    summary="Re-issue a credential",
 )
 @decorate_view(idempotent)
 def credential_reissue(request, credential_id: PathId, payload: Reissue):
@@ -479,7 +503,11 @@ def credential_reissue(request, credential_id: PathId, payload: Reissue):
     return Status(201, credential_or_404(replacement.pk))
 
 
-@router.delete("/credentials/{credential_id}", response=responses({204: None}, WRITE_ERRORS))
+@router.delete(
+    "/credentials/{credential_id}",
+    response=responses({204: None}, WRITE_ERRORS),
+    summary="Delete a mistaken request",
+)
 def credential_delete(request, credential_id: PathId, revision: QueryRevision = None):
     """Delete a credential requested by mistake (only while it is still Requested)."""
     require_perms(request, VIEW)
@@ -496,6 +524,7 @@ def credential_delete(request, credential_id: PathId, revision: QueryRevision = 
     "/credentials/{credential_id}/document",
     response=responses({200: None}),
     openapi_extra=PDF_RESPONSE,
+    summary="Download the issued, signed PDF",
 )
 def credential_document(request, credential_id: PathId):
     """The stored, signed PDF of an issued credential, exactly as it was issued (Reprint)."""
@@ -515,6 +544,7 @@ def credential_document(request, credential_id: PathId):
     "/credentials/{credential_id}/draft",
     response=responses({200: None}),
     openapi_extra=PDF_RESPONSE,
+    summary="Download the generated draft",
 )
 def credential_draft(request, credential_id: PathId):
     """The unsigned draft made by the last generation, without a credential number."""

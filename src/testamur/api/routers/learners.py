@@ -161,7 +161,7 @@ def _learner(pk: int) -> Learner:
     return get_or_404(Learner.objects.select_related("usi_verified_by"), "learner", pk)
 
 
-@router.get("/learners", response=responses({200: list[LearnerOut]}))
+@router.get("/learners", response=responses({200: list[LearnerOut]}), summary="Search learners")
 @paginate(PageNumberPagination)
 def learner_list(request, filters: Query[LearnerFilters]):
     """Learners in name order, narrowed by a search and filters (as on the Learners page)."""
@@ -178,6 +178,7 @@ def learner_list(request, filters: Query[LearnerFilters]):
     "/learners",
     response=responses({201: LearnerOut}, WRITE_ERRORS),
     openapi_extra=IDEMPOTENCY_DOC,
+    summary="Add a learner",
 )
 @decorate_view(idempotent)
 def learner_create(request, payload: LearnerFields):
@@ -187,13 +188,17 @@ def learner_create(request, payload: LearnerFields):
     return Status(201, learner)
 
 
-@router.get("/learners/{learner_id}", response=responses({200: LearnerOut}))
+@router.get("/learners/{learner_id}", response=responses({200: LearnerOut}), summary="One learner")
 def learner_detail(request, learner_id: PathId):
     require_perms(request, VIEW)
     return _learner(learner_id)
 
 
-@router.patch("/learners/{learner_id}", response=responses({200: LearnerOut}, WRITE_ERRORS))
+@router.patch(
+    "/learners/{learner_id}",
+    response=responses({200: LearnerOut}, WRITE_ERRORS),
+    summary="Edit a learner",
+)
 def learner_update(request, learner_id: PathId, payload: LearnerChanges):
     """Change the fields sent. A changed USI becomes Not verified unless its status is sent too."""
     require_perms(request, VIEW, CHANGE)
@@ -203,14 +208,22 @@ def learner_update(request, learner_id: PathId, payload: LearnerChanges):
     )
 
 
-@router.get("/learners/{learner_id}/usi", response=responses({200: UsiOut}))
+@router.get(
+    "/learners/{learner_id}/usi",
+    response=responses({200: UsiOut}),
+    summary="A learner's USI status",
+)
 def learner_usi(request, learner_id: PathId):
     """The learner's USI status: whether it is verified (or exempt) and how."""
     require_perms(request, VIEW)
     return _learner(learner_id)
 
 
-@router.post("/learners/{learner_id}/usi/verify", response=responses({200: UsiOut}, WRITE_ERRORS))
+@router.post(
+    "/learners/{learner_id}/usi/verify",
+    response=responses({200: UsiOut}, WRITE_ERRORS),
+    summary="Record the USI verification",
+)
 def learner_usi_verify(request, learner_id: PathId, payload: UsiVerification):
     """Record that the USI was verified with the USI Registry: when and how."""
     require_perms(request, VIEW, CHANGE)
@@ -222,7 +235,11 @@ def learner_usi_verify(request, learner_id: PathId, payload: UsiVerification):
     )
 
 
-@router.post("/learners/{learner_id}/active", response=responses({200: LearnerOut}, WRITE_ERRORS))
+@router.post(
+    "/learners/{learner_id}/active",
+    response=responses({200: LearnerOut}, WRITE_ERRORS),
+    summary="Mark a learner active or inactive",
+)
 def learner_set_active(request, learner_id: PathId, payload: ActiveChange):
     """Mark the learner active or inactive, with a reason kept in their history."""
     require_perms(request, VIEW, CHANGE)

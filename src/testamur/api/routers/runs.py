@@ -147,7 +147,7 @@ def _start(request, kind: RunKind, payload: RunRequest, options: dict | None = N
 START = {"response": responses({202: RunStarted}, WRITE_ERRORS), "openapi_extra": IDEMPOTENCY_DOC}
 
 
-@router.post("/runs/preview", **START)
+@router.post("/runs/preview", **START, summary="Start a preview run (Merge documents)")
 @decorate_view(idempotent)
 def run_preview(request, payload: RunRequest):
     """Merge documents: generate drafts (or show issued ones) and one combined PDF to check."""
@@ -155,7 +155,7 @@ def run_preview(request, payload: RunRequest):
     return _start(request, RunKind.PREVIEW, payload)
 
 
-@router.post("/runs/regenerate", **START)
+@router.post("/runs/regenerate", **START, summary="Start a regeneration run")
 @decorate_view(idempotent)
 def run_regenerate(request, payload: RunRequest):
     """Generate the drafts again from today's data (not for issued or cancelled credentials)."""
@@ -163,7 +163,7 @@ def run_regenerate(request, payload: RunRequest):
     return _start(request, RunKind.REGENERATE, payload)
 
 
-@router.post("/runs/issue", **START)
+@router.post("/runs/issue", **START, summary="Start an issue run")
 @decorate_view(idempotent)
 def run_issue(request, payload: IssueRunRequest):
     """Issue generated credentials (Admins and Owners): numbered, signed and stored.
@@ -180,7 +180,7 @@ def run_issue(request, payload: IssueRunRequest):
     return _start(request, RunKind.ISSUE, payload, options)
 
 
-@router.get("/runs", response=responses({200: list[RunOut]}))
+@router.get("/runs", response=responses({200: list[RunOut]}), summary="Generation runs")
 @paginate(PageNumberPagination)
 def run_list(request):
     """Runs, newest first."""
@@ -192,14 +192,20 @@ def _run(pk: int) -> GenerationRun:
     return get_or_404(GenerationRun.objects.select_related("created_by"), "run", pk)
 
 
-@router.get("/runs/{run_id}", response=responses({200: RunOut}))
+@router.get(
+    "/runs/{run_id}", response=responses({200: RunOut}), summary="A run's status and progress"
+)
 def run_detail(request, run_id: PathId):
     """A run's status and progress; poll it until `is_finished`."""
     require_perms(request, VIEW_RUNS)
     return _run(run_id)
 
 
-@router.get("/runs/{run_id}/items", response=responses({200: list[RunItemOut]}))
+@router.get(
+    "/runs/{run_id}/items",
+    response=responses({200: list[RunItemOut]}),
+    summary="A run's credentials and outcomes",
+)
 @paginate(PageNumberPagination)
 def run_item_list(request, run_id: PathId):
     """Each credential of the run: done, failed or skipped, and why."""
@@ -218,6 +224,7 @@ def _run_file(run: GenerationRun, field, filename: str, content_type: str, attac
     response=responses({200: None}),
     openapi_extra=PDF_RESPONSE,
     url_name="run_file_combined",
+    summary="Download the run's print PDF",
 )
 def run_file_combined(request, run_id: PathId):
     """The combined print PDF (not locked: for printing only, never send it digitally)."""
@@ -243,6 +250,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         }
     },
     url_name="run_file_mail_merge",
+    summary="Download the run's mail-merge spreadsheet",
 )
 def run_file_mail_merge(request, run_id: PathId):
     require_perms(request, VIEW_RUNS)

@@ -334,27 +334,31 @@ def _unit_enrolment(enrolment_pk: int, pk: int) -> UnitEnrolment:
 # Units, courses, offers, outcome codes
 
 
-@router.get("/units", response=responses({200: list[UnitOut]}))
+@router.get("/units", response=responses({200: list[UnitOut]}), summary="Units")
 @paginate(PageNumberPagination)
 def unit_list(request, filters: Query[SearchFilters]):
     require_perms(request, "training.view_unit")
     return selectors.unit_list(search=filters.q)
 
 
-@router.get("/courses", response=responses({200: list[CourseOut]}))
+@router.get("/courses", response=responses({200: list[CourseOut]}), summary="Courses")
 @paginate(PageNumberPagination)
 def course_list(request, filters: Query[CourseFilters]):
     require_perms(request, "training.view_course")
     return selectors.course_list(course_type=filters.course_type, search=filters.q)
 
 
-@router.get("/courses/{course_id}", response=responses({200: CourseDetail}))
+@router.get(
+    "/courses/{course_id}",
+    response=responses({200: CourseDetail}),
+    summary="One course with its units",
+)
 def course_detail(request, course_id: PathId):
     require_perms(request, "training.view_course")
     return get_or_404(selectors.course_list(), "course", course_id)
 
 
-@router.get("/offers", response=responses({200: list[OfferOut]}))
+@router.get("/offers", response=responses({200: list[OfferOut]}), summary="Course offers")
 @paginate(PageNumberPagination)
 def offer_list(request, filters: Query[OfferFilters]):
     require_perms(request, "training.view_courseoffer")
@@ -364,13 +368,15 @@ def offer_list(request, filters: Query[OfferFilters]):
     return offers.filter(course_id=filters.course) if filters.course else offers
 
 
-@router.get("/offers/{offer_id}", response=responses({200: OfferOut}))
+@router.get("/offers/{offer_id}", response=responses({200: OfferOut}), summary="One course offer")
 def offer_detail(request, offer_id: PathId):
     require_perms(request, "training.view_courseoffer")
     return get_or_404(selectors.offer_list(), "course offer", offer_id)
 
 
-@router.get("/outcome-codes", response=responses({200: list[OutcomeCodeOut]}))
+@router.get(
+    "/outcome-codes", response=responses({200: list[OutcomeCodeOut]}), summary="Outcome codes"
+)
 def outcome_code_list(request):
     """The outcome codes of the organisation's jurisdiction (national or WA)."""
     require_perms(request, "training.view_outcomecode")
@@ -382,7 +388,9 @@ def outcome_code_list(request):
 VIEW_ENROLMENT = "training.view_courseenrolment"
 
 
-@router.get("/enrolments", response=responses({200: list[EnrolmentOut]}))
+@router.get(
+    "/enrolments", response=responses({200: list[EnrolmentOut]}), summary="Course enrolments"
+)
 @paginate(PageNumberPagination)
 def enrolment_list(request, filters: Query[EnrolmentFilters]):
     """Course enrolments, narrowed to a learner, an offer or a status."""
@@ -396,6 +404,7 @@ def enrolment_list(request, filters: Query[EnrolmentFilters]):
     "/enrolments",
     response=responses({201: EnrolmentDetail}, WRITE_ERRORS),
     openapi_extra=IDEMPOTENCY_DOC,
+    summary="Enrol a learner in a course offer",
 )
 @decorate_view(idempotent)
 def enrolment_create(request, payload: EnrolmentNew):
@@ -413,13 +422,21 @@ def enrolment_create(request, payload: EnrolmentNew):
     return Status(201, _enrolment(enrolment.pk))
 
 
-@router.get("/enrolments/{enrolment_id}", response=responses({200: EnrolmentDetail}))
+@router.get(
+    "/enrolments/{enrolment_id}",
+    response=responses({200: EnrolmentDetail}),
+    summary="One course enrolment with its units",
+)
 def enrolment_detail(request, enrolment_id: PathId):
     require_perms(request, VIEW_ENROLMENT)
     return _enrolment(enrolment_id)
 
 
-@router.get("/learners/{learner_id}/enrolments", response=responses({200: list[EnrolmentOut]}))
+@router.get(
+    "/learners/{learner_id}/enrolments",
+    response=responses({200: list[EnrolmentOut]}),
+    summary="A learner's course enrolments",
+)
 @paginate(PageNumberPagination)
 def learner_enrolment_list(request, learner_id: PathId):
     """A learner's course enrolments, newest offer first."""
@@ -431,6 +448,7 @@ def learner_enrolment_list(request, learner_id: PathId):
 @router.get(
     "/learners/{learner_id}/enrolments/{enrolment_id}",
     response=responses({200: EnrolmentDetail}),
+    summary="One of a learner's course enrolments",
 )
 def learner_enrolment_detail(request, learner_id: PathId, enrolment_id: PathId):
     """One of the learner's enrolments; another learner's enrolment is not found here."""
@@ -439,7 +457,9 @@ def learner_enrolment_detail(request, learner_id: PathId, enrolment_id: PathId):
 
 
 @router.patch(
-    "/enrolments/{enrolment_id}", response=responses({200: EnrolmentDetail}, WRITE_ERRORS)
+    "/enrolments/{enrolment_id}",
+    response=responses({200: EnrolmentDetail}, WRITE_ERRORS),
+    summary="Edit a course enrolment",
 )
 def enrolment_update(request, enrolment_id: PathId, payload: EnrolmentChanges):
     """Change status, reason, dates, commitment ID or program identifiers."""
@@ -454,6 +474,7 @@ def enrolment_update(request, enrolment_id: PathId, payload: EnrolmentChanges):
 @router.post(
     "/enrolments/{enrolment_id}/finalise",
     response=responses({200: FinalisationOut}, WRITE_ERRORS),
+    summary="Finalise a course enrolment",
 )
 def enrolment_finalise(request, enrolment_id: PathId, payload: FinalisationIn):
     """Finalise as on the Finalise page: without `apply`, only the changes it would make."""
@@ -500,7 +521,9 @@ def enrolment_finalise(request, enrolment_id: PathId, payload: FinalisationIn):
 
 
 @router.get(
-    "/enrolments/{enrolment_id}/unit-enrolments", response=responses({200: list[UnitEnrolmentOut]})
+    "/enrolments/{enrolment_id}/unit-enrolments",
+    response=responses({200: list[UnitEnrolmentOut]}),
+    summary="An enrolment's unit enrolments",
 )
 def unit_enrolment_list(request, enrolment_id: PathId):
     require_perms(request, VIEW_ENROLMENT, "training.view_unitenrolment")
@@ -511,6 +534,7 @@ def unit_enrolment_list(request, enrolment_id: PathId):
     "/enrolments/{enrolment_id}/unit-enrolments",
     response=responses({201: UnitEnrolmentOut}, WRITE_ERRORS),
     openapi_extra=IDEMPOTENCY_DOC,
+    summary="Add a unit enrolment",
 )
 @decorate_view(idempotent)
 def unit_enrolment_create(request, enrolment_id: PathId, payload: UnitEnrolmentNew):
@@ -528,6 +552,7 @@ def unit_enrolment_create(request, enrolment_id: PathId, payload: UnitEnrolmentN
 @router.get(
     "/enrolments/{enrolment_id}/unit-enrolments/{unit_enrolment_id}",
     response=responses({200: UnitEnrolmentOut}),
+    summary="One unit enrolment",
 )
 def unit_enrolment_detail(request, enrolment_id: PathId, unit_enrolment_id: PathId):
     require_perms(request, VIEW_ENROLMENT, "training.view_unitenrolment")
@@ -537,6 +562,7 @@ def unit_enrolment_detail(request, enrolment_id: PathId, unit_enrolment_id: Path
 @router.patch(
     "/enrolments/{enrolment_id}/unit-enrolments/{unit_enrolment_id}",
     response=responses({200: UnitEnrolmentOut}, WRITE_ERRORS),
+    summary="Record a unit outcome",
 )
 def unit_enrolment_update(
     request, enrolment_id: PathId, unit_enrolment_id: PathId, payload: UnitEnrolmentChanges
