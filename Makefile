@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo writes emails to files instead of sending them (see settings.py for real SMTP).
+DEMO_MAIL := EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 
 .PHONY: demo test test-fast bench lint format serve install clean-db
 
@@ -24,9 +26,10 @@ demo: $(STAMP)
 	DEBUG=1 $(PY) manage.py collectstatic --no-input -v0
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo "Serving Testamur on http://$(HOST):$(PORT)/ with a background worker (Ctrl-C stops both)"
-	@DEBUG=1 $(PY) manage.py run_worker & worker=$$!; \
+	@echo "Email is not sent in the demo: every message (with its PDF) is written to var/sent-mail/"
+	@DEBUG=1 $(DEMO_MAIL) $(PY) manage.py run_worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  DEBUG=1 $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	  DEBUG=1 $(DEMO_MAIL) $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 test: $(STAMP)
 	@bash scripts/ensure-chromium

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from testamur.accounts.roles import Role
@@ -38,6 +39,8 @@ def _media_in_tmp(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # Rate-limit counters live in the cache: each test starts with none.
+    cache.clear()
 
 
 @pytest.fixture
@@ -100,3 +103,21 @@ def role_client(make_user):
         return _client_for(make_user(role))
 
     return make
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1 that Django's SMTP backend sends to (tests/mailserver.py)."""
+    from tests.mailserver import mail_server_start
+
+    server = mail_server_start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = server.host
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    yield server
+    server.stop()

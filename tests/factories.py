@@ -195,19 +195,98 @@ def _builtin_source(credential_type: str) -> str:
     return builtin_source(credential_type)
 
 
+def system_actor():
+    """A superuser standing in for whoever did the set-up a test needs."""
+    from testamur.accounts.models import User
+
+    actor = User.objects.filter(is_superuser=True).first()
+    return actor or User.objects.create_superuser("system-tests", "system@example.com", "x" * 20)
+
+
 def credential_make(enrolment=None, credential_type: str = "statement_of_attainment", **fields):
     """A Requested credential for an enrolment (made through the service, as the UI does)."""
-    from testamur.accounts.models import User
     from testamur.credentials.services import credential_request
 
     enrolment = enrolment or enrolment_make()
-    actor = fields.pop("actor", None) or User.objects.filter(is_superuser=True).first()
-    if actor is None:
-        actor = User.objects.create_superuser("system-tests", "system@example.com", "x" * 20)
+    actor = fields.pop("actor", None) or system_actor()
     return credential_request(
         actor=actor,
         course_enrolment=enrolment,
         template=fields.pop("template", None) or template_make(credential_type),
         credential_date=fields.pop("credential_date", date(2026, 11, 20)),
         **fields,
+    )
+
+
+def units_make(*codes: str) -> list[Unit]:
+    """Units with these codes (existing ones reused)."""
+    found = Unit.objects.in_bulk(list(codes), field_name="code")
+    return [found.get(code) or unit_make(code, title=f"Unit {code}") for code in codes]
+
+
+def packaging_rule_make(
+    qualification: Course,
+    *,
+    total: int,
+    core=(),
+    groups=(),
+    majors=None,
+    imported: int = 0,
+):
+    """A packaging rule made through the services, as the rules tab does.
+
+    `groups`: (key, name, at_least, unit codes); `majors`: name -> {"core": codes,
+    "groups": [(key, name, at_least, codes)]}.
+    """
+    from testamur.qualifications import services
+
+    actor = system_actor()
+    rule = services.packaging_rule_save(
+        actor=actor,
+        qualification=qualification,
+        units_required=total,
+        imported_electives_limit=imported,
+        core_units=units_make(*core),
+    )
+    for key, name, at_least, codes in groups:
+        services.elective_group_save(
+            actor=actor, rule=rule, key=key, name=name, at_least=at_least, units=units_make(*codes)
+        )
+    for name, parts in (majors or {}).items():
+        major = services.major_save(
+            actor=actor, rule=rule, name=name, core_units=units_make(*parts.get("core", ()))
+        )
+        for key, group_name, at_least, codes in parts.get("groups", ()):
+            services.elective_group_save(
+                actor=actor,
+                rule=rule,
+                major=major,
+                key=key,
+                name=group_name,
+                at_least=at_least,
+                units=units_make(*codes),
+            )
+    rule.refresh_from_db()
+    return rule
+
+
+def results_make(learner: Learner, outcomes: dict[str, str], **fields) -> CourseEnrolment:
+    """A course enrolment in which the learner has these unit outcomes (unit code -> code)."""
+    course = course_make(
+        units=units_make(*outcomes), course_type="skill_set", aqf_level=None, **fields
+    )
+    return enrolment_make(learner=learner, offer=offer_make(course), outcomes=outcomes)
+
+
+def qualification_enrolment_make(learner=None, qualification=None, major: str | None = None):
+    """A qualification enrolment made through the service (so it is audited straight away)."""
+    from testamur.qualifications.models import Major
+    from testamur.qualifications.services import qualification_enrolment_create
+
+    major_obj = Major.objects.get(rule__qualification=qualification, name=major) if major else None
+    return qualification_enrolment_create(
+        actor=system_actor(),
+        learner=learner or learner_make(),
+        qualification=qualification,
+        major=major_obj,
     )

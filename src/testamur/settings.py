@@ -59,7 +59,10 @@ INSTALLED_APPS = [
     "testamur.organisation",
     "testamur.learners",
     "testamur.training",
+    "testamur.qualifications",
     "testamur.credentials",
+    "testamur.verification",
+    "testamur.reports",
     "testamur.api",
 ]
 
@@ -119,6 +122,27 @@ TASKS = {
 
 # The public address of this deployment, printed (as a QR code) on every issued document.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Email: credentials are sent to learners through SMTP. Everything comes from the environment;
+# `make demo` writes messages to files under var/ instead (EMAIL_BACKEND, EMAIL_FILE_PATH).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A mail server that stops answering fails the send (retried later) instead of hanging a worker.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "sent-mail"))
+# Used when the RTO has no contact email in its settings.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "credentials@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The daily "overdue / due this week" email to Admins goes out at this hour, RTO time.
+CLOCK_DIGEST_HOUR = int(os.environ.get("CLOCK_DIGEST_HOUR", "7"))
+# The 30-day clock watches completions of this many days back (the dashboard and the daily
+# email); its report finds older completions never issued on request.
+CLOCK_LOOKBACK_DAYS = int(os.environ.get("CLOCK_LOOKBACK_DAYS", "365"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -21,9 +21,12 @@ urlpatterns = [
     path("settings/", include("testamur.organisation.urls")),
     path("learners/", include("testamur.learners.urls")),
     path("training/", include("testamur.training.urls")),
+    path("qualifications/", include("testamur.qualifications.urls")),
     path("credentials/", include("testamur.credentials.urls")),
     path("accounts/api-tokens/", include("testamur.api.urls")),
     path("api/v1/", api.urls),
+    path("", include("testamur.verification.urls")),
+    path("reports/", include("testamur.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -68,7 +68,8 @@ def test_the_page_asks_for_the_old_password(rto_user_client):
     assert "Change password" in text
 
 
-def test_visitors_who_have_not_signed_in_are_sent_to_sign_in(client):
+def test_visitors_who_have_not_signed_in_are_sent_to_sign_in(client, db):
+    # `db`: every request reads the RTO's time zone (middleware), cached for a minute only.
     response = client.get(URL)
 
     assert response.status_code == 302

@@ -9,8 +9,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from testamur.accounts.models import User
 from testamur.accounts.roles import Role
-from testamur.credentials.models import GenerationRun, RunKind, TemplateVersionState
+from testamur.credentials.models import (
+    CredentialEmail,
+    EmailStatus,
+    GenerationRun,
+    RunKind,
+    TemplateVersionState,
+)
 from testamur.organisation.models import Signatory
+from testamur.qualifications.services import unit_equivalence_save
 from tests.factories import (
     course_make,
     credential_make,
@@ -19,11 +26,31 @@ from tests.factories import (
     location_make,
     offer_make,
     organisation_configured,
+    packaging_rule_make,
+    qualification_enrolment_make,
+    system_actor,
     unit_make,
+    units_make,
 )
 
-# Views anyone may reach without signing in (or that Django's admin guards itself).
-PUBLIC = {"login", "logout"}
+# Views anyone may reach without signing in (or that Django's admin guards itself): the
+# credential check an employer opens from a QR code, the JSON verifiers fetch, and the learner
+# portal (which signs learners in itself, never as staff).
+PUBLIC = {
+    "login",
+    "logout",
+    "verification:lookup",
+    "verification:verify",
+    "verification:verify_vc",
+    "verification:issuer",
+    "verification:status_list",
+    "verification:portal_start",
+    "verification:portal_redeem",
+    "verification:portal_home",
+    "verification:portal_document",
+    "verification:portal_vc",
+    "verification:portal_sign_out",
+}
 # The REST API answers bearer tokens only, never the session these clients sign in with:
 # tests/api/ checks each role's access to it through tokens instead.
 SKIP_NAMESPACES = {"admin", "api-v1"}
@@ -97,6 +124,38 @@ EXPECTED = [
         {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
     ),
     ("organisation:signing_key", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
+    ("qualifications:list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("qualifications:rules", "course", {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("qualifications:rule_edit", "course", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("qualifications:rule_load", "course", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("qualifications:major_edit", "major", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    (
+        "qualifications:enrolment_audit",
+        "qualification_enrolment",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: True},
+    ),
+    (
+        "qualifications:enrolment_request",
+        "qualification_enrolment",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: True},
+    ),
+    ("learners:qualifications", "learner", {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("credentials:email", "credential", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("credentials:email_resend", "email", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    (
+        "credentials:email_resend_failed",
+        None,
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
+    ),
+    ("credentials:email_list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("credentials:email_template", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("reports:index", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:register", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:register_csv", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:register_xlsx", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:register_pdf", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:clock", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:clock_send", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
     ("api:token_list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
 ]
 
@@ -127,6 +186,22 @@ def objects(db, make_user):
     offer = offer_make(course, location=location_make())
     learner = learner_make()
     enrolment = enrolment_make(learner=learner, offer=offer)
+    rule = packaging_rule_make(
+        course,
+        total=2,
+        core=[unit.code],
+        groups=[("E", "Electives", 0, ["TSTELE001"])],
+        majors={"Main": {"core": ["TSTELE001"]}},
+    )
+    superseded = course_make(superseded_by=course)
+    equivalence = unit_equivalence_save(
+        actor=system_actor(),
+        rule=rule,
+        superseded_qualification=superseded,
+        superseded_unit=units_make("TSTOLD001")[0],
+        unit=unit,
+    )
+    credential = credential_make(enrolment)
     return {
         "learner": learner,
         "unit": unit,
@@ -137,10 +212,17 @@ def objects(db, make_user):
         "unit_enrolment": enrolment.unit_enrolments.first(),
         "signatory": Signatory.objects.first(),
         "user": make_user(Role.USER, "someone-else"),
-        "credential": credential_make(enrolment),
+        "credential": credential,
+        "email": CredentialEmail.objects.create(
+            credential=credential, to="x@example.com", status=EmailStatus.FAILED, error="Down"
+        ),
         "run": GenerationRun.objects.create(kind=RunKind.PREVIEW),
         "api_token": _api_token(),
         **_template_objects(),
+        "qualification_enrolment": qualification_enrolment_make(learner, course, major="Main"),
+        "group": rule.groups.get(),
+        "major": rule.majors.get(),
+        "equivalence": equivalence,
     }
 
 
@@ -170,6 +252,11 @@ def _api_token():
 # Which object a URL's primary key refers to, by the start of the URL name.
 PK_OWNER = [
     ("learners:", "learner"),
+    ("qualifications:group_", "group"),
+    ("qualifications:major_", "major"),
+    ("qualifications:equivalence_", "equivalence"),
+    ("qualifications:enrolment_", "qualification_enrolment"),
+    ("qualifications:", "course"),
     ("training:unit_enrolment", "unit_enrolment"),
     ("training:unit", "unit"),
     ("training:course", "course"),
@@ -183,6 +270,7 @@ PK_OWNER = [
     ("credentials:template_version", "template_version"),
     ("credentials:template_asset", "template_asset"),
     ("credentials:template", "template"),
+    ("credentials:email_resend", "email"),
     ("credentials:request_bulk", "offer"),
     ("credentials:request", "enrolment"),
     ("credentials:", "credential"),
@@ -198,6 +286,15 @@ def _kwargs(name, pattern, objects):
         if name.startswith(prefix):
             return {keys[0]: objects[key].pk}
     raise AssertionError(f"{name} takes {keys}: add it to PK_OWNER in this test")
+
+
+def test_only_the_listed_public_views_are_open_without_signing_in():
+    marked = {
+        name
+        for name, pattern in _walk(get_resolver())
+        if getattr(pattern.callback, "is_public", False)
+    }
+    assert marked == PUBLIC - {"login", "logout"}
 
 
 def test_every_view_declares_its_permission():

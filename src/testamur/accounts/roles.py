@@ -3,6 +3,10 @@
 Owner manages settings and users and can do everything an Admin can. Admin can do everything
 with learners, training and credentials, including issue and cancel. User can view, edit
 learners and enrolments, request and preview credentials, but not issue or cancel.
+
+Register reports and the 30-day clock report show what the register already shows, so they
+need no permission of their own: `credentials.view_credential` (every role). Emailing a
+credential sends it outside the RTO, so it is an Admin's job like issuing it.
 """
 
 from django.db import models
@@ -30,10 +34,17 @@ USER_PERMISSIONS = [
     "training.add_unitenrolment",
     "training.change_unitenrolment",
     "organisation.view_organisation",
+    "qualifications.view_packagingrule",
+    "qualifications.view_qualificationenrolment",
+    "qualifications.add_qualificationenrolment",
+    "qualifications.change_qualificationenrolment",
+    "qualifications.audit_qualificationenrolment",
     "credentials.view_credential",
     "credentials.request_credential",
     "credentials.view_credentialtemplate",
     "credentials.view_generationrun",
+    "credentials.view_credentialemail",
+    "reports.view_clockdigest",
     # Everyone may have personal API tokens; a token acts with its owner's role.
     "api.view_apitoken",
     "api.add_apitoken",
@@ -52,11 +63,18 @@ ADMIN_PERMISSIONS = [
     "training.change_deliverylocation",
     "training.finalise_courseenrolment",
     "core.view_event",
+    "qualifications.add_packagingrule",
+    "qualifications.change_packagingrule",
     "credentials.issue_credential",
     "credentials.cancel_credential",
     "credentials.delete_credential",
     "credentials.add_credentialtemplate",
     "credentials.change_credentialtemplate",
+    "credentials.email_credential",
+    "credentials.view_credentialemailtemplate",
+    "credentials.change_credentialemailtemplate",
+    # Send today's 30-day clock email to Admins now, instead of waiting for the daily one.
+    "reports.add_clockdigest",
 ]
 
 OWNER_PERMISSIONS = [

@@ -5,9 +5,11 @@ NAVIGATION = [
     ("Learners", "learners:list", "learners.view_learner"),
     ("Course offers", "training:offer_list", "training.view_courseoffer"),
     ("Courses", "training:course_list", "training.view_course"),
+    ("Qualifications", "qualifications:list", "qualifications.view_qualificationenrolment"),
     ("Units", "training:unit_list", "training.view_unit"),
     ("Credential register", "credentials:register", "credentials.view_credential"),
     ("Templates", "credentials:template_list", "credentials.view_credentialtemplate"),
+    ("Reports", "reports:index", "credentials.view_credential"),
     ("Settings", "organisation:settings", "organisation.change_organisation"),
 ]
 

@@ -28,3 +28,11 @@ def require_login(view):
     """For pages every signed-in role may see (home, own password)."""
     wrapped = require_permission()(view)
     return wrapped
+
+
+def public(view):
+    """For the few pages anyone may open without signing in (credential verification, the
+    learner portal, which checks its own sign-in). Listed by name in the permission matrix."""
+    view.required_permissions = ()
+    view.is_public = True
+    return view

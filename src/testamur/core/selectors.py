@@ -1,9 +1,20 @@
-from testamur.credentials.selectors import credential_status_counts, runs_in_progress
+from testamur.credentials.emailing import emails_unresolved
+from testamur.credentials.selectors import (
+    credential_status_counts,
+    learners_unverified_waiting,
+    learners_unverified_waiting_list,
+    runs_in_progress,
+)
 from testamur.learners.models import Learner, UsiStatus
+from testamur.reports.clock import ClockWindow, clock_counts, clock_items
+from testamur.reports.services import rto_today
 from testamur.training.models import CourseEnrolment, CourseOffer, EnrolmentStatus
+
+DASHBOARD_LIST = 10
 
 
 def dashboard_counts() -> dict:
+    today = rto_today()
     return {
         "learners_active": Learner.objects.filter(is_active=True).count(),
         "usi_unverified": Learner.objects.filter(
@@ -13,4 +24,11 @@ def dashboard_counts() -> dict:
         "offers": CourseOffer.objects.count(),
         "credentials": credential_status_counts(),
         "runs_in_progress": runs_in_progress(),
+        "clock": clock_counts(today=today),
+        "clock_items": clock_items(
+            today=today, window=ClockWindow.DUE_THIS_WEEK, limit=DASHBOARD_LIST
+        ),
+        "unverified_waiting_count": learners_unverified_waiting().count(),
+        "unverified_waiting": learners_unverified_waiting_list(DASHBOARD_LIST),
+        "emails_failed": emails_unresolved().count(),
     }

@@ -29,6 +29,7 @@ from testamur.credentials.rendering.engine import TemplateError, get_renderer
 from testamur.credentials.rendering.merge import merge_pdfs
 from testamur.organisation.models import Organisation, Signatory
 from testamur.organisation.signing_keys import signer_for_process
+from testamur.qualifications.selectors import credential_sources
 from testamur.training.achievement import achieved_unit_enrolments
 
 NO_ACTIVE_VERSION = "The template {name} has no active version."
@@ -114,6 +115,10 @@ class DocumentBatch:
                     "nominal_hours": ue.unit.nominal_hours,
                 }
             )
+        # Credentials from qualification enrolments: the units their audit counted.
+        self.qualification_sources = credential_sources(
+            {c.qualification_enrolment_id for c in credentials}
+        )
         self.versions = {
             v.template_id: v
             for v in CredentialTemplateVersion.objects.filter(
@@ -129,6 +134,11 @@ class DocumentBatch:
         learner = credential.learner
         enrolment = credential.course_enrolment
         course = enrolment.offer.course if enrolment else None
+        units = self.units.get(credential.course_enrolment_id, [])
+        source = self.qualification_sources.get(credential.qualification_enrolment_id)
+        if source:
+            course, units = source.qualification, source.units
+        major = {"name": source.major} if source and source.major else None
         issued = issued_on or credential.issued_on
         place = f"{organisation.state} {organisation.postcode}".strip()
         data = {
@@ -163,8 +173,8 @@ class DocumentBatch:
             },
             "course": _course_dict(course) if course else None,
             "qualification": _course_dict(course) if course and course.is_qualification else None,
-            "major": None,
-            "units": self.units.get(credential.course_enrolment_id, []),
+            "major": major,
+            "units": units,
             "signatories": [
                 {
                     "name": s.name,
@@ -287,7 +297,7 @@ MAIL_MERGE_COLUMNS = [
 def mail_merge_row(credential: Credential) -> list:
     learner = credential.learner
     enrolment = credential.course_enrolment
-    course = enrolment.offer.course if enrolment else None
+    course = credential.course
     return [
         credential.number or "",
         credential.get_credential_type_display(),

@@ -4,11 +4,18 @@ from django import forms
 from django.utils import timezone
 
 from testamur.accounts.models import User
+from testamur.core.widgets import FastSelect
 from testamur.credentials import selectors
-from testamur.credentials.models import CredentialStatus, CredentialTemplate, CredentialType
+from testamur.credentials.models import (
+    CredentialEmailTemplate,
+    CredentialStatus,
+    CredentialTemplate,
+    CredentialType,
+    EmailStatus,
+)
 from testamur.credentials.templates_service import MAX_SOURCE_CHARS
-from testamur.training.forms import DateInput
-from testamur.training.models import Course, CourseOffer
+from testamur.training.forms import DateInput, OfferField
+from testamur.training.models import Course
 
 DATES_REVERSED = "The 'from' date is after the 'to' date: swap them to see this range."
 FINAL_QUALIFICATION_MISSING = "Choose whether this is the final qualification."
@@ -30,22 +37,25 @@ class RegisterFilterForm(forms.Form):
         ),
     )
     course = forms.ModelChoiceField(
-        label="Course", required=False, queryset=Course.objects.none(), empty_label="All courses"
-    )
-    offer = forms.ModelChoiceField(
-        label="Course offer",
+        label="Course",
         required=False,
-        queryset=CourseOffer.objects.none(),
-        empty_label="All offers",
+        queryset=Course.objects.none(),
+        empty_label="All courses",
+        widget=FastSelect,
     )
+    offer = OfferField(label="Course offer", required=False)
     template = forms.ModelChoiceField(
         label="Template",
         required=False,
         queryset=CredentialTemplate.objects.none(),
         empty_label="All templates",
+        widget=FastSelect,
     )
     type = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "All types"), *CredentialType.choices]
+        label="Type",
+        required=False,
+        choices=[("", "All types"), *CredentialType.choices],
+        widget=FastSelect,
     )
     date_from = forms.DateField(label="Credential date from", required=False, widget=DateInput)
     date_to = forms.DateField(label="Credential date to", required=False, widget=DateInput)
@@ -54,14 +64,12 @@ class RegisterFilterForm(forms.Form):
         required=False,
         queryset=User.objects.none(),
         empty_label="Anyone",
+        widget=FastSelect,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["course"].queryset = Course.objects.order_by("code")
-        self.fields["offer"].queryset = CourseOffer.objects.select_related("course").order_by(
-            "-start_date", "code"
-        )
         self.fields["template"].queryset = CredentialTemplate.objects.order_by("name")
         self.fields["officer"].queryset = selectors.issuing_officers_in_use()
         self.fields["officer"].label_from_instance = lambda user: user.display_name
@@ -256,3 +264,31 @@ class TemplateAssetForm(forms.Form):
         help_text='Optional: e.g. background.png, used as image("background.png"). '
         "Defaults to the file's own name. A file of the same name is replaced.",
     )
+
+
+class EmailTemplateForm(forms.ModelForm):
+    class Meta:
+        model = CredentialEmailTemplate
+        fields = ["subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 16})}
+        help_texts = {
+            "subject": "One line. Placeholders in braces, e.g. {credential_number}.",
+            "body": "Plain text. The signed PDF is attached to every email.",
+        }
+
+
+class EmailListFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[
+            ("", "All sends"),
+            ("unresolved", "Failed and not sent again"),
+            *EmailStatus.choices,
+        ],
+    )
+
+    def status_value(self) -> str:
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["status"]
+        return ""

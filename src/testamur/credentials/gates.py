@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from testamur.credentials.models import Credential, CredentialStatus, CredentialType
 from testamur.organisation.models import Organisation, UsiGate
 from testamur.organisation.selectors import organisation_missing_for_issue
+from testamur.qualifications.models import QualificationEnrolment, QualificationStatus
 from testamur.training.achievement import achieved_outcome_codes, enrolment_unit_counts
 
 NOT_GENERATED = "Not generated yet: preview (generate) it before issuing."
@@ -18,6 +19,19 @@ NO_COMPETENT_UNITS = "No competent units — outcomes {codes} required."
 QUALIFICATION_NOT_MET = "Qualification requirements not met: {count} of {total} units not achieved."
 NOT_A_QUALIFICATION = "{kind} needs a qualification; {course} is not a qualification."
 NO_SOURCE = "No enrolment to take results from."
+QUALIFICATION_AUDIT_NOT_PASSED = (
+    "Qualification audit not passed ({outcome}): audit the qualification enrolment again once "
+    "its units are achieved."
+)
+QUALIFICATION_ENROLMENT_NOT_READY = (
+    "The qualification enrolment is {status}, so its credentials cannot be issued now."
+)
+# A qualification enrolment whose audit passed and whose credentials are on their way.
+AUDIT_PASSED_STATUSES = (
+    QualificationStatus.READY,
+    QualificationStatus.GENERATING,
+    QualificationStatus.AWAITING_ISSUE,
+)
 
 NEEDS_ACHIEVED_UNIT = {CredentialType.STATEMENT_OF_ATTAINMENT}
 NEEDS_QUALIFICATION = {CredentialType.TESTAMUR, CredentialType.RECORD_OF_RESULTS}
@@ -43,6 +57,9 @@ def evaluate_gates(
     counts = enrolment_unit_counts(
         {c.course_enrolment_id for c in credentials if c.course_enrolment_id}
     )
+    qualification_enrolments = QualificationEnrolment.objects.in_bulk(
+        {c.qualification_enrolment_id for c in credentials if c.qualification_enrolment_id}
+    )
     results: dict[int, GateResult] = {}
     for credential in credentials:
         result = GateResult()
@@ -57,7 +74,12 @@ def evaluate_gates(
                 result.warnings.append(message)
         if missing:
             result.blockers.append(SETTINGS_MISSING.format(missing=", ".join(missing)))
-        _check_results(credential, counts, codes, result)
+        if credential.qualification_enrolment_id:
+            _check_qualification_audit(
+                credential, qualification_enrolments[credential.qualification_enrolment_id], result
+            )
+        else:
+            _check_results(credential, counts, codes, result)
         results[credential.pk] = result
     return results
 
@@ -84,6 +106,18 @@ def _check_results(credential, counts, codes, result: GateResult) -> None:
             result.blockers.append(
                 QUALIFICATION_NOT_MET.format(count=total - achieved, total=total)
             )
+
+
+def _check_qualification_audit(credential, enrolment, result: GateResult) -> None:
+    """A testamur or record of results from a qualification enrolment needs its audit passed."""
+    if credential.credential_type not in NEEDS_QUALIFICATION:
+        return
+    if not enrolment.audit_passed:
+        outcome = enrolment.get_audit_outcome_display() or "not audited"
+        result.blockers.append(QUALIFICATION_AUDIT_NOT_PASSED.format(outcome=outcome))
+    elif enrolment.status not in AUDIT_PASSED_STATUSES:
+        status = enrolment.get_status_display()
+        result.blockers.append(QUALIFICATION_ENROLMENT_NOT_READY.format(status=status))
 
 
 def gates_for(credential: Credential, *, require_generated: bool = True) -> GateResult:

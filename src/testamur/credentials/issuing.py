@@ -27,6 +27,7 @@ from testamur.credentials.models import (
 )
 from testamur.credentials.services import PERM_ISSUE, require, transition_apply
 from testamur.organisation.models import Organisation
+from testamur.qualifications.services import qualification_enrolment_sync_status
 from testamur.training.models import CourseEnrolment
 
 ALREADY_ISSUED = "Already issued."
@@ -173,6 +174,8 @@ def credentials_issue(
         )
         events += _record_final_qualifications(final, issued_on, actor)
         event_record_many(events)
+        # Qualification enrolments follow their credentials' statuses.
+        qualification_enrolment_sync_status(credentials=changed, actor=actor)
     return results
 
 

@@ -135,6 +135,13 @@ class Credential(models.Model):
     course_enrolment = models.ForeignKey(
         CourseEnrolment, null=True, blank=True, on_delete=models.PROTECT, related_name="credentials"
     )
+    qualification_enrolment = models.ForeignKey(
+        "qualifications.QualificationEnrolment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credentials",
+    )
     number = models.CharField(
         "credential number", max_length=30, null=True, blank=True, unique=True
     )
@@ -185,10 +192,20 @@ class Credential(models.Model):
             ("request_credential", "Can request and preview credentials"),
             ("issue_credential", "Can issue credentials"),
             ("cancel_credential", "Can cancel and re-issue credentials"),
+            ("email_credential", "Can email issued credentials to learners"),
         ]
+        # The register and its reports page through a million rows by these keys (keyset).
         indexes = [
-            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["-created_at", "-id"], name="credential_register_order"),
+            models.Index(fields=["status", "-created_at", "-id"], name="credential_status_order"),
             models.Index(fields=["credential_date"]),
+            models.Index(fields=["issued_on"], name="credential_issued_on"),
+            # The 30-day clock asks, per completed enrolment, "is anything issued yet?".
+            models.Index(
+                fields=["course_enrolment"],
+                condition=Q(status="issued"),
+                name="credential_issued_enrolment",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -203,6 +220,17 @@ class Credential(models.Model):
             models.CheckConstraint(
                 condition=Q(replaces__isnull=True) | ~Q(replaces=models.F("id")),
                 name="credential_does_not_replace_itself",
+            ),
+            models.CheckConstraint(
+                condition=Q(course_enrolment__isnull=True)
+                | Q(qualification_enrolment__isnull=True),
+                name="credential_from_one_enrolment",
+            ),
+            # A qualification enrolment has one live testamur and one live record of results.
+            models.UniqueConstraint(
+                fields=["qualification_enrolment", "credential_type"],
+                condition=Q(qualification_enrolment__isnull=False) & ~Q(status="cancelled"),
+                name="one_live_credential_per_qualification_enrolment",
             ),
         ]
 
@@ -231,6 +259,15 @@ class Credential(models.Model):
     @property
     def course_offer(self):
         return self.course_enrolment.offer if self.course_enrolment_id else None
+
+    @property
+    def course(self):
+        """The course or qualification the credential is for, whichever enrolment it came from."""
+        if self.course_enrolment_id:
+            return self.course_enrolment.offer.course
+        if self.qualification_enrolment_id:
+            return self.qualification_enrolment.qualification
+        return None
 
 
 class RunKind(models.TextChoices):
@@ -324,3 +361,95 @@ class RunItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} #{self.position}"
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class CredentialEmail(models.Model):
+    """One send of an issued credential to its learner: queued, then sent, failed or skipped.
+
+    Rows are never changed once finished; sending again (a retry) adds a new row.
+    """
+
+    credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="emails")
+    to = models.EmailField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED
+    )
+    # Why it failed or was skipped, as the mail server or the check said it.
+    error = models.TextField(blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    message_id = models.CharField("message ID", max_length=255, blank=True)
+    # The fingerprint of the attached file: the signed document, never a print version.
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["status", "-requested_at"], name="credential_email_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | (~Q(message_id="") & Q(sent_at__isnull=False)),
+                name="credential_email_sent_has_message_id",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["failed", "skipped"]) | ~Q(error=""),
+                name="credential_email_failure_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Email of {self.credential} to {self.to or '(no address)'}"
+
+
+DEFAULT_EMAIL_SUBJECT = "Your {credential_type} {credential_number} from {rto_name}"
+DEFAULT_EMAIL_BODY = """Dear {learner_given_name},
+
+Please find attached your {credential_type} {credential_number}
+for {course}, issued on {issued_date}.
+
+The attached PDF is digitally signed by {rto_name} (RTO code {rto_code}).
+Any change to the file breaks the signature, so keep the original.
+Anyone can check it at {verification_url}
+
+If any detail is wrong, reply to this email and we will correct it.
+
+Kind regards,
+{rto_name}
+{rto_email} {rto_phone}
+"""
+
+
+class CredentialEmailTemplate(models.Model):
+    """The subject and body of the email that carries an issued credential (one per RTO)."""
+
+    subject = models.CharField(max_length=200, default=DEFAULT_EMAIL_SUBJECT)
+    body = models.TextField(default=DEFAULT_EMAIL_BODY)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="credential_email_template_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return "Credential email template"
+
+    @classmethod
+    def load(cls) -> "CredentialEmailTemplate":
+        template, _ = cls.objects.get_or_create(id=1)
+        return template

@@ -38,6 +38,7 @@ from testamur.credentials.services import (
     transition_apply,
 )
 from testamur.credentials.states import can
+from testamur.qualifications.services import qualification_enrolment_sync_status
 
 logger = logging.getLogger(__name__)
 
@@ -314,6 +315,8 @@ def _generate_group(run: GenerationRun, items: list[RunItem]) -> dict:
             ],
         )
         event_record_many(events)
+        # Qualification enrolments follow their credentials' statuses.
+        qualification_enrolment_sync_status(credentials=changed, actor=run.created_by)
         if stale_drafts:
             storage = Credential._meta.get_field("draft").storage
             transaction.on_commit(lambda: [storage.delete(name) for name in stale_drafts])
@@ -338,7 +341,11 @@ def run_finalise(run_id: int) -> GenerationRun:
     run = GenerationRun.objects.get(pk=run_id)
     done = (
         RunItem.objects.filter(run=run, status=RunItemStatus.DONE)
-        .select_related("credential__learner", "credential__course_enrolment__offer__course")
+        .select_related(
+            "credential__learner",
+            "credential__course_enrolment__offer__course",
+            "credential__qualification_enrolment__qualification",
+        )
         .order_by("position")
     )
     try:

@@ -6,7 +6,7 @@ Every list loads a page of rows with a fixed number of queries, whatever its len
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from testamur.accounts.models import User
 from testamur.accounts.roles import Role
@@ -15,6 +15,7 @@ from testamur.credentials.gates import GateResult, evaluate_gates
 from testamur.credentials.models import (
     FINISHED_RUN_STATUSES,
     Credential,
+    CredentialEmail,
     CredentialStatus,
     CredentialTemplate,
     CredentialTemplateVersion,
@@ -26,7 +27,7 @@ from testamur.credentials.models import (
 )
 from testamur.credentials.services import PERM_CANCEL, PERM_DELETE, PERM_ISSUE, PERM_REQUEST
 from testamur.credentials.states import can
-from testamur.learners.models import Learner
+from testamur.learners.models import Learner, UsiStatus
 from testamur.training.models import Course, CourseEnrolment, CourseOffer
 
 # Statuses whose issue gates matter: the credential is still on its way to being issued.
@@ -53,6 +54,7 @@ def credentials_base() -> QuerySet[Credential]:
         "template",
         "issuing_officer",
         "course_enrolment__offer__course",
+        "qualification_enrolment__qualification",
         "replaces",
         "replaced_by",
     )
@@ -71,13 +73,17 @@ def credential_list(
     issuing_officer: User | None = None,
     learner: Learner | None = None,
     enrolment: CourseEnrolment | None = None,
+    qualification_enrolment=None,
 ) -> QuerySet[Credential]:
     """The register, newest first, narrowed by any of the filters."""
     credentials = credentials_base()
     if status:
         credentials = credentials.filter(status=status)
     if course:
-        credentials = credentials.filter(course_enrolment__offer__course=course)
+        credentials = credentials.filter(
+            Q(course_enrolment__offer__course=course)
+            | Q(qualification_enrolment__qualification=course)
+        )
     if offer:
         credentials = credentials.filter(course_enrolment__offer=offer)
     if template:
@@ -94,6 +100,8 @@ def credential_list(
         credentials = credentials.filter(learner=learner)
     if enrolment:
         credentials = credentials.filter(course_enrolment=enrolment)
+    if qualification_enrolment:
+        credentials = credentials.filter(qualification_enrolment=qualification_enrolment)
     search = search.strip()
     if search:
         names = Q()
@@ -106,7 +114,11 @@ def credential_list(
         credentials = credentials.filter(
             names | Q(learner__client_id__iexact=search) | Q(number__icontains=search)
         )
-    return credentials.order_by("-created_at", "-id")
+    return credentials.order_by(*REGISTER_ORDER)
+
+
+# Newest first. The register pages through this order by cursor (core/paging.py).
+REGISTER_ORDER = ["-created_at", "-id"]
 
 
 def credentials_selected(ids) -> list[Credential]:
@@ -243,6 +255,9 @@ ACTION_LABELS = {
     "issue": "Issued",
     "cancel": "Cancelled",
     "deleted": "Deleted",
+    "emailed": "Emailed to the learner",
+    "email_failed": "Email failed",
+    "email_skipped": "Email not sent",
 }
 
 
@@ -275,6 +290,8 @@ def credential_history(credential: Credential) -> list[HistoryLine]:
             notes.append("Final qualification")
         if data.get("replaces"):
             notes.append(f"Replaces {data['replaces']}")
+        if data.get("to"):
+            notes.append(f"To {data['to']}")
         lines.append(
             HistoryLine(
                 at=event.at,
@@ -293,6 +310,13 @@ def credential_history(credential: Credential) -> list[HistoryLine]:
 def credential_run_items(credential: Credential, limit: int = 20) -> list[RunItem]:
     return list(
         credential.run_items.select_related("run", "run__created_by").order_by("-run_id")[:limit]
+    )
+
+
+def credential_emails(credential: Credential, limit: int = 50) -> list[CredentialEmail]:
+    """The credential's emails to its learner, newest first."""
+    return list(
+        credential.emails.select_related("requested_by").order_by("-requested_at", "-id")[:limit]
     )
 
 
@@ -351,3 +375,28 @@ def enrolment_credential_summary(*, enrolment: CourseEnrolment) -> str:
     if credential.status == CredentialStatus.ISSUED:
         return f"{kind} {credential.number} issued on {credential.issued_on:%d/%m/%Y}."
     return f"{kind} generated, awaiting issue."
+
+
+def learners_unverified_waiting() -> QuerySet[Learner]:
+    """Learners without a verified USI (or exemption) who have credentials on the way: their
+    credentials cannot be issued until the USI is verified (rule 3)."""
+    waiting = Credential.objects.filter(learner=OuterRef("pk"), status__in=IN_PROGRESS)
+    return Learner.objects.filter(
+        usi_status__in=[UsiStatus.NOT_SUPPLIED, UsiStatus.NOT_VERIFIED]
+    ).filter(Exists(waiting))
+
+
+def learners_unverified_waiting_list(limit: int) -> list[Learner]:
+    """The first of them by name, each with how many credentials wait (`waiting`)."""
+    learners = list(
+        learners_unverified_waiting().order_by("family_name", "given_name", "id")[:limit]
+    )
+    waiting = dict(
+        Credential.objects.filter(learner__in=learners, status__in=IN_PROGRESS)
+        .values_list("learner")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for learner in learners:
+        learner.waiting = waiting.get(learner.pk, 0)
+    return learners

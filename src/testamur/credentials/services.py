@@ -14,7 +14,10 @@ from testamur.credentials.models import (
     CredentialTemplate,
 )
 from testamur.credentials.states import IllegalTransition, target_state
+from testamur.qualifications.models import QualificationEnrolment
+from testamur.qualifications.services import qualification_enrolment_sync_status
 from testamur.training.models import CourseEnrolment
+from testamur.verification.services import status_list_credential_changed
 
 REASON_REQUIRED = "Enter a reason: it is kept in the register for auditors."
 TEMPLATE_UNAVAILABLE = "The template {name} has no active version and cannot be used."
@@ -102,6 +105,8 @@ def _transition(
     record = transition_apply(credential, action=action, actor=actor, reason=reason, data=data)
     credential.save()
     event_record_many([record])
+    # Qualification enrolments follow their credentials' statuses.
+    qualification_enrolment_sync_status(credentials=[credential], actor=actor)
 
 
 def check_revision(credential: Credential, revision: int | None) -> None:
@@ -111,11 +116,9 @@ def check_revision(credential: Credential, revision: int | None) -> None:
         )
 
 
-def _existing_active(course_enrolment: CourseEnrolment, template: CredentialTemplate):
+def _existing_active(source: dict, template: CredentialTemplate):
     return (
-        Credential.objects.filter(
-            course_enrolment=course_enrolment, credential_type=template.credential_type
-        )
+        Credential.objects.filter(**source, credential_type=template.credential_type)
         .exclude(status=CredentialStatus.CANCELLED)
         .first()
     )
@@ -124,25 +127,36 @@ def _existing_active(course_enrolment: CourseEnrolment, template: CredentialTemp
 def credential_request(
     *,
     actor,
-    course_enrolment: CourseEnrolment,
+    course_enrolment: CourseEnrolment | None = None,
     template: CredentialTemplate,
     credential_date: date,
     issuing_officer=None,
     status_reason: str = "",
     replaces: Credential | None = None,
+    qualification_enrolment: QualificationEnrolment | None = None,
 ) -> Credential:
-    """Request one credential for a course enrolment. Nothing is rendered yet."""
+    """Request one credential for a course or a qualification enrolment. Nothing is rendered.
+
+    Requests from a qualification enrolment go through credentials/qualification_requests.py,
+    which checks the audit first.
+    """
     require(actor, PERM_REQUEST)
     if template.active_version is None or not template.is_available:
         raise ValidationError(TEMPLATE_UNAVAILABLE.format(name=template.name))
+    enrolment = qualification_enrolment or course_enrolment
+    source = (
+        {"qualification_enrolment": qualification_enrolment}
+        if qualification_enrolment
+        else {"course_enrolment": course_enrolment}
+    )
     with transaction.atomic():
         # Lock the enrolment so two clicks cannot request the same credential twice.
-        CourseEnrolment.objects.select_for_update().get(pk=course_enrolment.pk)
-        existing = _existing_active(course_enrolment, template)
+        type(enrolment).objects.select_for_update().get(pk=enrolment.pk)
+        existing = _existing_active(source, template)
         if existing and existing != replaces:
             raise ValidationError(
                 ALREADY_HAS.format(
-                    learner=course_enrolment.learner.full_name,
+                    learner=enrolment.learner.full_name,
                     kind=existing.get_credential_type_display(),
                     number=existing.number or "(not yet numbered)",
                     status=existing.get_status_display(),
@@ -151,8 +165,8 @@ def credential_request(
         credential = Credential(
             credential_type=template.credential_type,
             template=template,
-            learner_id=course_enrolment.learner_id,
-            course_enrolment=course_enrolment,
+            learner_id=enrolment.learner_id,
+            **source,
             credential_date=credential_date,
             issuing_officer=issuing_officer,
             status_reason=status_reason,
@@ -172,10 +186,11 @@ def credential_request(
             reason=status_reason,
             data={
                 "template": template.name,
-                "course_enrolment": course_enrolment.pk,
+                **{name: value.pk for name, value in source.items()},
                 "replaces": replaces.number if replaces else None,
             },
         )
+        qualification_enrolment_sync_status(credentials=[credential], actor=actor)
     return credential
 
 
@@ -226,6 +241,7 @@ def credential_delete(*, actor, credential: Credential, revision: int | None = N
             data={"template": credential.template.name},
         )
         credential.delete()
+        qualification_enrolment_sync_status(credentials=[credential], actor=actor)
 
 
 def _undo_final_qualification(credential: Credential, actor) -> None:
@@ -264,6 +280,7 @@ def credential_cancel(
         credential.cancelled_by = actor
         _transition(credential, action="cancel", actor=actor, reason=reason)
         _undo_final_qualification(credential, actor)
+        status_list_credential_changed(credential=credential)
     return credential
 
 
@@ -321,6 +338,7 @@ def credential_reissue(
         return credential_request(
             actor=actor,
             course_enrolment=old.course_enrolment,
+            qualification_enrolment=old.qualification_enrolment,
             template=old.template,
             credential_date=credential_date or timezone.localdate(),
             issuing_officer=old.issuing_officer,

@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from testamur.credentials.emailing import credential_emails_send
 from testamur.credentials.retention import RUN_FILES_KEPT_DAYS, run_files_cutoff, run_files_purge
 from testamur.credentials.runs import run_process_chunk
 
@@ -15,3 +16,7 @@ def process_run_chunk(run_id: int, chunk: int) -> None:
 def purge_run_files(days: int = RUN_FILES_KEPT_DAYS) -> str:
     """The same as `manage.py purge_runs`, for deployments that schedule tasks."""
     return run_files_purge(older_than=run_files_cutoff(days)).summary()
+
+
+def send_credential_emails(email_ids: list[int]) -> dict[str, int]:
+    return credential_emails_send(email_ids)

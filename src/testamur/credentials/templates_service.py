@@ -26,7 +26,12 @@ from testamur.credentials.models import (
     TemplateVersionState,
 )
 from testamur.credentials.rendering.content_check import check_template
-from testamur.credentials.rendering.engine import ASSET_NAME, ASSET_NAME_REFUSED, builtin_source
+from testamur.credentials.rendering.engine import (
+    ASSET_NAME,
+    ASSET_NAME_REFUSED,
+    IsolatedRenderer,
+    builtin_source,
+)
 
 PERM_ADD = "credentials.add_credentialtemplate"
 PERM_CHANGE = "credentials.change_credentialtemplate"
@@ -96,6 +101,7 @@ def version_check(version: CredentialTemplateVersion) -> list[str]:
         source=version.source,
         credential_type=version.template.credential_type,
         assets=version_assets(version),
+        renderer=IsolatedRenderer(),
     )
 
 

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from testamur.credentials.views import credential, lifecycle, register, requests, runs, templates
+from testamur.credentials.views import (
+    credential,
+    emails,
+    lifecycle,
+    register,
+    requests,
+    runs,
+    templates,
+)
 
 app_name = "credentials"
 
@@ -19,6 +27,11 @@ urlpatterns = [
     path("<int:pk>/cancel/", lifecycle.cancel, name="cancel"),
     path("<int:pk>/reissue/", lifecycle.reissue, name="reissue"),
     path("<int:pk>/delete/", lifecycle.delete, name="delete"),
+    path("<int:pk>/email/", emails.send, name="email"),
+    path("emails/", emails.email_list, name="email_list"),
+    path("emails/template/", emails.email_template, name="email_template"),
+    path("emails/send-failed-again/", emails.resend_failed, name="email_resend_failed"),
+    path("emails/<int:pk>/send-again/", emails.resend, name="email_resend"),
     path("runs/", runs.run_list, name="run_list"),
     path("runs/<int:pk>/", runs.run_detail, name="run_detail"),
     path("runs/<int:pk>/progress/", runs.run_progress, name="run_progress"),

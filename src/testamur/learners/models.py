@@ -78,6 +78,8 @@ class Learner(models.Model):
         indexes = [
             models.Index(fields=["family_name", "given_name"]),
             models.Index(fields=["email"]),
+            # The dashboard asks which learners' unverified USIs hold up credentials.
+            models.Index(fields=["usi_status"], name="learner_usi_status"),
         ]
         constraints = [
             # The database keeps the USI and its status consistent, whatever writes the row.

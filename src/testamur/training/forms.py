@@ -33,6 +33,7 @@ from testamur.training.services import (
 
 UNKNOWN_UNIT_CODES = "No unit has the code {codes}. Add the unit first, or check the spelling."
 UNKNOWN_LEARNER_ID = "No learner has the learner ID {client_id}."
+UNKNOWN_OFFER_CODE = "No course offer has the code {code}."
 
 
 class DateInput(forms.DateInput):
@@ -40,6 +41,41 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class OfferField(forms.ModelChoiceField):
+    """A course offer typed by its code: a list of every offer would not fit on a page once an
+    RTO has thousands. An offer's id (as links carry) is accepted too."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", CourseOffer.objects.all())
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"placeholder": "Offer code", "size": 18})
+        )
+        super().__init__(**kwargs)
+
+    def _find(self, value: str) -> CourseOffer | None:
+        offer = self.queryset.filter(code__iexact=value).first()
+        if offer is None and value.isdigit() and len(value) < 19:
+            offer = self.queryset.filter(pk=int(value)).first()
+        return offer
+
+    def to_python(self, value):
+        value = str(value or "").strip()
+        if value in self.empty_values:
+            return None
+        offer = self._find(value)
+        if offer is None:
+            raise ValidationError(UNKNOWN_OFFER_CODE.format(code=value), code="invalid_choice")
+        return offer
+
+    def prepare_value(self, value):
+        if isinstance(value, CourseOffer):
+            return value.code
+        if isinstance(value, str | int) and str(value).strip():
+            offer = self._find(str(value).strip())
+            return offer.code if offer else value
+        return value
 
 
 def _formfield(field: models.Field, **kwargs):

@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from testamur.core.events import event_record
 from testamur.learners.models import Learner
 from testamur.organisation.models import Jurisdiction, Organisation
+from testamur.qualifications.services import qualification_enrolments_audit_learner
 from testamur.training.finalisation.learner_status import learner_inactive_rule_apply
 from testamur.training.models import (
     TNC_STATUSES,
@@ -459,6 +460,9 @@ def _unit_enrolment_save(*, unit_enrolment: UnitEnrolment, actor, action: str, c
         learner_id=enrolment.learner_id,
         data={"course_enrolment": enrolment.pk, "unit": unit_enrolment.unit.code, **changes},
     )
+    # A new outcome may change the learner's qualification audits: same transaction.
+    if "outcome" in changes:
+        qualification_enrolments_audit_learner(actor=actor, learner_id=enrolment.learner_id)
     return unit_enrolment
 
 

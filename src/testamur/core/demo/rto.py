@@ -77,6 +77,7 @@ class OfferPlan:
     offshore: int = 0  # learners studying online from overseas (INTOFF)
     online_share: float = 0.0
     future_outcome: str = "85"  # outcome of units not yet started in an active enrolment
+    major: str = ""  # the major (specialisation) its learners are enrolled in
 
 
 S = EnrolmentStatus
@@ -141,6 +142,7 @@ OFFERS: tuple[OfferPlan, ...] = (
             S.PARTIAL_ATTENDANCE: 4,
             S.WITHDRAWN: 4,
         },
+        major="Ageing and Disability",
     ),
     OfferPlan(
         code="CHC33021-LIV-02",  # major: Ageing
@@ -151,6 +153,7 @@ OFFERS: tuple[OfferPlan, ...] = (
         trainer="Anh Tran",
         electives=(*CHC33021.group("A").units, "CHCDIV002", "CHCMHS001", "HLTAID011"),
         statuses={S.ACTIVE: 38, S.WITHDRAWN: 3, S.DEFERRED: 4},
+        major="Ageing",
     ),
     OfferPlan(
         code="CHC33021-PAR-03",  # major: Disability
@@ -161,6 +164,7 @@ OFFERS: tuple[OfferPlan, ...] = (
         trainer="Fatima Haddad",
         electives=(*CHC33021.group("B").units, "CHCDIV002", "HLTAID011", "HLTHPS006"),
         statuses={S.ACTIVE: 28, S.DEFERRED: 2},
+        major="Disability",
     ),
     OfferPlan(
         code="SIT30821-PAR-01",

@@ -7,6 +7,8 @@ seed, so every run wants the same rows. Rows are written in bulk and each run re
 event.
 """
 
+import csv
+import io
 import os
 import random
 import secrets
@@ -25,15 +27,19 @@ from testamur.accounts.services import user_create, user_set_active, user_set_ro
 from testamur.core.demo import people
 from testamur.core.demo.plan import RANDOM_SEED, EnrolmentPlan, plan_enrolments, plan_learners
 from testamur.core.demo.rto import LOCATIONS, LOGO_SVG, OFFERS, ORGANISATION, signature_svg
-from testamur.core.demo.training_products import PRODUCTS, UNITS
+from testamur.core.demo.training_products import PRODUCTS, UNITS, TrainingProduct
 from testamur.core.events import event_record
 from testamur.learners.models import Learner, UsiStatus
 from testamur.organisation.models import Jurisdiction, Organisation, Signatory
+from testamur.qualifications.models import PackagingRule, QualificationEnrolment
+from testamur.qualifications.rule_file import COLUMNS
+from testamur.qualifications.services import packaging_rule_load, qualification_enrolments_audit
 from testamur.training.models import (
     Course,
     CourseEnrolment,
     CourseOffer,
     DeliveryLocation,
+    EnrolmentStatus,
     OutcomeCode,
     Unit,
     UnitEnrolment,
@@ -294,6 +300,88 @@ def _ensure_enrolments(
     created["unit_enrolments"] = len(new_units)
 
 
+def rule_file(product: TrainingProduct) -> bytes:
+    """A product's packaging rules as a rule file (qualifications/rule_file.py)."""
+    rows = [COLUMNS, ["total", "", "", "", product.units_required]]
+    rows.append(["imported_electives", "", "", "", product.imported_electives])
+    rows += [["core", "", "", "", "", code] for code in product.core]
+    combined = set()
+    for keys, at_least in product.elective_minimums:
+        groups = [product.group(key) for key in keys]
+        name = " or ".join(group.name for group in groups)
+        for group in groups:
+            rows += [["elective", "", "".join(keys), name, at_least, code] for code in group.units]
+        combined.update(keys)
+    for group in product.elective_groups:
+        if group.key not in combined:
+            rows += [["elective", "", group.key, group.name, 0, code] for code in group.units]
+    for major, keys in product.majors.items():
+        for key in keys:
+            rows += [["core", major, "", "", "", code] for code in product.group(key).units]
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode()
+
+
+def _ensure_packaging_rules(courses: dict[str, Course], created: dict[str, int]) -> None:
+    """The real packaging rules of the demo qualifications, loaded as an RTO would load them."""
+    has_rule = set(PackagingRule.objects.values_list("qualification_id", flat=True))
+    created["packaging_rules"] = 0
+    for product in PRODUCTS:
+        course = courses[product.code]
+        if course.is_qualification and course.pk not in has_rule:
+            packaging_rule_load(actor=None, qualification=course, content=rule_file(product))
+            PackagingRule.objects.filter(qualification=course).update(
+                description=product.packaging_rules
+            )
+            created["packaging_rules"] += 1
+
+
+# Learners who left a course are not working towards its qualification.
+LEFT = (
+    EnrolmentStatus.WITHDRAWN,
+    EnrolmentStatus.CANCELLED_NO_PENALTY,
+    EnrolmentStatus.CANCELLED_PENALTY,
+)
+
+
+def _ensure_qualification_enrolments(
+    plans: list[EnrolmentPlan],
+    learners: dict[str, Learner],
+    courses: dict[str, Course],
+    created: dict[str, int],
+) -> None:
+    """A qualification enrolment for each learner in a qualification offer, audited once."""
+    offers = {offer.code: offer for offer in OFFERS}
+    majors = {
+        (rule.qualification_id, major.name): major
+        for rule in PackagingRule.objects.prefetch_related("majors")
+        for major in rule.majors.all()
+    }
+    existing = set(QualificationEnrolment.objects.values_list("learner_id", "qualification_id"))
+    new = []
+    for plan in plans:
+        offer = offers[plan.offer_code]
+        course = courses[offer.product.code]
+        key = (learners[plan.client_id].pk, course.pk)
+        if not course.is_qualification or plan.status in LEFT or key in existing:
+            continue
+        existing.add(key)
+        new.append(
+            QualificationEnrolment(
+                learner_id=key[0],
+                qualification=course,
+                major=majors.get((course.pk, offer.major)),
+            )
+        )
+    QualificationEnrolment.objects.bulk_create(new, batch_size=500)
+    created["qualification_enrolments"] = len(new)
+    if new:
+        qualification_enrolments_audit(
+            actor=None, enrolments=QualificationEnrolment.objects.filter(audited_at__isnull=True)
+        )
+
+
 def demo_totals() -> dict[str, int]:
     return {
         "learners": Learner.objects.count(),
@@ -302,6 +390,7 @@ def demo_totals() -> dict[str, int]:
         "offers": CourseOffer.objects.count(),
         "enrolments": CourseEnrolment.objects.count(),
         "unit_enrolments": UnitEnrolment.objects.count(),
+        "qualification_enrolments": QualificationEnrolment.objects.count(),
     }
 
 
@@ -321,6 +410,8 @@ def demo_seed(*, today: date | None = None) -> DemoResult:
     offers = _ensure_offers(today, courses, created)
     learners = _ensure_learners(learner_plan, users["admin"], created)
     _ensure_enrolments(enrolment_plan, learners, offers, units, created)
+    _ensure_packaging_rules(courses, created)
+    _ensure_qualification_enrolments(enrolment_plan, learners, courses, created)
 
     totals = demo_totals()
     event_record(

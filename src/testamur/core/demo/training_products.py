@@ -99,6 +99,10 @@ class TrainingProduct:
     # Major (specialisation) name -> the elective groups all of whose units it needs.
     majors: dict[str, tuple[str, ...]] = field(default_factory=dict)
     packaging_rules: str = ""
+    # Electives that may come from outside the listed groups (elsewhere in a training package).
+    imported_electives: int = 0
+    # The least number of electives that must come from some groups together, e.g. 3 from A or B.
+    elective_minimums: tuple[tuple[tuple[str, ...], int], ...] = ()
 
     @property
     def electives_required(self) -> int:
@@ -180,6 +184,8 @@ CHC33021 = TrainingProduct(
         "Disability": ("B",),
         "Ageing and Disability": ("A", "B"),
     },
+    imported_electives=1,
+    elective_minimums=((("A", "B"), 3),),
     packaging_rules=(
         "15 units: 9 core and 6 electives. At least 3 electives come from Group A or Group B; "
         "up to 1 may come from elsewhere in CHC or another current training package or "

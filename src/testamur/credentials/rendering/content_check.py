@@ -22,7 +22,12 @@ from testamur.credentials.rendering.context import (
     SOA_STATEMENT,
     sample_context,
 )
-from testamur.credentials.rendering.engine import Renderer, TemplateError, get_renderer
+from testamur.credentials.rendering.engine import (
+    IsolatedRenderer,
+    Renderer,
+    TemplateError,
+    get_renderer,
+)
 from testamur.learners.usi import ALPHABET, usi_check_character
 
 CREDENTIAL_TYPES = (
@@ -218,7 +223,7 @@ def check_template(
     source: str,
     credential_type: str,
     assets: dict[str, bytes] | None = None,
-    renderer: Renderer | None = None,
+    renderer: "Renderer | IsolatedRenderer | None" = None,
 ) -> list[str]:
     """Everything that stops `source` being activated for `credential_type`: a compile error
     (with its line) or the content problems with the sample data. Empty when it may be used."""

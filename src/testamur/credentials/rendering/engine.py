@@ -10,6 +10,7 @@ available to that template only.
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -73,6 +74,9 @@ class TemplateError(Exception):
         if self.line is None:
             return self.message
         return f"Line {self.line}, column {self.column}: {self.message}"
+
+    def __reduce__(self):  # keep line and column when sent back from a renderer process
+        return (TemplateError, (self.message, self.line, self.column))
 
 
 @dataclass(frozen=True)
@@ -313,3 +317,77 @@ def get_renderer() -> Renderer:
             _renderer = Renderer()
             _renderer_pid = os.getpid()
         return _renderer
+
+
+RENDER_TIME_LIMIT = 15  # seconds
+RENDER_TOO_SLOW = (
+    "The template took longer than {seconds} seconds to render the sample and was stopped. "
+    "Look for a loop that never ends or grows with the data."
+)
+RENDERER_STOPPED = "The template could not be rendered: the renderer stopped unexpectedly."
+
+
+class IsolatedRenderer:
+    """The Renderer's interface for sources nobody has vetted yet (the editor's live preview,
+    the activation check): each call runs in its own process, killed after `seconds`.
+
+    Typst cannot be interrupted and a shared Renderer renders one document at a time, so a
+    template that loops for minutes would otherwise hold a web process, and every preview in
+    it. A template only becomes active after passing its check here.
+    """
+
+    def __init__(self, *, seconds: float | None = None):
+        self.seconds = seconds or RENDER_TIME_LIMIT
+        self.last_warnings: list[TemplateWarning] = []
+
+    def render(self, **kwargs) -> bytes:
+        return self._call("render", kwargs)
+
+    def render_pages(self, **kwargs) -> list[bytes]:
+        return self._call("render_pages", kwargs)
+
+    def images_used(self, **kwargs) -> list[str]:
+        return self._call("images_used", kwargs)
+
+    def _call(self, method: str, kwargs: dict):
+        context = _isolated_context()
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=_render_in_child, args=(sender, method, kwargs), daemon=True)
+        child.start()
+        sender.close()
+        try:
+            if not receiver.poll(self.seconds):
+                raise TemplateError(RENDER_TOO_SLOW.format(seconds=self.seconds))
+            ok, value, warnings = receiver.recv()
+        except EOFError:
+            raise TemplateError(RENDERER_STOPPED) from None
+        finally:
+            if child.is_alive():
+                child.kill()
+            child.join()
+            receiver.close()
+        if not ok:
+            raise value
+        self.last_warnings = warnings
+        return value
+
+
+def _isolated_context():
+    """Children forked from a clean server process: Typst's worker threads in a process that
+    has rendered do not survive a fork, and a child forked from it would wait on them."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def _render_in_child(sender, method: str, kwargs: dict) -> None:
+    try:
+        renderer = Renderer()
+        value = getattr(renderer, method)(**kwargs)
+        sender.send((True, value, renderer.last_warnings))
+    except TemplateError as error:
+        sender.send((False, error, []))
+    except Exception as error:  # reported to the editor as a template problem, not a crash
+        sender.send((False, TemplateError(f"{type(error).__name__}: {error}"), []))
+    finally:
+        sender.close()

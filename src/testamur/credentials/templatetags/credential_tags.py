@@ -13,8 +13,17 @@ register = template.Library()
 
 
 @register.inclusion_tag("credentials/_table.html", takes_context=True)
-def credential_table(context, *, learner=None, offer=None, enrolment=None, empty=""):
-    """The same table as the register, narrowed to one learner, offer or enrolment."""
+def credential_table(
+    context,
+    *,
+    learner=None,
+    offer=None,
+    enrolment=None,
+    qualification_enrolment=None,
+    course=None,
+    empty="",
+):
+    """The same table as the register, narrowed to a learner, offer, enrolment or course."""
     request = context["request"]
     shared = {"request": request, "perms": context.get("perms")}
     shared["csrf_token"] = context.get("csrf_token")
@@ -22,11 +31,22 @@ def credential_table(context, *, learner=None, offer=None, enrolment=None, empty
         return {**shared, "hidden": True}
     if enrolment is not None:
         query = {"q": enrolment.learner.client_id, "offer": enrolment.offer_id}
+    elif qualification_enrolment is not None:
+        learner_id = qualification_enrolment.learner.client_id
+        query = {"q": learner_id, "course": qualification_enrolment.qualification_id}
     elif offer is not None:
         query = {"offer": offer.pk}
+    elif course is not None:
+        query = {"course": course.pk}
     else:
         query = {"q": learner.client_id}
-    credentials = selectors.credential_list(learner=learner, offer=offer, enrolment=enrolment)
+    credentials = selectors.credential_list(
+        learner=learner,
+        offer=offer,
+        enrolment=enrolment,
+        qualification_enrolment=qualification_enrolment,
+        course=course,
+    )
     table = table_context(request, credentials, empty=empty or NO_CREDENTIALS, register_query=query)
     return {**shared, **table}
 

@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from testamur.core.paging import cursor_parse, keyset_page
 from testamur.credentials import selectors
+from testamur.credentials.emailing import PERM_EMAIL
 from testamur.credentials.models import Credential
 from testamur.credentials.runs import run_start
 from testamur.credentials.services import (
@@ -36,6 +38,7 @@ BULK_ACTIONS = {
     "issue": ("Issue", PERM_ISSUE),
     "cancel": ("Cancel", PERM_CANCEL),
     "delete": ("Delete", PERM_DELETE),
+    "email": ("Email to learners", PERM_EMAIL),
 }
 
 
@@ -85,9 +88,22 @@ def register_url() -> str:
     return reverse("credentials:register")
 
 
-def credential_table(request, credentials, *, empty: str, register_query=None) -> dict:
-    """The context of the credential table (register, learner, enrolment and offer pages)."""
-    page_obj = training_selectors.paginate(credentials, request.GET.get("page"))
+def credential_table(
+    request, credentials, *, empty: str, register_query=None, keyset: bool = False
+) -> dict:
+    """The context of the credential table (register, learner, enrolment and offer pages).
+
+    `keyset`: page by cursor in register order (the register itself, which may hold millions).
+    """
+    if keyset:
+        page_obj = keyset_page(
+            credentials,
+            keys=selectors.REGISTER_ORDER,
+            after=cursor_parse(request.GET.get("after")),
+            before=cursor_parse(request.GET.get("before")),
+        )
+    else:
+        page_obj = training_selectors.paginate(credentials, request.GET.get("page"))
     user = request.user
     register = register_url()
     return {
@@ -100,6 +116,7 @@ def credential_table(request, credentials, *, empty: str, register_query=None) -
         "next_url": request.get_full_path(),
         "empty_message": empty,
         "register_url": f"{register}?{urlencode(register_query)}" if register_query else "",
+        "keyset": keyset,
     }
 
 

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 
 from testamur.core.permissions import require_permission
-from testamur.credentials import documents, selectors
+from testamur.credentials import documents, emailing, selectors
 from testamur.credentials.models import Credential, CredentialStatus
 from testamur.credentials.services import PERM_REQUEST
 from testamur.credentials.views.common import VIEW, credential_or_404, file_response
@@ -20,12 +20,18 @@ def detail(request, pk: int):
         replaced_by = credential.replaced_by
     except Credential.replaced_by.RelatedObjectDoesNotExist:
         replaced_by = None
+    emails = selectors.credential_emails(credential)
+    for email in emails:
+        email.resendable = emailing.email_resendable(email)
     context = {
         "credential": credential,
         "row": selectors.credential_rows([credential], request.user)[0],
         "replaced_by": replaced_by,
         "history": selectors.credential_history(credential),
         "run_items": selectors.credential_run_items(credential),
+        "emails": emails,
+        "can_email": request.user.has_perm(emailing.PERM_EMAIL)
+        and credential.status == CredentialStatus.ISSUED,
         "next_url": request.get_full_path(),
     }
     return render(request, "credentials/detail.html", context)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from testamur.core.permissions import require_permission
 from testamur.credentials import selectors
+from testamur.credentials.emailing import credential_email_queue
 from testamur.credentials.forms import RegisterFilterForm
 from testamur.credentials.models import RunKind
 from testamur.credentials.runs import credential_label
@@ -40,6 +41,7 @@ def register(request):
         request,
         selectors.credential_list(**filters),
         empty=NO_MATCHES if filtered else NO_CREDENTIALS,
+        keyset=True,
     )
     return render(
         request, "credentials/register.html", {"form": form, "filtered": filtered, **context}
@@ -72,6 +74,9 @@ def bulk(request):
         return redirect(with_ids(reverse("credentials:issue"), credentials, next=back))
     if name == "cancel":
         return redirect(with_ids(reverse("credentials:cancel_bulk"), credentials, next=back))
+    if name == "email":
+        summary(request, credential_email_queue(actor=request.user, credentials=credentials))
+        return redirect(back)
     outcome = BulkOutcome(verb="deleted")
     for credential in credentials:
         try:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from testamur.core.events import EventRecord, event_record, event_record_many
+from testamur.qualifications.services.enrolments import qualification_enrolments_audit_learners
 from testamur.training.finalisation.learner_status import learner_inactive_rule_apply
 from testamur.training.finalisation.plans import (
     Change,
@@ -117,7 +118,10 @@ def enrolments_finalise(
         if plan.change_count:
             records.extend(_events(plan, actor))
     event_record_many(records)
-    learner_inactive_rule_apply(actor=actor, learner_ids={p.enrolment.learner_id for p in plans})
+    learner_ids = {p.enrolment.learner_id for p in plans}
+    learner_inactive_rule_apply(actor=actor, learner_ids=learner_ids)
+    # Outcomes written here bypass unit_enrolment_update: audit the qualifications here too.
+    qualification_enrolments_audit_learners(actor=actor, learner_ids=learner_ids)
     return plans
 
 

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from testamur.credentials.runs import runs_recover
+from testamur.reports.tasks import clock_digest_schedule
 
 
 class Command(BaseCommand):
@@ -20,6 +21,11 @@ class Command(BaseCommand):
         recovered = runs_recover(stale_after=timedelta(minutes=options["stale_minutes"]))
         if recovered:
             self.stdout.write(f"Resumed runs: {', '.join(map(str, recovered))}")
+        # The daily 30-day-clock email re-queues itself; this starts it (once, however many
+        # workers start).
+        when = clock_digest_schedule()
+        if when:
+            self.stdout.write(f"30-day clock email to Admins queued for {when:%d/%m/%Y %H:%M}.")
         # No auto-reloader: it would run the worker in a child process that outlives a kill.
         worker_options = {"no_startup_delay": True, "reload": False}
         if options["batch"]:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class QualificationsConfig(AppConfig):
+    name = "testamur.qualifications"
+    label = "qualifications"
+    verbose_name = "Qualifications"

@@ -1,0 +1,260 @@
+"""Reads: packaging rules as audit specs, learners' achieved units, and the page lists.
+
+Rules and achieved units are loaded for many enrolments at once with a fixed number of
+queries, so a bulk audit never costs a query per unit or per learner.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from testamur.learners.models import Learner
+from testamur.organisation.models import Organisation
+from testamur.qualifications.audit import GroupSpec, MajorSpec, RuleSpec
+from testamur.qualifications.models import (
+    ElectiveGroup,
+    Major,
+    PackagingRule,
+    QualificationEnrolment,
+    QualificationStatus,
+    UnitEquivalence,
+)
+from testamur.training.models import Course, CourseType, UnitEnrolment
+
+_CODES = Prefetch("units", to_attr="unit_list")
+_CORE = Prefetch("core_units", to_attr="core_list")
+
+
+def _codes(units) -> frozenset[str]:
+    return frozenset(unit.code for unit in units)
+
+
+def _group_spec(group: ElectiveGroup) -> GroupSpec:
+    return GroupSpec(
+        key=group.key, name=group.name, at_least=group.at_least, units=_codes(group.unit_list)
+    )
+
+
+def rules_loaded(qualification_ids) -> QuerySet[PackagingRule]:
+    """Rules with everything an audit or the rules page needs, in six queries."""
+    groups = ElectiveGroup.objects.prefetch_related(_CODES).order_by("key")
+    return (
+        PackagingRule.objects.filter(qualification_id__in=list(qualification_ids))
+        .select_related("qualification")
+        .prefetch_related(
+            _CORE,
+            Prefetch("groups", queryset=groups, to_attr="group_list"),
+            Prefetch(
+                "majors",
+                queryset=Major.objects.prefetch_related(_CORE).order_by("name"),
+                to_attr="major_list",
+            ),
+            Prefetch(
+                "equivalences",
+                queryset=UnitEquivalence.objects.select_related(
+                    "unit", "superseded_unit", "superseded_qualification"
+                ),
+                to_attr="equivalence_list",
+            ),
+        )
+    )
+
+
+def rule_spec(rule: PackagingRule) -> RuleSpec:
+    """The audit's view of a rule loaded by rules_loaded."""
+    by_major = defaultdict(list)
+    for group in rule.group_list:
+        by_major[group.major_id].append(_group_spec(group))
+    return RuleSpec(
+        units_required=rule.units_required,
+        core=_codes(rule.core_list),
+        groups=tuple(by_major[None]),
+        imported_electives_limit=rule.imported_electives_limit,
+        majors=tuple(
+            MajorSpec(
+                name=major.name, core=_codes(major.core_list), groups=tuple(by_major[major.pk])
+            )
+            for major in rule.major_list
+        ),
+        equivalences={
+            e.superseded_unit.code: e.unit.code for e in rule.equivalence_list if e.is_equivalent
+        },
+    )
+
+
+def rule_specs(qualification_ids) -> dict[int, RuleSpec]:
+    """Audit specs keyed by qualification id; qualifications without rules are left out."""
+    return {rule.qualification_id: rule_spec(rule) for rule in rules_loaded(qualification_ids)}
+
+
+def rule_for_page(qualification: Course) -> PackagingRule | None:
+    return rules_loaded([qualification.pk]).first()
+
+
+def achieved_codes(learner_ids, jurisdiction: str | None = None) -> dict[int, set[str]]:
+    """Each learner's achieved unit codes across all their course enrolments, in one query.
+
+    Achieved means an outcome the organisation's jurisdiction counts as achieved (the
+    OutcomeCode table says which: national 20, 51, 60 and legacy 53; WA 01, 04, 06, 09, ...).
+    """
+    jurisdiction = jurisdiction or Organisation.load().jurisdiction
+    rows = UnitEnrolment.objects.filter(
+        course_enrolment__learner_id__in=list(learner_ids),
+        outcome__jurisdiction=jurisdiction,
+        outcome__is_achieved=True,
+    ).values_list("course_enrolment__learner_id", "unit__code")
+    achieved: dict[int, set[str]] = defaultdict(set)
+    for learner_id, code in rows:
+        achieved[learner_id].add(code)
+    return achieved
+
+
+def qualification_list(*, search: str = "") -> QuerySet[Course]:
+    """Qualifications with their rule (if any) and how many enrolments are in each state."""
+    statuses = QualificationStatus
+    courses = (
+        Course.objects.filter(course_type=CourseType.QUALIFICATION)
+        .select_related("packaging_rule", "superseded_by")
+        .annotate(
+            enrolment_count=Count("qualification_enrolments", distinct=True),
+            ready_count=Count(
+                "qualification_enrolments",
+                filter=Q(qualification_enrolments__status=statuses.READY),
+                distinct=True,
+            ),
+            major_count=Count("packaging_rule__majors", distinct=True),
+        )
+    )
+    if search:
+        courses = courses.filter(Q(code__icontains=search) | Q(title__icontains=search))
+    return courses.order_by("code")
+
+
+def enrolments_base() -> QuerySet[QualificationEnrolment]:
+    return QualificationEnrolment.objects.select_related(
+        "learner", "qualification", "major", "superseded_qualification"
+    )
+
+
+def qualification_enrolments(
+    *, qualification: Course, status: str = "", outcome: str = "", search: str = ""
+) -> QuerySet[QualificationEnrolment]:
+    enrolments = enrolments_base().filter(qualification=qualification)
+    if status:
+        enrolments = enrolments.filter(status=status)
+    if outcome == "not_audited":
+        enrolments = enrolments.filter(audited_at__isnull=True)
+    elif outcome:
+        enrolments = enrolments.filter(audit_outcome=outcome)
+    search = search.strip()
+    if search:
+        names = Q()
+        for word in search.replace(",", " ").split():
+            names &= Q(learner__given_name__icontains=word) | Q(
+                learner__family_name__icontains=word
+            )
+        enrolments = enrolments.filter(names | Q(learner__client_id__iexact=search))
+    return enrolments.order_by("learner__family_name", "learner__given_name", "id")
+
+
+def qualification_enrolments_selected(*, qualification: Course, ids) -> list:
+    return list(
+        enrolments_base()
+        .filter(qualification=qualification, pk__in=list(ids))
+        .order_by("learner__family_name", "learner__given_name", "id")
+    )
+
+
+def learner_qualification_enrolments(*, learner: Learner) -> QuerySet[QualificationEnrolment]:
+    return enrolments_base().filter(learner=learner).order_by("-created_at", "-id")
+
+
+def status_counts(*, qualification: Course) -> list[dict]:
+    counts = dict(
+        QualificationEnrolment.objects.filter(qualification=qualification)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [
+        {"status": status.value, "label": status.label, "count": counts.get(status.value, 0)}
+        for status in QualificationStatus
+    ]
+
+
+def qualifications_with_rules() -> QuerySet[Course]:
+    return Course.objects.filter(
+        course_type=CourseType.QUALIFICATION, packaging_rule__isnull=False
+    ).order_by("code")
+
+
+@dataclass(frozen=True)
+class CredentialSource:
+    """What a credential from a qualification enrolment shows: qualification, major, units."""
+
+    qualification: Course
+    major: str | None
+    units: list[dict]
+
+
+def credential_sources(enrolment_ids) -> dict[int, CredentialSource]:
+    """For the documents of credentials from these qualification enrolments, in three queries."""
+    enrolment_ids = {pk for pk in enrolment_ids if pk}
+    if not enrolment_ids:
+        return {}
+    enrolments = list(
+        QualificationEnrolment.objects.filter(pk__in=enrolment_ids).select_related(
+            "qualification", "major"
+        )
+    )
+    units = credential_units(enrolments)
+    return {
+        e.pk: CredentialSource(
+            qualification=e.qualification,
+            major=e.major.name if e.major else None,
+            units=units[e.pk],
+        )
+        for e in enrolments
+    }
+
+
+def credential_units(enrolments) -> dict[int, list[dict]]:
+    """The units a record of results lists for each qualification enrolment.
+
+    Those the last audit counted towards the qualification, as the learner achieved them (a
+    superseded unit credited as equivalent is shown as itself).
+    """
+    enrolments = list(enrolments)
+    wanted = {
+        e.pk: set(e.audit_explanation.get("counted_units", []))
+        for e in enrolments
+        if isinstance(e.audit_explanation, dict)
+    }
+    rows = (
+        UnitEnrolment.objects.filter(
+            course_enrolment__learner_id__in={e.learner_id for e in enrolments},
+            outcome__is_achieved=True,
+        )
+        .select_related("unit", "outcome", "course_enrolment")
+        .order_by("unit__code", "-end_date", "-id")
+    )
+    by_learner = defaultdict(dict)
+    for ue in rows:
+        # The most recent achievement of a unit, when a learner achieved it more than once.
+        by_learner[ue.course_enrolment.learner_id].setdefault(ue.unit.code, ue)
+    units: dict[int, list[dict]] = {}
+    for enrolment in enrolments:
+        achieved = by_learner.get(enrolment.learner_id, {})
+        units[enrolment.pk] = [
+            {
+                "code": ue.unit.code,
+                "title": ue.unit.title,
+                "outcome": ue.outcome.code,
+                "outcome_label": ue.outcome.description,
+                "nominal_hours": ue.unit.nominal_hours,
+            }
+            for code, ue in sorted(achieved.items())
+            if code in wanted.get(enrolment.pk, ())
+        ]
+    return units

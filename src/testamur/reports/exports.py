@@ -1,0 +1,167 @@
+"""The register report as CSV, XLSX and a printable PDF.
+
+CSV is streamed row by row; XLSX is written row by row (openpyxl write-only mode) to a
+temporary file that is then streamed; both hold one chunk of rows at a time, whatever the size.
+The PDF goes through the same Typst path as credentials, with the rows as JSON data, and is
+capped at PDF_MAX_ROWS (a printed register of a million rows helps nobody).
+"""
+
+import csv
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from testamur.credentials.rendering.engine import get_renderer
+from testamur.organisation.models import Organisation
+from testamur.reports.selectors import (
+    COLUMNS,
+    HEADINGS,
+    Grouping,
+    ReportFilters,
+    group_column,
+    register_report,
+    register_report_values,
+)
+
+PDF_MAX_ROWS = 1000
+PDF_TOO_MANY = (
+    "The printable report holds up to {limit} credentials and these filters match more. "
+    "Narrow the filters (a date range or one course offer), or download CSV or XLSX."
+)
+XLSX_MAX_ROWS = 1_048_575  # Excel's limit per sheet, less the heading row
+REPORT_SOURCE = Path(__file__).parent / "typst" / "register_report.typ"
+WIDTHS = {
+    "number": 16,
+    "type": 22,
+    "learner_name": 28,
+    "learner_id": 12,
+    "course": 44,
+    "offer": 20,
+    "credential_date": 14,
+    "issued_date": 12,
+    "status": 22,
+    "status_reason": 36,
+    "issuing_officer": 22,
+}
+CSV_BATCH = 500
+# Spreadsheet programs run a cell starting with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def filename(filters: ReportFilters, extension: str) -> str:
+    today = timezone.localdate()
+    return f"credential-register-by-{filters.grouping}-{today:%Y%m%d}.{extension}"
+
+
+def _csv_cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+class _Line:
+    """A file-like object that hands back what csv.writer writes to it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(filters: ReportFilters) -> Iterator[str]:
+    """The report as CSV text, a batch of rows at a time (UTF-8 with a BOM, for Excel)."""
+    writer = csv.writer(_Line())
+    yield "\ufeff" + writer.writerow(HEADINGS)
+    batch = []
+    for row in register_report_values(filters):
+        batch.append(writer.writerow([_csv_cell(value) for value in row]))
+        if len(batch) >= CSV_BATCH:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
+def _text_cell(sheet, value: str) -> WriteOnlyCell:
+    """A cell that stays text even if it looks like a formula."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def _new_sheet(workbook: Workbook, title: str):
+    sheet = workbook.create_sheet(title=title)
+    for index, (key, _) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[key]
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    heading = []
+    for text in HEADINGS:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        heading.append(cell)
+    sheet.append(heading)
+    return sheet
+
+
+def xlsx_file(filters: ReportFilters, *, max_rows: int = XLSX_MAX_ROWS):
+    """The report as an XLSX workbook in an anonymous temporary file, rewound for reading.
+
+    Rows past a sheet's limit continue on a further sheet.
+    """
+    workbook = Workbook(write_only=True)
+    title = "By course" if filters.grouping == Grouping.COURSE else "By course offer"
+    sheet = _new_sheet(workbook, title)
+    sheets, written = 1, 0
+    for row in register_report_values(filters):
+        if written == max_rows:
+            sheets += 1
+            sheet = _new_sheet(workbook, f"{title} ({sheets})")
+            written = 0
+        sheet.append(
+            [_text_cell(sheet, value) if value.startswith("=") else value for value in row]
+        )
+        written += 1
+    # Closed by the response that streams it (FileResponse), which deletes it.
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def pdf_too_big(filters: ReportFilters) -> bool:
+    return register_report(filters).order_by()[: PDF_MAX_ROWS + 1].count() > PDF_MAX_ROWS
+
+
+def _pdf_data(filters: ReportFilters) -> dict:
+    organisation = Organisation.load()
+    group_at = group_column(filters.grouping)
+    columns = [heading for index, heading in enumerate(HEADINGS) if index != group_at]
+    groups: list[dict] = []
+    total = 0
+    for row in register_report_values(filters, limit=PDF_MAX_ROWS):
+        heading = row[group_at]
+        if filters.grouping == Grouping.OFFER:
+            heading = f"{row[5]} — {row[4]}"
+        if not groups or groups[-1]["key"] != row[group_at]:
+            groups.append({"key": row[group_at], "heading": heading, "rows": []})
+        groups[-1]["rows"].append([value for index, value in enumerate(row) if index != group_at])
+        total += 1
+    now = timezone.localtime()
+    return {
+        "title": f"Credential register {Grouping.LABELS[filters.grouping].lower()}",
+        "organisation": {"name": organisation.display_name, "rto_code": organisation.rto_code},
+        "filters": filters.describe()[1:],
+        "made": f"{now:%d/%m/%Y %H:%M}",
+        "columns": columns,
+        "groups": [{"heading": g["heading"], "rows": g["rows"]} for g in groups],
+        "total": total,
+    }
+
+
+def report_pdf(filters: ReportFilters) -> bytes:
+    """The printable report (call pdf_too_big first)."""
+    source = REPORT_SOURCE.read_text(encoding="utf-8")
+    return get_renderer().render(source=source, data=_pdf_data(filters))

@@ -1,0 +1,83 @@
+"""The Ed25519 key that signs verifiable credentials: made on first use, stored encrypted."""
+
+import base64
+import hashlib
+import threading
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.views.decorators.debug import sensitive_variables
+
+from testamur.core.events import event_record
+from testamur.verification.models import VcSigningKey
+from testamur.verification.multikey import public_key_multibase
+
+VC_KEY_LOCKED = (
+    "The key that signs digital credentials can no longer be unlocked (the server's SECRET_KEY "
+    "changed). Restore the previous SECRET_KEY."
+)
+_cache_lock = threading.Lock()
+_cache: dict = {}
+
+
+def _fernet() -> Fernet:
+    digest = hashlib.sha256(("testamur-vc-signing-key:" + settings.SECRET_KEY).encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+@sensitive_variables("private_key", "raw")
+def vc_signing_key_generate() -> VcSigningKey:
+    """A new Ed25519 key, made active. Runs once per deployment, on the first credential."""
+    private_key = Ed25519PrivateKey.generate()
+    raw = private_key.private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+    key = VcSigningKey(
+        private_key_encrypted=_fernet().encrypt(raw),
+        public_key_multibase=public_key_multibase(private_key.public_key()),
+    )
+    key.full_clean(exclude=["private_key_encrypted"])
+    with transaction.atomic():
+        key.save()
+        event_record(
+            actor=None,
+            subject_type="vc_signing_key",
+            subject_id=key.pk,
+            action="generated",
+            data={"public_key_multibase": key.public_key_multibase},
+        )
+    return key
+
+
+def active_vc_signing_key() -> VcSigningKey:
+    key = VcSigningKey.objects.filter(is_active=True).first()
+    if key:
+        return key
+    try:
+        return vc_signing_key_generate()
+    except IntegrityError:
+        # Another process made the first key at the same moment: use that one.
+        return VcSigningKey.objects.get(is_active=True)
+
+
+@sensitive_variables("raw")
+def private_key_of(key: VcSigningKey) -> Ed25519PrivateKey:
+    """The decrypted private key, cached per process and public key."""
+    with _cache_lock:
+        cached = _cache.get(key.public_key_multibase)
+        if cached:
+            return cached
+    try:
+        raw = _fernet().decrypt(bytes(key.private_key_encrypted))
+    except InvalidToken as exc:
+        raise ValidationError(VC_KEY_LOCKED) from exc
+    private_key = Ed25519PrivateKey.from_private_bytes(raw)
+    with _cache_lock:
+        _cache[key.public_key_multibase] = private_key
+    return private_key

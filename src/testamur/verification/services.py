@@ -1,0 +1,247 @@
+"""Writes: a credential's digital credential, status list changes, learner portal sign-in."""
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from testamur.core.events import event_record
+from testamur.credentials.models import Credential, CredentialStatus
+from testamur.learners.models import Learner
+from testamur.organisation.models import Organisation
+from testamur.verification import composition, selectors
+from testamur.verification.issuance import proof_add, utc_timestamp
+from testamur.verification.keys import active_vc_signing_key, private_key_of
+from testamur.verification.models import (
+    STATUS_LIST_LENGTH,
+    DigitalCredential,
+    PortalLink,
+    StatusList,
+    StatusPurpose,
+)
+
+logger = logging.getLogger(__name__)
+
+PORTAL_LINK_LIFETIME = timedelta(minutes=30)
+LINK_EXPIRED = "This sign-in link has expired (links last 30 minutes). Ask for a new one below."
+LINK_USED = "This sign-in link has already been used. Ask for a new one below."
+LINK_UNKNOWN = "This sign-in link is not valid. Ask for a new one below."
+PORTAL_DISABLED = (
+    "Portal access for this learner has been turned off by the RTO. Contact the RTO for copies "
+    "of your credentials."
+)
+# Lists are filled to half so random indexes stay quick to find and hard to guess.
+LIST_FILL = STATUS_LIST_LENGTH // 2
+
+
+class PortalLinkError(Exception):
+    pass
+
+
+def _sign(document: dict) -> dict:
+    key = active_vc_signing_key()
+    return proof_add(
+        document,
+        private_key=private_key_of(key),
+        verification_method=composition.verification_method_id(key.public_key_multibase),
+        created=timezone.now(),
+    )
+
+
+def _open_status_list(purpose: str) -> StatusList:
+    """The list new entries go into: the first one less than half full."""
+    for status_list in StatusList.objects.filter(purpose=purpose).order_by("number"):
+        if status_list.entries.count() < LIST_FILL:
+            return status_list
+    last = StatusList.objects.filter(purpose=purpose).order_by("-number").first()
+    status_list, _ = StatusList.objects.get_or_create(
+        purpose=purpose, number=(last.number + 1) if last else 1
+    )
+    return status_list
+
+
+def _entry_create(credential: Credential, facts: dict) -> DigitalCredential:
+    """A random, unused place in a status list (retried on the rare collision)."""
+    status_list = _open_status_list(StatusPurpose.REVOCATION)
+    for _ in range(20):
+        index = secrets.randbelow(STATUS_LIST_LENGTH)
+        try:
+            with transaction.atomic():
+                entry = DigitalCredential(
+                    credential=credential,
+                    status_list=status_list,
+                    status_index=index,
+                    facts=facts,
+                )
+                # Uniqueness is the database's to decide (see the retry below).
+                entry.full_clean(exclude=["credential", "status_list"])
+                entry.save()
+                return entry
+        except IntegrityError:
+            existing = DigitalCredential.objects.filter(credential=credential).first()
+            if existing:
+                return existing
+    raise RuntimeError(f"No free index found in {status_list}")
+
+
+def digital_credential_issue(*, credential: Credential) -> DigitalCredential:
+    """The credential's digital credential: made once (status entry, snapshot, signed VC).
+
+    A credential already cancelled when first seen gets its entry and snapshot (its page still
+    shows what it stated) but never a signed VC.
+    """
+    existing = DigitalCredential.objects.filter(credential=credential).first()
+    if existing and (existing.signed or credential.status != CredentialStatus.ISSUED):
+        return existing
+    facts = selectors.credential_facts(credential)
+    with transaction.atomic():
+        entry = existing or _entry_create(credential, facts)
+        entry = DigitalCredential.objects.select_for_update().get(pk=entry.pk)
+        if entry.signed:
+            return entry
+        if credential.status == CredentialStatus.ISSUED:
+            unsigned = composition.open_badge_credential(
+                entry.facts,
+                credential_id=f"urn:uuid:{entry.uuid}",
+                status_entry=composition.status_entry(
+                    purpose=entry.status_list.purpose,
+                    number=entry.status_list.number,
+                    index=entry.status_index,
+                ),
+            )
+            entry.signed = _sign(unsigned)
+            entry.signed_at = timezone.now()
+        else:
+            # Its bit is set from the start; the list is signed again on its next request.
+            StatusList.objects.filter(pk=entry.status_list_id).update(version=F("version") + 1)
+        entry.save()
+        event_record(
+            actor=None,
+            subject_type="credential",
+            subject_id=credential.pk,
+            learner_id=credential.learner_id,
+            action="digital_credential_issued" if entry.signed else "verification_recorded",
+            data={
+                "number": credential.number,
+                "status_list": entry.status_list.number,
+                "status_index": entry.status_index,
+            },
+        )
+    return entry
+
+
+def status_list_credential_changed(*, credential: Credential) -> None:
+    """Called by credential_cancel: the list holding this credential must be signed again."""
+    StatusList.objects.filter(entries__credential=credential).update(version=F("version") + 1)
+
+
+def status_list_sign(*, status_list: StatusList) -> StatusList:
+    """Rebuild a list from the database (bit set = cancelled) and sign it, if it changed."""
+    with transaction.atomic():
+        status_list = StatusList.objects.select_for_update().get(pk=status_list.pk)
+        if status_list.signed and status_list.signed_version == status_list.version:
+            return status_list
+        revoked = DigitalCredential.objects.filter(
+            status_list=status_list, credential__status=CredentialStatus.CANCELLED
+        ).values_list("status_index", flat=True)
+        document = composition.status_list_credential(
+            purpose=status_list.purpose,
+            number=status_list.number,
+            encoded_list=composition.bitstring_encode(revoked, STATUS_LIST_LENGTH),
+            valid_from=utc_timestamp(timezone.now()),
+        )
+        status_list.signed = _sign(document)
+        status_list.signed_version = status_list.version
+        status_list.save(update_fields=["signed", "signed_version", "updated_at"])
+    return status_list
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def portal_link_send(*, email: str) -> int:
+    """Email a one-time sign-in link to each learner with this address whose portal access is
+    on. Returns how many were sent; callers must not tell the visitor (no account probing)."""
+    sent = 0
+    organisation = Organisation.load()
+    for learner in selectors.learners_for_portal(email):
+        token = secrets.token_urlsafe(32)
+        with transaction.atomic():
+            link = PortalLink.objects.create(
+                learner=learner,
+                token_hash=_token_hash(token),
+                expires_at=timezone.now() + PORTAL_LINK_LIFETIME,
+            )
+            event_record(
+                actor=None,
+                subject_type="learner",
+                subject_id=learner.pk,
+                learner_id=learner.pk,
+                action="portal_link_sent",
+                data={"link": link.pk},
+            )
+        url = settings.PUBLIC_BASE_URL + reverse("verification:portal_redeem", args=[token])
+        body = (
+            f"Hello {learner.given_name},\n\n"
+            f"Use this link to see and download your credentials from "
+            f"{organisation.display_name}:\n\n{url}\n\n"
+            "The link works once and expires in 30 minutes. If you did not ask for it, you can "
+            "ignore this email.\n"
+        )
+        try:
+            send_mail(
+                f"Your sign-in link for {organisation.display_name}",
+                body,
+                None,
+                [learner.email],
+            )
+        except OSError:
+            logger.exception("Could not send a portal sign-in link to learner %s", learner.pk)
+            continue
+        sent += 1
+    return sent
+
+
+def portal_link_check(token: str) -> PortalLink:
+    """The link for a token if it can still be used; PortalLinkError says why not."""
+    link = (
+        PortalLink.objects.select_related("learner").filter(token_hash=_token_hash(token)).first()
+    )
+    if link is None:
+        raise PortalLinkError(LINK_UNKNOWN)
+    if link.used_at:
+        raise PortalLinkError(LINK_USED)
+    if link.expires_at <= timezone.now():
+        raise PortalLinkError(LINK_EXPIRED)
+    if selectors.portal_access_disabled(link.learner):
+        raise PortalLinkError(PORTAL_DISABLED)
+    return link
+
+
+def portal_link_redeem(*, token: str) -> Learner:
+    """Use a sign-in link (once). Returns the learner it signs in."""
+    with transaction.atomic():
+        link = portal_link_check(token)
+        # A conditional update: of two clicks at the same moment, only one signs in.
+        updated = PortalLink.objects.filter(pk=link.pk, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        if not updated:
+            raise PortalLinkError(LINK_USED)
+        event_record(
+            actor=None,
+            subject_type="learner",
+            subject_id=link.learner_id,
+            learner_id=link.learner_id,
+            action="portal_signed_in",
+            data={"link": link.pk},
+        )
+    return link.learner

@@ -1,0 +1,74 @@
+"""Where signed documents come from when asked for, and how they are served.
+
+The signed VC of a credential is made once and kept (services.digital_credential_issue); a
+status list is signed again only when a request finds it older than its last change.
+"""
+
+import json
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+
+from testamur.credentials.models import Credential, CredentialStatus
+from testamur.organisation.models import Organisation
+from testamur.verification import composition, services
+from testamur.verification.keys import active_vc_signing_key
+from testamur.verification.models import DigitalCredential, StatusList, VcSigningKey
+
+VC_MEDIA_TYPE = "application/vc"
+JSON_LD_MEDIA_TYPE = "application/ld+json"
+
+
+def digital_credential_of(credential: Credential) -> DigitalCredential:
+    return services.digital_credential_issue(credential=credential)
+
+
+def signed_vc(credential: Credential) -> dict | None:
+    """The signed Open Badges credential; None once the credential is cancelled."""
+    if credential.status != CredentialStatus.ISSUED:
+        return None
+    return digital_credential_of(credential).signed
+
+
+def vc_filename(credential: Credential) -> str:
+    return f"{credential.number}-open-badge.json"
+
+
+def status_list_document(purpose: str, number: int) -> dict | None:
+    status_list = StatusList.objects.filter(purpose=purpose, number=number).first()
+    if status_list is None:
+        return None
+    if not status_list.signed or status_list.signed_version != status_list.version:
+        status_list = services.status_list_sign(status_list=status_list)
+    return status_list.signed
+
+
+def issuer_document() -> dict:
+    """The issuer Profile with every public key it has signed with (the active one first)."""
+    active_vc_signing_key()
+    keys = VcSigningKey.objects.order_by("-is_active", "-created_at").values_list(
+        "public_key_multibase", flat=True
+    )
+    organisation = Organisation.load()
+    return composition.issuer_document(
+        {
+            "name": organisation.display_name,
+            "rto_code": organisation.rto_code,
+            "url": organisation.website,
+            "email": organisation.email,
+        },
+        list(keys),
+    )
+
+
+def json_response(
+    document: dict, *, media_type: str = VC_MEDIA_TYPE, filename: str | None = None
+) -> HttpResponse:
+    """JSON any site may read (verifiers run in browsers on other origins)."""
+    response = HttpResponse(
+        json.dumps(document, indent=2, ensure_ascii=False), content_type=media_type
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    if filename:
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -1,0 +1,144 @@
+"""The learner portal: sign in with an emailed one-time link, see and download your own
+issued credentials. Learners are not staff users: the portal keeps its own session key and
+never touches Django's authentication, so no staff page opens for a learner."""
+
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from testamur.core.permissions import public
+from testamur.credentials.views.common import file_response
+from testamur.learners.models import Learner
+from testamur.organisation.models import Organisation
+from testamur.verification import selectors, services, storage
+from testamur.verification.forms import PortalEmailForm
+from testamur.verification.ratelimit import rate_limited
+
+SESSION_KEY = "testamur_portal"
+SIGNED_OUT = "You have signed out of the learner portal."
+
+
+def _session_age_limit() -> int:
+    return getattr(settings, "PORTAL_SESSION_SECONDS", 8 * 60 * 60)
+
+
+def portal_learner(request) -> Learner | None:
+    """The signed-in learner, while the session is fresh and their access is still on."""
+    data = request.session.get(SESSION_KEY)
+    if not isinstance(data, dict):
+        return None
+    if time.time() - data.get("at", 0) > _session_age_limit():
+        request.session.pop(SESSION_KEY, None)
+        return None
+    learner = Learner.objects.filter(pk=data.get("learner")).first()
+    if learner is None or selectors.portal_access_disabled(learner):
+        request.session.pop(SESSION_KEY, None)
+        return None
+    return learner
+
+
+def learner_required(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        learner = portal_learner(request)
+        if learner is None:
+            return redirect("verification:portal_start")
+        return view(request, learner, *args, **kwargs)
+
+    return wrapped
+
+
+@public
+@require_http_methods(["GET", "POST"])
+@rate_limited("portal", methods=("POST",))
+def portal_start(request):
+    """Ask for a sign-in link. The answer is the same whether or not the email is known."""
+    if portal_learner(request):
+        return redirect("verification:portal_home")
+    form = PortalEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.portal_link_send(email=form.cleaned_data["email"])
+        return render(
+            request,
+            "verification/portal_link_sent.html",
+            {"email": form.cleaned_data["email"], "organisation": Organisation.load()},
+        )
+    return render(
+        request,
+        "verification/portal_start.html",
+        {"form": form, "organisation": Organisation.load()},
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+@rate_limited("verify")  # tokens are 256-bit random: this only bounds load, not guessing
+def portal_redeem(request, token: str):
+    """GET shows a button (mail scanners that open links must not use them up); POST signs in."""
+    try:
+        if request.method == "POST":
+            learner = services.portal_link_redeem(token=token)
+        else:
+            services.portal_link_check(token)
+    except services.PortalLinkError as error:
+        context = {"problem": str(error), "form": PortalEmailForm()}
+        return render(request, "verification/portal_link_problem.html", context, status=410)
+    if request.method == "GET":
+        return render(request, "verification/portal_redeem.html", {"token": token})
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = {"learner": learner.pk, "at": time.time()}
+    return redirect("verification:portal_home")
+
+
+@public
+@require_GET
+@learner_required
+def portal_home(request, learner):
+    credentials = list(selectors.portal_credentials(learner))
+    context = {
+        "learner": learner,
+        "credentials": credentials,
+        "organisation": Organisation.load(),
+    }
+    return render(request, "verification/portal_home.html", context)
+
+
+def _own_credential(learner, pk: int):
+    return get_object_or_404(selectors.portal_credentials(learner), pk=pk)
+
+
+@public
+@require_GET
+@learner_required
+def portal_document(request, learner, pk: int):
+    credential = _own_credential(learner, pk)
+    return file_response(
+        credential.document,
+        f"{credential.number}.pdf",
+        content_type="application/pdf",
+        attachment=True,
+    )
+
+
+@public
+@require_GET
+@learner_required
+def portal_vc(request, learner, pk: int):
+    credential = _own_credential(learner, pk)
+    document = storage.signed_vc(credential)
+    if document is None:
+        raise Http404
+    return storage.json_response(document, filename=storage.vc_filename(credential))
+
+
+@public
+@require_POST
+def portal_sign_out(request):
+    request.session.pop(SESSION_KEY, None)
+    messages.info(request, SIGNED_OUT)
+    return redirect("verification:portal_start")

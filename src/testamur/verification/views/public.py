@@ -1,0 +1,99 @@
+"""The public verification pages and the JSON a verifier fetches. No sign-in needed."""
+
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from testamur.core.permissions import public
+from testamur.credentials.models import CredentialStatus
+from testamur.verification import selectors, storage
+from testamur.verification.forms import VerifyByNumberForm
+from testamur.verification.models import StatusPurpose
+from testamur.verification.ratelimit import rate_limited
+
+NOT_FOUND_JSON = {"error": "No credential can be verified at this address."}
+
+
+def _not_found(request):
+    """One answer for every miss: unknown code, malformed code, wrong number or wrong name."""
+    return render(
+        request, "verification/not_found.html", {"form": VerifyByNumberForm()}, status=404
+    )
+
+
+def _status(credential) -> tuple[str, object]:
+    if credential.status == CredentialStatus.ISSUED:
+        return "valid", None
+    replacement = selectors.replacement_of(credential)
+    return ("replaced", replacement) if replacement else ("cancelled", None)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+@rate_limited("lookup", methods=("POST",))
+def verify_lookup(request):
+    """Verify by credential number and the learner's family name."""
+    form = VerifyByNumberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        credential = selectors.credential_by_number(
+            form.cleaned_data["number"], form.cleaned_data["family_name"]
+        )
+        if credential is None:
+            return _not_found(request)
+        return redirect("verification:verify", code=credential.verification_code)
+    return render(request, "verification/lookup.html", {"form": form})
+
+
+@public
+@require_GET
+@rate_limited("verify")
+def verify(request, code: str):
+    credential = selectors.credential_by_code(code)
+    if credential is None:
+        return _not_found(request)
+    entry = storage.digital_credential_of(credential)
+    status, replacement = _status(credential)
+    cancelled_on = timezone.localdate(credential.cancelled_at) if credential.cancelled_at else None
+    context = {
+        "credential": credential,
+        "facts": entry.facts,
+        "status": status,
+        "replacement": replacement,
+        "cancelled_on": cancelled_on,
+        "issued_on": credential.issued_on,
+    }
+    return render(request, "verification/verify.html", context)
+
+
+@public
+@require_GET
+@rate_limited("verify")
+def verify_vc(request, code: str):
+    """The signed Open Badges 3.0 credential of a valid credential, as a JSON download."""
+    credential = selectors.credential_by_code(code)
+    document = storage.signed_vc(credential) if credential else None
+    if document is None:
+        response = JsonResponse(NOT_FOUND_JSON, status=404)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+    return storage.json_response(document, filename=storage.vc_filename(credential))
+
+
+@public
+@require_GET
+def issuer(request):
+    return storage.json_response(storage.issuer_document(), media_type=storage.JSON_LD_MEDIA_TYPE)
+
+
+@public
+@require_GET
+def status_list(request, purpose: str, number: int):
+    document = None
+    if purpose in StatusPurpose.values:
+        document = storage.status_list_document(purpose, number)
+    if document is None:
+        response = JsonResponse({"error": "No such status list."}, status=404)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+    return storage.json_response(document)

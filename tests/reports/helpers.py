@@ -1,0 +1,49 @@
+"""Register entries in a chosen state, for tests of read-only reports.
+
+Requested through the service like any credential, then moved to the wanted state by a direct
+update: the reports only read what the register holds, and rendering and signing hundreds of
+documents would test the issue path again, not the report.
+"""
+
+from datetime import date
+
+from testamur.credentials.models import Credential, CredentialStatus
+from tests.factories import credential_make, enrolment_make, learner_make
+
+
+def register_entry(
+    offer,
+    *,
+    status: str = CredentialStatus.ISSUED,
+    credential_type: str = "statement_of_attainment",
+    template=None,
+    credential_date: date = date(2026, 11, 20),
+    issued_on: date | None = date(2026, 11, 23),
+    number: str | None = None,
+    officer=None,
+    reason: str = "",
+    learner=None,
+    **learner_fields,
+) -> Credential:
+    enrolment = enrolment_make(learner=learner or learner_make(**learner_fields), offer=offer)
+    credential = credential_make(
+        enrolment,
+        credential_type=credential_type,
+        credential_date=credential_date,
+        **({"template": template} if template else {}),
+    )
+    numbered = status in (CredentialStatus.ISSUED, CredentialStatus.CANCELLED)
+    values = {
+        "status": status,
+        "status_reason": reason or ("Wrong name" if status == CredentialStatus.CANCELLED else ""),
+        "issuing_officer": officer,
+    }
+    if numbered:
+        values.update(
+            number=number or f"TM-{credential.pk:06d}",
+            issued_on=issued_on,
+            document=f"credentials/issued/{credential.pk}.pdf",
+        )
+    Credential.objects.filter(pk=credential.pk).update(**values)
+    credential.refresh_from_db()
+    return credential

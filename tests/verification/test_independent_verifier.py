@@ -1,0 +1,100 @@
+"""The signed credential verifies with an independent Data Integrity verifier too.
+
+Digital Bazaar's JavaScript stack (@digitalbazaar/vc, data-integrity, eddsa-rdfc-2022
+cryptosuite, vc-bitstring-status-list; versions pinned in js/package-lock.json, installed
+from the npm registry with `npm ci` on first use) checks the proof, that the issuer document
+lists the key under assertionMethod, and the status list. It fetches nothing: the documents
+it may load are handed to it.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from testamur.credentials.services import credential_cancel
+from testamur.verification.contexts import BUNDLED, MULTIKEY_V1, document_loader
+from tests.verification.helpers import one_issued
+
+# One worker runs these, so `npm ci` runs once.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("node")]
+
+JS = Path(__file__).parent / "js"
+
+
+@pytest.fixture(scope="session")
+def node_verifier():
+    if not (shutil.which("node") and shutil.which("npm")):
+        if os.environ.get("CI"):
+            pytest.fail("node and npm are needed for the independent verifier (apt nodejs npm)")
+        pytest.skip("node and npm are not installed")
+    if not (JS / "node_modules").exists():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],  # noqa: S607
+            cwd=JS,
+            check=True,
+            timeout=300,
+        )
+
+    def verify(credential: dict, documents: dict) -> dict:
+        result = subprocess.run(
+            ["node", str(JS / "verify.mjs")],  # noqa: S607
+            input=json.dumps({"credential": credential, "documents": documents}),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    return verify
+
+
+def _documents(client, vc: dict) -> dict:
+    """What a verifier would fetch: the contexts, the issuer, its key and the status list."""
+    documents = {url: document_loader(url)["document"] for url in BUNDLED}
+    issuer = json.loads(client.get(reverse("verification:issuer")).content)
+    documents[issuer["id"]] = issuer
+    for method in issuer["assertionMethod"]:
+        documents[method["id"]] = {"@context": MULTIKEY_V1, **method}
+    list_url = vc["credentialStatus"]["statusListCredential"]
+    documents[list_url] = json.loads(client.get("/vc/" + list_url.split("/vc/", 1)[1]).content)
+    return documents
+
+
+@pytest.fixture
+def issued_vc(client, rto_admin, django_capture_on_commit_callbacks, settings):
+    settings.PUBLIC_BASE_URL = "https://credentials.harbourcity.example"
+    credential = one_issued(rto_admin, django_capture_on_commit_callbacks)
+    url = reverse("verification:verify_vc", args=[credential.verification_code])
+    return credential, json.loads(client.get(url).content)
+
+
+def test_digital_bazaar_verifies_the_credential(client, issued_vc, node_verifier):
+    _, vc = issued_vc
+    result = node_verifier(vc, _documents(client, vc))
+    assert result["verified"], result["errors"]
+    assert result["revoked"] is False
+
+
+def test_digital_bazaar_rejects_a_changed_credential(client, issued_vc, node_verifier):
+    _, vc = issued_vc
+    documents = _documents(client, vc)
+    vc["credentialSubject"]["achievement"]["name"] = "Diploma of Forgery"
+    result = node_verifier(vc, documents)
+    assert not result["verified"]
+    assert any("signature" in e.lower() for e in result["errors"]), result["errors"]
+
+
+def test_digital_bazaar_sees_the_revocation(client, issued_vc, node_verifier, rto_admin):
+    credential, vc = issued_vc
+    credential_cancel(actor=rto_admin, credential=credential, reason="Issued in error")
+    result = node_verifier(vc, _documents(client, vc))
+    assert result["revoked"] is True
+    # The signature itself is still intact: revoked is what makes it no longer valid.
+    assert result["verified"], result["errors"]
