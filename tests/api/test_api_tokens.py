@@ -89,6 +89,6 @@ def test_the_account_menu_links_to_the_page(rto_user_client):
     assert f'href="{URL}"' in rto_user_client.get("/").content.decode()
 
 
-def test_signed_out_visitors_are_sent_to_sign_in(client):
+def test_signed_out_visitors_are_sent_to_sign_in(client, db):
     response = client.get(URL)
     assert response.status_code == 302 and response["Location"].startswith("/login/")

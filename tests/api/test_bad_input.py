@@ -73,8 +73,10 @@ def test_unknown_ids_are_404(owner_api):
 def test_ids_out_of_range_or_not_numbers_are_422(owner_api):
     for path in ("/learners/0", "/learners/-3", "/learners/abc", f"/learners/{2**64}"):
         _error(owner_api.get(path), 422)
-    _error(owner_api.get("/credentials", {"page": 10**12}), 422)
-    _error(owner_api.get("/credentials", {"page_size": 500}), 422)
+    _error(owner_api.get("/learners", {"page": 10**12}), 422)
+    _error(owner_api.get("/learners", {"page_size": 500}), 422)
+    _error(owner_api.get("/credentials", {"after": 2**64}), 422)
+    _error(owner_api.get("/credentials", {"page_size": 0}), 422)
 
 
 def test_a_referenced_record_that_does_not_exist_is_422_naming_the_field(owner_api):

@@ -26,6 +26,19 @@ def test_the_register_filters_like_the_register_page(user_api):
     assert reversed_dates.json()["errors"][0]["loc"] == ["body", "date_to"]
 
 
+def test_the_register_pages_by_cursor_newest_first(user_api):
+    credentials = requested(completed_offer(3))
+    newest_first = [c.pk for c in reversed(credentials)]
+    first = user_api.get("/credentials", {"page_size": 2}).json()
+    assert [c["id"] for c in first["items"]] == newest_first[:2]
+    assert (first["count"], first["previous"]) == (3, None)
+    second = user_api.get("/credentials", {"page_size": 2, "after": first["next"]}).json()
+    assert [c["id"] for c in second["items"]] == newest_first[2:]
+    assert second["next"] is None
+    back = user_api.get("/credentials", {"page_size": 2, "before": second["previous"]}).json()
+    assert [c["id"] for c in back["items"]] == newest_first[:2]
+
+
 def test_request_one_credential_with_the_courses_default_template(user_api):
     (enrolment,) = completed_offer(1)
     template_make("testamur")

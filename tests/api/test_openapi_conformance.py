@@ -3,7 +3,8 @@
 Stateless: each operation gets valid and invalid requests generated from its schema (the
 examples, coverage and fuzzing phases). Every response must have a documented status, match
 its documented schema and content type, and no request may cause a server error. Path ids are
-pinned to real records (an issued credential, its issue run, its learner and enrolment), so
+pinned to real records (an issued credential, its issue run, its learner and enrolment, a
+qualification enrolment), so
 success responses and their documents are checked too, not only 404s.
 """
 
@@ -17,6 +18,8 @@ from testamur.accounts.roles import Role
 from testamur.api.services import api_token_create
 from testamur.wsgi import application
 from tests.credentials.helpers import completed_offer, generated, issue, requested
+from tests.factories import learner_make, qualification_enrolment_make
+from tests.qualifications.helpers import CORE, achieve, individual_support
 
 # Kept small so the whole test stays well under two minutes on two cores; raise it locally
 # (with derandomize off) to search harder.
@@ -56,6 +59,10 @@ def api_schema(owner, owner_auth, _keep_test_connection, django_capture_on_commi
     credentials = generated(owner, requested(enrolments), django_capture_on_commit_callbacks)
     issue_run, _ = issue(owner, credentials[:1], django_capture_on_commit_callbacks)
     enrolment = enrolments[0]
+    qualification = individual_support()
+    learner = learner_make()
+    achieve(learner, CORE[:4])
+    qualification_enrolment = qualification_enrolment_make(learner, qualification, major="Ageing")
     config = schemathesis.Config.from_dict(
         {
             "generation": {
@@ -74,6 +81,8 @@ def api_schema(owner, owner_auth, _keep_test_connection, django_capture_on_commi
                 "offer_id": enrolment.offer_id,
                 "credential_id": credentials[0].pk,
                 "run_id": issue_run.pk,
+                "qualification_id": qualification.pk,
+                "qualification_enrolment_id": qualification_enrolment.pk,
             },
         }
     )

@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 
 from testamur.api.auth import TokenAuth, token_user
 from testamur.api.errors import UNAUTHORIZED, error_response, errors_install
-from testamur.api.routers import credentials, learners, runs, training
+from testamur.api.routers import credentials, learners, qualifications, reports, runs, training
 
 DESCRIPTION = """
 Testamur's API for student management systems, learning management systems and CRMs.
@@ -62,5 +62,7 @@ api = TestamurApi(
 errors_install(api)
 api.add_router("", learners.router)
 api.add_router("", training.router)
+api.add_router("", qualifications.router)
 api.add_router("", credentials.router)
 api.add_router("", runs.router)
+api.add_router("", reports.router)

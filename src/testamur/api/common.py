@@ -11,6 +11,7 @@ from ninja.pagination import PaginationBase
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Strict, StrictBool
 
 from testamur.api.errors import ErrorOut
+from testamur.core.paging import keyset_page
 
 # The largest primary key the databases store; bigger numbers are refused before any query.
 MAX_ID = 2**63 - 1
@@ -101,6 +102,46 @@ class PageNumberPagination(PaginationBase):
             "page": pagination.page,
             "page_size": size,
             "pages": ceil(count / size),
+        }
+
+
+class CursorPagination(PaginationBase):
+    """?after=<id> (or ?before=<id>) and page_size: the register's own keyset pages, which cost
+    the same on the first page and the millionth row (core/paging.py). `count` stops at 10,000
+    (`count_capped` then says there are more)."""
+
+    class Input(Schema):
+        after: int | None = Field(None, ge=1, le=MAX_ID, description="The `next` of a page.")
+        before: int | None = Field(None, ge=1, le=MAX_ID, description="The `previous` of a page.")
+        page_size: int = Field(
+            DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items per page."
+        )
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        count_capped: bool
+        next: int | None = Field(description="Pass as `after` for the next page.")
+        previous: int | None = Field(description="Pass as `before` for the previous page.")
+
+    def __init__(self, *, keys: list[str], **kwargs):
+        self.keys = keys
+        super().__init__(**kwargs)
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = keyset_page(
+            queryset,
+            keys=self.keys,
+            after=pagination.after,
+            before=pagination.before,
+            per_page=pagination.page_size,
+        )
+        return {
+            "items": page.object_list,
+            "count": page.count,
+            "count_capped": page.count_capped,
+            "next": page.after,
+            "previous": page.before,
         }
 
 

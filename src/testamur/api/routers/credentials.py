@@ -15,11 +15,11 @@ from testamur.accounts.models import User
 from testamur.api.auth import require_perms
 from testamur.api.common import (
     WRITE_ERRORS,
+    CursorPagination,
     Filters,
     Id,
     Input,
     IsoDate,
-    PageNumberPagination,
     PathId,
     QueryId,
     QueryRevision,
@@ -41,6 +41,7 @@ from testamur.credentials.models import (
 )
 from testamur.credentials.views.common import file_response
 from testamur.learners.models import Learner
+from testamur.qualifications.models import QualificationEnrolment
 from testamur.training import selectors as training_selectors
 from testamur.training.models import Course, CourseEnrolment, CourseOffer
 
@@ -88,7 +89,8 @@ class CredentialOut(Schema):
     failure_message: str
     learner: LearnerRef
     course_enrolment: int | None
-    course: CourseRef | None
+    qualification_enrolment: int | None
+    course: CourseRef | None = Field(description="The course or qualification it is for.")
     offer: OfferRef | None
     template: TemplateRef
     credential_date: date
@@ -118,8 +120,12 @@ class CredentialOut(Schema):
         return credential.course_enrolment_id
 
     @staticmethod
+    def resolve_qualification_enrolment(credential) -> int | None:
+        return credential.qualification_enrolment_id
+
+    @staticmethod
     def resolve_course(credential):
-        return credential.course_offer.course if credential.course_enrolment_id else None
+        return credential.course
 
     @staticmethod
     def resolve_offer(credential):
@@ -194,6 +200,7 @@ class CredentialFilters(Filters):
     officer: QueryId | None = Field(None, description="Issuing officer (user id).")
     learner: QueryId | None = None
     enrolment: QueryId | None = Field(None, description="Course enrolment id.")
+    qualification_enrolment: QueryId | None = None
 
 
 class RequestOptions(Input):
@@ -251,6 +258,7 @@ def _register(filters: CredentialFilters) -> QuerySet[Credential]:
         "issuing_officer": _found(User, filters.officer),
         "learner": _found(Learner, filters.learner),
         "enrolment": _found(CourseEnrolment, filters.enrolment),
+        "qualification_enrolment": _found(QualificationEnrolment, filters.qualification_enrolment),
     }
     if any(value is False for value in related.values()):
         return Credential.objects.none()
@@ -264,6 +272,16 @@ def _register(filters: CredentialFilters) -> QuerySet[Credential]:
     )
 
 
+def issuing_officer_or_422(pk: int | None):
+    """The request form offers only staff who may issue; an id of anyone else is refused."""
+    if pk is None:
+        return None
+    officer = selectors.issuing_officers().filter(pk=pk).first()
+    if officer is None:
+        raise ValidationError({"issuing_officer": OFFICER_NOT_ALLOWED.format(pk=pk)})
+    return officer
+
+
 def _request_options(options: RequestOptions, course: Course) -> dict:
     """The request form's choices: a template available for requests, an officer who may issue."""
     if options.template is None:
@@ -274,17 +292,10 @@ def _request_options(options: RequestOptions, course: Course) -> dict:
         template = CredentialTemplate.objects.filter(pk=options.template).first()
         if template is None:
             raise ValidationError({"template": TEMPLATE_UNKNOWN.format(pk=options.template)})
-    officer = None
-    if options.issuing_officer is not None:
-        officer = selectors.issuing_officers().filter(pk=options.issuing_officer).first()
-        if officer is None:
-            raise ValidationError(
-                {"issuing_officer": OFFICER_NOT_ALLOWED.format(pk=options.issuing_officer)}
-            )
     return {
         "template": template,
         "credential_date": options.credential_date or timezone.localdate(),
-        "issuing_officer": officer,
+        "issuing_officer": issuing_officer_or_422(options.issuing_officer),
         "status_reason": options.status_reason,
     }
 
@@ -305,7 +316,7 @@ def bulk_out(outcome) -> dict:
     response=responses({200: list[CredentialOut]}),
     summary="The credential register",
 )
-@paginate(PageNumberPagination)
+@paginate(CursorPagination, keys=selectors.REGISTER_ORDER)
 def credential_list(request, filters: Query[CredentialFilters]):
     """The credential register, newest first, with the register page's filters."""
     require_perms(request, VIEW)
@@ -317,7 +328,7 @@ def credential_list(request, filters: Query[CredentialFilters]):
     response=responses({200: list[CredentialOut]}),
     summary="A learner's credentials",
 )
-@paginate(PageNumberPagination)
+@paginate(CursorPagination, keys=selectors.REGISTER_ORDER)
 def learner_credential_list(request, learner_id: PathId):
     require_perms(request, VIEW, "learners.view_learner")
     learner = get_or_404(Learner.objects.all(), "learner", learner_id)
