@@ -22,7 +22,9 @@ Users may request and preview credentials; only Admins and Owners issue and canc
 413 body too large, 422 invalid input or a rule refused it (the reason is in `detail`).
 
 **Lists** are paged: `?page=1&page_size=50` (at most 200); the answer holds `items`, `count`,
-`page`, `page_size` and `pages`.
+`page`, `page_size` and `pages`. The credential register and the register report, which may
+hold millions of rows, page by cursor instead: pass a page's `next` as `?after=` (or its
+`previous` as `?before=`); their `count` stops at 10,000 (`count_capped`).
 
 **Retries.** POST operations that create or issue accept an `Idempotency-Key` header: a retry
 with the same key returns the first response (marked `Idempotent-Replayed: true`) instead of
