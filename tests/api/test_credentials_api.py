@@ -23,7 +23,7 @@ def test_the_register_filters_like_the_register_page(user_api):
         "/credentials", {"date_from": "2026-12-01", "date_to": "2026-01-01"}
     )
     assert reversed_dates.status_code == 422
-    assert reversed_dates.json()["errors"][0]["loc"] == ["body", "date_to"]
+    assert reversed_dates.json()["errors"][0]["loc"] == ["query", "date_to"]
 
 
 def test_the_register_pages_by_cursor_newest_first(user_api):

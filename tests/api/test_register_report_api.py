@@ -72,5 +72,5 @@ def test_bad_filters_are_422_with_the_reports_message(user_api, register):
     assert reversed_dates.json()["detail"] == DATES_REVERSED
     unknown = user_api.get("/reports/register/csv", {"offer": 999999})
     assert unknown.status_code == 422
-    assert unknown.json()["errors"][0]["loc"] == ["body", "offer"]
+    assert unknown.json()["errors"][0]["loc"] == ["query", "offer"]
     assert user_api.get("/reports/register", {"group": "learner"}).status_code == 422

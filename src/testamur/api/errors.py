@@ -65,10 +65,12 @@ def _request_invalid(request, exc: RequestValidationError):
 
 
 def _rule_broken(request, exc: DjangoValidationError, status: int = 422):
+    # A GET's input is its query string; anything else sends a JSON body.
+    source = "query" if request.method == "GET" else "body"
     errors = []
     if hasattr(exc, "error_dict"):
         for field, messages in exc.message_dict.items():
-            loc = [] if field == "__all__" else ["body", field]
+            loc = [] if field == "__all__" else [source, field]
             errors.extend({"loc": loc, "msg": m, "type": "rule"} for m in messages)
     else:
         errors = [{"loc": [], "msg": m, "type": "rule"} for m in exc.messages]
