@@ -18,27 +18,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import database_url, peak_rss_mb  # noqa: E402
+
 MANAGE = ROOT / "manage.py"
-
-
-def _database_url(tmp: Path) -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        base, _, _ = url.rpartition("/")
-        name = "testamur_bench"
-        subprocess.run(
-            ["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
-        )
-        subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
-        return f"{base}/{name}"
-    return f"sqlite:///{tmp / 'bench.sqlite3'}"
-
-
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
 
 
 def main() -> None:
@@ -50,7 +34,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="testamur-bench-"))
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(tmp),
+        "DATABASE_URL": database_url(tmp, "testamur_bench"),
         "MEDIA_ROOT": str(tmp / "media"),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "DEBUG": "1",
@@ -61,7 +45,6 @@ def main() -> None:
 
     import django
 
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testamur.settings")
     django.setup()
     from bench.fixtures import issue_ready_credentials
@@ -104,7 +87,7 @@ def main() -> None:
                         "seconds": round(elapsed, 2),
                         "seconds_to_queue": round(queued, 2),
                         "credentials_per_s": round(run.done_count / elapsed, 1),
-                        "worker_peak_rss_mb": [_peak_rss_mb(w.pid) for w in workers],
+                        "worker_peak_rss_mb": [peak_rss_mb(w.pid) for w in workers],
                     }
                 ),
                 flush=True,

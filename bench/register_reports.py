@@ -119,10 +119,10 @@ JOIN (SELECT id, start_date, end_date, row_number() OVER (ORDER BY id) - 1 AS k
 ORDER BY o.start_date, i;
 
 INSERT INTO credentials_credential (credential_type, template_id, learner_id, course_enrolment_id,
-  number, credential_date, issuing_officer_id, status, status_reason, failure_message,
+  course_id, number, credential_date, issuing_officer_id, status, status_reason, failure_message,
   final_qualification, issued_on, issued_at, issued_by_id, verification_code, draft, document,
   document_sha256, revision, created_by_id, created_at, updated_at)
-SELECT t.credential_type, t.id, e.learner_id, e.id,
+SELECT t.credential_type, t.id, e.learner_id, e.id, e.course_id,
        CASE WHEN s.status IN ('issued', 'cancelled') THEN 'TM-' || lpad(e.k::text, 7, '0') END,
        d.day, CASE WHEN s.status IN ('issued', 'cancelled') THEN officer.id END,
        s.status,
@@ -134,9 +134,9 @@ SELECT t.credential_type, t.id, e.learner_id, e.id,
        CASE WHEN s.status IN ('issued', 'cancelled')
             THEN 'credentials/issued/TM-' || lpad(e.k::text, 7, '0') || '.pdf' ELSE '' END,
        '', 1, NULL, d.day + make_interval(secs => e.k % 86400), now()
-FROM (SELECT id, learner_id, completion_date, commencement_date,
-             row_number() OVER (ORDER BY id) - 1 AS k
-      FROM training_courseenrolment) e
+FROM (SELECT ce.id, ce.learner_id, ce.completion_date, ce.commencement_date,
+             o.course_id, row_number() OVER (ORDER BY ce.id) - 1 AS k
+      FROM training_courseenrolment ce JOIN training_courseoffer o ON o.id = ce.offer_id) e
 CROSS JOIN LATERAL (SELECT coalesce(e.completion_date, e.commencement_date) + (e.k % 10)::int
                            AS day, (e.k * 2654435761) % 4294967296 % 100 AS roll) d
 CROSS JOIN LATERAL (SELECT CASE

@@ -17,6 +17,7 @@ RUNS = [
     # PostgreSQL only; BENCH_REGISTER_N sets the register size (default 1,000,000: about 4.5
     # minutes the first time, 3 once the data is kept in testamur_bench_reports).
     [PY, str(BENCH / "register_reports.py")],
+    [PY, str(BENCH / "import_rows.py"), "--n", "100000"],
 ]
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "testamur.credentials",
     "testamur.verification",
     "testamur.reports",
+    "testamur.interchange",
     "testamur.api",
 ]
 
@@ -178,6 +179,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_IMAGE_UPLOAD_BYTES = 2 * 1024 * 1024
+# Imports: spreadsheets and NAT files up to this size; smaller ones than the second are checked
+# while the page waits, larger ones by the background worker.
+MAX_IMPORT_UPLOAD_BYTES = 50 * 1024 * 1024
+IMPORT_INLINE_MAX_BYTES = 256 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

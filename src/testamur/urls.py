@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("testamur.verification.urls")),
     path("reports/", include("testamur.reports.urls")),
+    path("", include("testamur.interchange.urls")),
     path("admin/", admin.site.urls),
 ]
 

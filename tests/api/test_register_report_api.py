@@ -7,8 +7,17 @@ from datetime import date
 import pytest
 
 from testamur.credentials.models import CredentialStatus
+from testamur.credentials.qualification_requests import credential_request_for_qualification
 from testamur.reports.forms import DATES_REVERSED
-from tests.factories import course_make, offer_make
+from tests.factories import (
+    course_make,
+    learner_make,
+    offer_make,
+    organisation_configured,
+    qualification_enrolment_make,
+    system_actor,
+)
+from tests.qualifications.helpers import AGEING, CORE, OTHER, achieve, individual_support
 from tests.reports.helpers import register_entry
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +83,23 @@ def test_bad_filters_are_422_with_the_reports_message(user_api, register):
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["loc"] == ["query", "offer"]
     assert user_api.get("/reports/register", {"group": "learner"}).status_code == 422
+
+
+def test_by_course_qualification_credentials_are_listed_without_an_offer(user_api):
+    organisation_configured()
+    chc = individual_support()
+    learner = learner_make(given_name="Mele", family_name="Tupou")
+    achieve(learner, CORE + AGEING + OTHER[:3])
+    ready = qualification_enrolment_make(learner, chc, major="Ageing")
+    credential_request_for_qualification(
+        actor=system_actor(),
+        qualification_enrolment=ready,
+        credential_date=date(2026, 11, 20),
+        generate=False,
+    )
+    by_course = user_api.get("/reports/register", {"group": "course"}).json()
+    assert {(r["group"], r["offer"], r["learner_name"]) for r in by_course["rows"]} == {
+        ("CHC33021", "", "Mele Tupou")
+    }
+    assert len(by_course["rows"]) == 2  # the testamur and the record of results
+    assert user_api.get("/reports/register", {"group": "offer"}).json()["count"] == 0

@@ -156,6 +156,18 @@ EXPECTED = [
     ("reports:register_pdf", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
     ("reports:clock", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
     ("reports:clock_send", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    ("interchange:import", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    (
+        "interchange:job_detail",
+        "import_job",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
+    ),
+    ("interchange:job_run", "import_job", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
+    (
+        "interchange:avetmiss_export",
+        None,
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
+    ),
     ("api:token_list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
 ]
 
@@ -217,6 +229,7 @@ def objects(db, make_user):
             credential=credential, to="x@example.com", status=EmailStatus.FAILED, error="Down"
         ),
         "run": GenerationRun.objects.create(kind=RunKind.PREVIEW),
+        "import_job": _import_job(),
         "api_token": _api_token(),
         **_template_objects(),
         "qualification_enrolment": qualification_enrolment_make(learner, course, major="Main"),
@@ -239,6 +252,18 @@ def _template_objects() -> dict:
     asset = version.assets.create(name="logo.svg", sha256="0" * 64)
     asset.file.save("logo.svg", ContentFile(SAMPLE_SVG))
     return {"template": template, "template_version": version, "template_asset": asset}
+
+
+def _import_job():
+    """A spreadsheet import waiting for its columns to be matched."""
+    from django.core.files.base import ContentFile
+
+    from testamur.interchange.models import ImportJob
+
+    job = ImportJob(kind="learners", original_name="learners.csv", file_format="csv")
+    job.headers = ["Learner ID", "Given name", "Family name"]
+    job.file.save("learners.csv", ContentFile(b"Learner ID,Given name,Family name\n"))
+    return job
 
 
 def _api_token():
@@ -274,6 +299,7 @@ PK_OWNER = [
     ("credentials:request_bulk", "offer"),
     ("credentials:request", "enrolment"),
     ("credentials:", "credential"),
+    ("interchange:job", "import_job"),
     ("api:token", "api_token"),
 ]
 

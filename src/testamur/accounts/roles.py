@@ -75,6 +75,8 @@ ADMIN_PERMISSIONS = [
     "credentials.change_credentialemailtemplate",
     # Send today's 30-day clock email to Admins now, instead of waiting for the daily one.
     "reports.add_clockdigest",
+    "interchange.import_data",
+    "interchange.export_avetmiss",
 ]
 
 OWNER_PERMISSIONS = [

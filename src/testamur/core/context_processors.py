@@ -10,6 +10,8 @@ NAVIGATION = [
     ("Credential register", "credentials:register", "credentials.view_credential"),
     ("Templates", "credentials:template_list", "credentials.view_credentialtemplate"),
     ("Reports", "reports:index", "credentials.view_credential"),
+    ("Import", "interchange:import", "interchange.import_data"),
+    ("AVETMISS", "interchange:avetmiss_export", "interchange.export_avetmiss"),
     ("Settings", "organisation:settings", "organisation.change_organisation"),
 ]
 

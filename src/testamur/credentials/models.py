@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from testamur.learners.models import Learner
-from testamur.training.models import CourseEnrolment
+from testamur.training.models import Course, CourseEnrolment
 
 
 class CredentialType(models.TextChoices):
@@ -142,6 +142,11 @@ class Credential(models.Model):
         on_delete=models.PROTECT,
         related_name="credentials",
     )
+    # The course or qualification of whichever enrolment it came from, kept on the credential
+    # so the register and its reports group and filter by course with one index.
+    course = models.ForeignKey(
+        Course, null=True, blank=True, on_delete=models.PROTECT, related_name="credentials"
+    )
     number = models.CharField(
         "credential number", max_length=30, null=True, blank=True, unique=True
     )
@@ -200,6 +205,7 @@ class Credential(models.Model):
             models.Index(fields=["status", "-created_at", "-id"], name="credential_status_order"),
             models.Index(fields=["credential_date"]),
             models.Index(fields=["issued_on"], name="credential_issued_on"),
+            models.Index(fields=["course", "id"], name="credential_course_order"),
             # The 30-day clock asks, per completed enrolment, "is anything issued yet?".
             models.Index(
                 fields=["course_enrolment"],
@@ -259,15 +265,6 @@ class Credential(models.Model):
     @property
     def course_offer(self):
         return self.course_enrolment.offer if self.course_enrolment_id else None
-
-    @property
-    def course(self):
-        """The course or qualification the credential is for, whichever enrolment it came from."""
-        if self.course_enrolment_id:
-            return self.course_enrolment.offer.course
-        if self.qualification_enrolment_id:
-            return self.qualification_enrolment.qualification
-        return None
 
 
 class RunKind(models.TextChoices):

@@ -344,7 +344,7 @@ def run_finalise(run_id: int) -> GenerationRun:
         .select_related(
             "credential__learner",
             "credential__course_enrolment__offer__course",
-            "credential__qualification_enrolment__qualification",
+            "credential__course",
         )
         .order_by("position")
     )

@@ -53,6 +53,7 @@ def credentials_base() -> QuerySet[Credential]:
         "learner",
         "template",
         "issuing_officer",
+        "course",
         "course_enrolment__offer__course",
         "qualification_enrolment__qualification",
         "replaces",
@@ -80,10 +81,7 @@ def credential_list(
     if status:
         credentials = credentials.filter(status=status)
     if course:
-        credentials = credentials.filter(
-            Q(course_enrolment__offer__course=course)
-            | Q(qualification_enrolment__qualification=course)
-        )
+        credentials = credentials.filter(course=course)
     if offer:
         credentials = credentials.filter(course_enrolment__offer=offer)
     if template:

@@ -162,10 +162,16 @@ def credential_request(
                     status=existing.get_status_display(),
                 )
             )
+        course_id = (
+            qualification_enrolment.qualification_id
+            if qualification_enrolment
+            else course_enrolment.offer.course_id
+        )
         credential = Credential(
             credential_type=template.credential_type,
             template=template,
             learner_id=enrolment.learner_id,
+            course_id=course_id,
             **source,
             credential_date=credential_date,
             issuing_officer=issuing_officer,

@@ -18,5 +18,6 @@ def purge_run_files(days: int = RUN_FILES_KEPT_DAYS) -> str:
     return run_files_purge(older_than=run_files_cutoff(days)).summary()
 
 
+@task()
 def send_credential_emails(email_ids: list[int]) -> dict[str, int]:
     return credential_emails_send(email_ids)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from testamur.core.events import event_record
+from testamur.core.events import EventRecord, event_record, event_record_many
 from testamur.learners.models import Learner, UsiStatus
 from testamur.learners.selectors import learner_next_client_id
 from testamur.learners.usi import usi_problem
@@ -77,7 +77,7 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _rule_errors(learner: Learner) -> dict[str, str]:
+def _rule_errors(learner: Learner, *, check_database: bool = True) -> dict[str, str]:
     """The rules the model cannot state as field validators, plus friendly uniqueness checks."""
     errors = {}
     today = timezone.localdate()
@@ -92,32 +92,42 @@ def _rule_errors(learner: Learner) -> dict[str, str]:
         problem = usi_problem(learner.usi)
         if problem:
             errors["usi"] = problem
-        else:
+        elif check_database:
             other = Learner.objects.filter(usi=learner.usi).exclude(pk=learner.pk).first()
             if other:
                 errors["usi"] = USI_TAKEN.format(client_id=other.client_id, name=other.full_name)
-    if learner.client_id:
+    if learner.client_id and check_database:
         taken = Learner.objects.filter(client_id=learner.client_id).exclude(pk=learner.pk)
         if taken.exists():
             errors["client_id"] = CLIENT_ID_TAKEN.format(client_id=learner.client_id)
     return errors
 
 
-def _validate(learner: Learner) -> None:
-    """full_clean plus the rules above, all reported at once, one message per field.
+def learner_problems(learner: Learner, *, check_database: bool = True) -> dict[str, list[str]]:
+    """full_clean plus the rules above, all at once, one message per field; nothing is saved.
 
     Learner.clean() words the USI/status constraints for people, so the constraints themselves
-    are only checked (as a safety net) once everything else passes.
+    are left to the caller. Without `check_database` nothing is queried: bulk imports check
+    uniqueness against the learner IDs and USIs they have loaded.
     """
-    errors = _rule_errors(learner)
+    errors = _rule_errors(learner, check_database=check_database)
+    exclude = list(errors) if check_database else [*errors, "usi_verified_by"]
     try:
-        learner.full_clean(exclude=list(errors), validate_constraints=False)
+        learner.full_clean(
+            exclude=exclude, validate_unique=check_database, validate_constraints=False
+        )
     except ValidationError as exc:
         found = exc.message_dict
     else:
         found = {}
     for field, message in errors.items():
         found.setdefault(field, []).append(message)
+    return found
+
+
+def _validate(learner: Learner) -> None:
+    """Raise every problem at once; the constraints are checked (as a safety net) last."""
+    found = learner_problems(learner)
     if found:
         raise ValidationError(found)
     learner.validate_constraints()
@@ -151,7 +161,8 @@ def _save(learner: Learner) -> None:
         raise ValidationError(errors) from exc
 
 
-def _created_data(learner: Learner) -> dict:
+def learner_created_data(learner: Learner) -> dict:
+    """A new learner's event data: every field given, the USI only as "recorded"."""
     data = {}
     for name in LEARNER_FIELDS:
         value = getattr(learner, name)
@@ -190,7 +201,7 @@ def learner_create(*, actor, **fields) -> Learner:
         learner_id=learner.pk,
         action="created",
         to_state=learner.usi_status,
-        data=_created_data(learner),
+        data=learner_created_data(learner),
     )
     return learner
 
@@ -202,8 +213,24 @@ def learner_update(*, learner: Learner, actor, **fields) -> Learner:
     A new USI needs verifying again: unless the same change also sets the status, the status
     goes back to Not verified (or Not supplied when the USI is cleared).
     """
-    fields = _normalise(fields)
     learner = Learner.objects.select_for_update().get(pk=learner.pk)
+    was_status = learner.usi_status
+    changes = learner_apply(learner=learner, actor=actor, fields=fields)
+    _validate(learner)
+    if not changes:
+        return learner
+    _save(learner)
+    event_record(**_updated_event(learner, changes, was_status=was_status), actor=actor)
+    return learner
+
+
+def learner_apply(*, learner: Learner, actor, fields: dict) -> dict:
+    """Set `fields` on a saved learner as an edit does; return the changes for the event.
+
+    Nothing is validated or saved. A new USI needs verifying again: unless the same change
+    also sets the status, the status goes back to Not verified (or Not supplied when cleared).
+    """
+    fields = _normalise(fields)
     was = {name: getattr(learner, name) for name in LEARNER_FIELDS}
     for name, value in fields.items():
         setattr(learner, name, value)
@@ -211,8 +238,6 @@ def learner_update(*, learner: Learner, actor, **fields) -> Learner:
         learner.usi_status = UsiStatus.NOT_VERIFIED if learner.usi else UsiStatus.NOT_SUPPLIED
         learner.usi_evidence = ""
     _settle_verification(learner, actor=actor, was=was)
-    _validate(learner)
-
     changes = {}
     for name in LEARNER_FIELDS:
         old, new = was[name], getattr(learner, name)
@@ -222,21 +247,77 @@ def learner_update(*, learner: Learner, actor, **fields) -> Learner:
             changes["usi"] = "added" if not old else "removed" if not new else "changed"
         else:
             changes[name] = [_shown(old), _shown(new)]
-    if not changes:
-        return learner
-    _save(learner)
-    status_changed = "usi_status" in changes
-    event_record(
-        actor=actor,
-        subject_type="learner",
-        subject_id=learner.pk,
-        learner_id=learner.pk,
-        action="updated",
-        from_state=was["usi_status"] if status_changed else "",
-        to_state=learner.usi_status if status_changed else "",
-        data=changes,
-    )
+    return changes
+
+
+def learner_new(*, actor, fields: dict) -> Learner:
+    """An unsaved learner built as learner_create builds one (the learner ID must be given)."""
+    learner = Learner(**_normalise(fields))
+    _settle_verification(learner, actor=actor, was=None)
     return learner
+
+
+def _updated_event(learner: Learner, changes: dict, *, was_status: str) -> dict:
+    status_changed = "usi_status" in changes
+    return {
+        "subject_type": "learner",
+        "subject_id": learner.pk,
+        "learner_id": learner.pk,
+        "action": "updated",
+        "from_state": was_status if status_changed else "",
+        "to_state": learner.usi_status if status_changed else "",
+        "data": changes,
+    }
+
+
+@transaction.atomic
+def learners_save_many(
+    *,
+    actor,
+    created: list[Learner],
+    updated: list[tuple[Learner, dict, str]],
+    reason: str = "",
+    batch_size: int = 500,
+) -> None:
+    """Write learners already checked with learner_problems, in bulk, each with its event.
+
+    `updated` holds (learner, changes from learner_apply, USI status before). For imports of
+    thousands of rows, where saving one learner at a time would take minutes.
+    """
+    now = timezone.now()
+    for learner in created:
+        learner.created_at = learner.updated_at = now
+    Learner.objects.bulk_create(created, batch_size=batch_size)
+    fields = {"updated_at"}
+    for learner, changes, _ in updated:
+        learner.updated_at = now
+        fields.update(changes)
+        if "usi_status" in changes or "usi_verified_on" in changes:
+            fields.add("usi_verified_by")
+    if updated:
+        Learner.objects.bulk_update(
+            [learner for learner, _, _ in updated], sorted(fields), batch_size=batch_size
+        )
+    events = [
+        EventRecord(
+            actor=actor,
+            subject_type="learner",
+            subject_id=learner.pk,
+            learner_id=learner.pk,
+            action="created",
+            to_state=learner.usi_status,
+            reason=reason,
+            data=learner_created_data(learner),
+        )
+        for learner in created
+    ]
+    events += [
+        EventRecord(
+            actor=actor, reason=reason, **_updated_event(learner, changes, was_status=was_status)
+        )
+        for learner, changes, was_status in updated
+    ]
+    event_record_many(events)
 
 
 @transaction.atomic

@@ -47,7 +47,7 @@ HEADINGS = [heading for _, heading in COLUMNS]
 DATE_FIELDS = {"credential_date": "credential_date", "issued_date": "issued_on"}
 
 _GROUP_KEY = {
-    Grouping.COURSE: "course_enrolment__offer__course__code",
+    Grouping.COURSE: "course__code",
     Grouping.OFFER: "course_enrolment__offer__code",
 }
 _TYPE_LABELS = dict(CredentialType.choices)
@@ -96,10 +96,13 @@ def register_report(filters: ReportFilters) -> QuerySet[Credential]:
 def _matching(filters: ReportFilters) -> QuerySet[Credential]:
     """The filters alone (joining no more tables than they need, so counting is cheap).
 
-    Credentials not made from a course enrolment have no course or offer to be grouped under
-    and are left out here.
+    By course: every credential (from a course or a qualification enrolment). By course offer:
+    credentials from a qualification enrolment belong to no offer and are left out.
     """
-    credentials = Credential.objects.filter(course_enrolment__isnull=False)
+    if filters.grouping == Grouping.OFFER:
+        credentials = Credential.objects.filter(course_enrolment__isnull=False)
+    else:
+        credentials = Credential.objects.filter(course__isnull=False)
     if filters.status:
         credentials = credentials.filter(status=filters.status)
     if filters.credential_type:
@@ -112,7 +115,7 @@ def _matching(filters: ReportFilters) -> QuerySet[Credential]:
     if filters.issuing_officer:
         credentials = credentials.filter(issuing_officer=filters.issuing_officer)
     if filters.course:
-        credentials = credentials.filter(course_enrolment__offer__course=filters.course)
+        credentials = credentials.filter(course=filters.course)
     if filters.offer:
         credentials = credentials.filter(course_enrolment__offer=filters.offer)
     return credentials
@@ -150,7 +153,7 @@ def register_report_page(
     keys = report_keys(filters.grouping)
     group = keys[0]
     sort = {} if _walk_groups(filters, count) else {group: Concat(group, Value(""))}
-    rows = report.select_related("learner", "issuing_officer", "course_enrolment__offer__course")
+    rows = report.select_related("learner", "issuing_officer", "course", "course_enrolment__offer")
     page = keyset_page(rows, keys=keys, after=after, before=before, count=count, sort=sort)
     previous = None
     for credential in page.object_list:
@@ -174,8 +177,8 @@ _EXPORT_FIELDS = [
     "learner__middle_names",
     "learner__family_name",
     "learner__client_id",
-    "course_enrolment__offer__course__code",
-    "course_enrolment__offer__course__title",
+    "course__code",
+    "course__title",
     "course_enrolment__offer__code",
     "credential_date",
     "issued_on",
@@ -217,7 +220,7 @@ def register_report_values(filters: ReportFilters, *, limit: int | None = None) 
             " ".join(part for part in (given, middle, family) if part),
             client_id,
             f"{course_code} {course_title}",
-            offer_code,
+            offer_code or "",
             _day(credential_date),
             _day(issued_on),
             _STATUS_LABELS.get(status, status),

@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
-from testamur.core.events import event_record
+from testamur.core.events import EventRecord, event_record, event_record_many
 from testamur.learners.models import Learner
 from testamur.organisation.models import Jurisdiction, Organisation
 from testamur.qualifications.services import qualification_enrolments_audit_learner
@@ -307,7 +308,8 @@ def offer_update(*, offer: CourseOffer, actor, data: dict) -> CourseOffer:
 # Course enrolments
 
 
-def _enrolment_errors(enrolment: CourseEnrolment) -> dict[str, str]:
+def enrolment_rule_errors(enrolment: CourseEnrolment) -> dict[str, str]:
+    """The rules an enrolment's own fields must follow (dates, program identifiers); no query."""
     errors = {}
     start, end = enrolment.commencement_date, enrolment.completion_date
     if start and end and end < start:
@@ -349,7 +351,7 @@ def enrolment_create(
         commitment_id=commitment_id,
     )
     exists_message = ENROLMENT_EXISTS.format(learner=learner.full_name, offer=offer.code)
-    errors = _enrolment_errors(enrolment)
+    errors = enrolment_rule_errors(enrolment)
     if CourseEnrolment.objects.filter(learner=learner, offer=offer).exists():
         errors["offer"] = exists_message
     _validate(enrolment, errors)
@@ -396,15 +398,24 @@ def enrolment_create_many(
     return created, skipped
 
 
-@transaction.atomic
-def enrolment_update(*, enrolment: CourseEnrolment, actor, data: dict) -> CourseEnrolment:
-    """Change status, reason, dates or commitment ID. Issuing fields are set by issuing only."""
-    old_status = enrolment.status
+def enrolment_apply(*, enrolment: CourseEnrolment, data: dict) -> dict:
+    """Set the editable fields in `data`; return {field: [old, new]}. Nothing is saved.
+
+    A withdrawal date only belongs to a non-completion status, so other statuses clear it.
+    """
     changes = _model_update(instance=enrolment, fields=ENROLMENT_FIELDS, data=data)
     if enrolment.withdrawal_date and enrolment.status not in TNC_STATUSES:
         changes["withdrawal_date"] = [_shown(enrolment.withdrawal_date), ""]
         enrolment.withdrawal_date = None
-    _validate(enrolment, _enrolment_errors(enrolment))
+    return changes
+
+
+@transaction.atomic
+def enrolment_update(*, enrolment: CourseEnrolment, actor, data: dict) -> CourseEnrolment:
+    """Change status, reason, dates or commitment ID. Issuing fields are set by issuing only."""
+    old_status = enrolment.status
+    changes = enrolment_apply(enrolment=enrolment, data=data)
+    _validate(enrolment, enrolment_rule_errors(enrolment))
     enrolment.save()
     status_changed = enrolment.status != old_status
     _event(
@@ -425,10 +436,11 @@ def enrolment_update(*, enrolment: CourseEnrolment, actor, data: dict) -> Course
 # Unit enrolments
 
 
-def _unit_enrolment_save(*, unit_enrolment: UnitEnrolment, actor, action: str, changes: dict):
+def unit_enrolment_rule_errors(
+    unit_enrolment: UnitEnrolment, *, jurisdiction: str, outcome: OutcomeCode | None
+) -> dict[str, str]:
+    """The rules a unit enrolment's own fields must follow (outcome set, dates, hours)."""
     errors = {}
-    jurisdiction = Organisation.load().jurisdiction
-    outcome = unit_enrolment.outcome if unit_enrolment.outcome_id else None
     if outcome and outcome.jurisdiction != jurisdiction:
         errors["outcome"] = OUTCOME_WRONG_JURISDICTION.format(
             code=outcome.code, jurisdiction=Jurisdiction(jurisdiction).label
@@ -440,6 +452,15 @@ def _unit_enrolment_save(*, unit_enrolment: UnitEnrolment, actor, action: str, c
         hours = getattr(unit_enrolment, field)
         if isinstance(hours, Decimal | int) and hours < 0:
             errors[field] = HOURS_NEGATIVE
+    return errors
+
+
+def _unit_enrolment_save(*, unit_enrolment: UnitEnrolment, actor, action: str, changes: dict):
+    errors = unit_enrolment_rule_errors(
+        unit_enrolment,
+        jurisdiction=Organisation.load().jurisdiction,
+        outcome=unit_enrolment.outcome if unit_enrolment.outcome_id else None,
+    )
     enrolment = unit_enrolment.course_enrolment
     unit_enrolment.training_organisation_outcome = enrolment.training_organisation_outcome
     if unit_enrolment.unit_id:
@@ -497,12 +518,154 @@ def unit_enrolment_create(
     )
 
 
-@transaction.atomic
-def unit_enrolment_update(*, unit_enrolment: UnitEnrolment, actor, data: dict) -> UnitEnrolment:
+def unit_enrolment_apply(*, unit_enrolment: UnitEnrolment, data: dict) -> dict:
+    """Set the editable fields in `data`; return {field: [old, new]} (outcomes as codes)."""
     old_outcome = unit_enrolment.outcome.code
     changes = _model_update(instance=unit_enrolment, fields=UNIT_ENROLMENT_FIELDS, data=data)
     if "outcome" in changes:
         changes["outcome"] = [old_outcome, unit_enrolment.outcome.code]
+    return changes
+
+
+@transaction.atomic
+def unit_enrolment_update(*, unit_enrolment: UnitEnrolment, actor, data: dict) -> UnitEnrolment:
+    changes = unit_enrolment_apply(unit_enrolment=unit_enrolment, data=data)
     return _unit_enrolment_save(
         unit_enrolment=unit_enrolment, actor=actor, action="updated", changes=changes
     )
+
+
+# Bulk writes for imports: records already checked with the rule functions above.
+
+
+def _bulk_events(actor, reason: str, records) -> None:
+    event_record_many(
+        [
+            EventRecord(actor=actor, reason=reason, subject_type=subject_type, **fields)
+            for subject_type, fields in records
+        ]
+    )
+
+
+def _changed_fields(updated, *always: str) -> list[str]:
+    fields = {"updated_at", *always}
+    for _, changes in updated:
+        fields.update(changes)
+    return sorted(fields)
+
+
+@transaction.atomic
+def enrolments_save_many(
+    *,
+    actor,
+    created: list[CourseEnrolment],
+    updated: list[tuple[CourseEnrolment, dict, str]],
+    reason: str = "",
+    batch_size: int = 500,
+) -> None:
+    """Write course enrolments in bulk, each with its event; then settle changed statuses.
+
+    `updated` holds (enrolment, changes from enrolment_apply, status before). Unit enrolments
+    of an enrolment whose status changed get its training-organisation outcome again, and the
+    inactive-learner rule runs once for every learner touched.
+    """
+    now = timezone.now()
+    for enrolment in created:
+        enrolment.created_at = enrolment.updated_at = now
+    CourseEnrolment.objects.bulk_create(created, batch_size=batch_size)
+    for enrolment, _, _ in updated:
+        enrolment.updated_at = now
+    if updated:
+        CourseEnrolment.objects.bulk_update(
+            [enrolment for enrolment, _, _ in updated],
+            _changed_fields(((e, c) for e, c, _ in updated), "withdrawal_date"),
+            batch_size=batch_size,
+        )
+    records = [
+        (
+            "courseenrolment",
+            {
+                "subject_id": enrolment.pk,
+                "learner_id": enrolment.learner_id,
+                "action": "created",
+                "to_state": enrolment.status,
+                "data": {"offer": enrolment.offer.code},
+            },
+        )
+        for enrolment in created
+    ]
+    settle: dict[str, list[int]] = {}
+    for enrolment, changes, was_status in updated:
+        moved = enrolment.status != was_status
+        if moved:
+            settle.setdefault(enrolment.training_organisation_outcome, []).append(enrolment.pk)
+        records.append(
+            (
+                "courseenrolment",
+                {
+                    "subject_id": enrolment.pk,
+                    "learner_id": enrolment.learner_id,
+                    "action": "status_changed" if moved else "updated",
+                    "from_state": was_status if moved else "",
+                    "to_state": enrolment.status if moved else "",
+                    "data": changes,
+                },
+            )
+        )
+    _bulk_events(actor, reason, records)
+    for derived, ids in settle.items():
+        for start in range(0, len(ids), batch_size):
+            UnitEnrolment.objects.filter(
+                course_enrolment_id__in=ids[start : start + batch_size]
+            ).exclude(training_organisation_outcome=derived).update(
+                training_organisation_outcome=derived
+            )
+    learner_ids = {e.learner_id for e in created} | {e.learner_id for e, _, _ in updated}
+    if learner_ids:
+        learner_inactive_rule_apply(actor=actor, learner_ids=sorted(learner_ids))
+
+
+@transaction.atomic
+def unit_enrolments_save_many(
+    *,
+    actor,
+    created: list[UnitEnrolment],
+    updated: list[tuple[UnitEnrolment, dict]],
+    reason: str = "",
+    batch_size: int = 1000,
+) -> None:
+    """Write unit enrolments in bulk, each with its event (as unit_enrolment_create/update).
+
+    The training-organisation outcome must already be derived from the course enrolment.
+    """
+    now = timezone.now()
+    for unit_enrolment in created:
+        unit_enrolment.updated_at = now
+    UnitEnrolment.objects.bulk_create(created, batch_size=batch_size)
+    for unit_enrolment, _ in updated:
+        unit_enrolment.updated_at = now
+    if updated:
+        UnitEnrolment.objects.bulk_update(
+            [unit_enrolment for unit_enrolment, _ in updated],
+            _changed_fields(updated, "training_organisation_outcome"),
+            batch_size=batch_size,
+        )
+
+    def record(unit_enrolment, action, data):
+        return (
+            "unitenrolment",
+            {
+                "subject_id": unit_enrolment.pk,
+                "learner_id": unit_enrolment.course_enrolment.learner_id,
+                "action": action,
+                "data": {
+                    "course_enrolment": unit_enrolment.course_enrolment_id,
+                    "unit": unit_enrolment.unit.code,
+                    **data,
+                },
+            },
+        )
+
+    records = [record(u, "created", {"outcome": u.outcome.code}) for u in created]
+    records += [record(u, "updated", changes) for u, changes in updated]
+    _bulk_events(actor, reason, records)

@@ -103,7 +103,9 @@ def report_filters(filters: RegisterFilters) -> ReportFilters:
 
 
 def _row(credential) -> dict:
-    offer = credential.course_enrolment.offer
+    course = credential.course
+    # By course, credentials from a qualification enrolment are listed too: they have no offer.
+    offer = credential.course_enrolment.offer if credential.course_enrolment_id else None
     officer = credential.issuing_officer
     return {
         "group": credential.group_code,
@@ -113,8 +115,8 @@ def _row(credential) -> dict:
         "type": credential.get_credential_type_display(),
         "learner_name": credential.learner.full_name,
         "learner_id": credential.learner.client_id,
-        "course": f"{offer.course.code} {offer.course.title}",
-        "offer": offer.code,
+        "course": f"{course.code} {course.title}" if course else "",
+        "offer": offer.code if offer else "",
         "credential_date": credential.credential_date,
         "issued_date": credential.issued_on,
         "status": credential.status,
@@ -131,7 +133,7 @@ def _row(credential) -> dict:
 )
 def register_report(request, filters: Query[RegisterFilters], page: Query[ReportPage]):
     """Credentials grouped by course offer (or course), a page of 50 rows at a time. Credentials
-    from qualification enrolments have no offer and are not in this report."""
+    from qualification enrolments belong to no offer: they are listed only by course."""
     require_perms(request, VIEW)
     chosen = report_filters(filters)
     found = register_report_page(chosen, after=page.after, before=page.before)

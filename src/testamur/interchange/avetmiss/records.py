@@ -1,0 +1,481 @@
+"""One pure function per NAT file turning Testamur's values into a line, and one reading a line.
+
+Values AVETMISS codes differently from Testamur (states, postcodes, delivery modes, USI
+exemptions) are converted here and nowhere else. Statistical fields Testamur does not keep
+(school level, language, labour force, disability …) are written as "not stated" (@).
+"""
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from testamur.interchange.avetmiss import layouts
+from testamur.interchange.avetmiss.fixed_width import UNKNOWN_DATE, format_line
+
+STATE_CODES = {
+    "NSW": "01",
+    "VIC": "02",
+    "QLD": "03",
+    "SA": "04",
+    "WA": "05",
+    "TAS": "06",
+    "NT": "07",
+    "ACT": "08",
+    "OTH": "09",
+    "OVS": "99",
+}
+STATES = {code: state for state, code in STATE_CODES.items()}
+STATE_NOT_STATED = "@@"
+POSTCODE_OVERSEAS = "OSPC"
+POSTCODE_NOT_STATED = "@@@@"
+COUNTRY_AUSTRALIA = "1101"
+PRIVATE_RTO = "91"  # training organisation type: privately operated RTO
+FUNDING_DOMESTIC_FEE_FOR_SERVICE = "20"
+FUNDING_INTERNATIONAL_FEE_FOR_SERVICE = "30"
+COMMENCING, CONTINUING = "3", "4"
+DELIVERY_MODES = {"I": "YNN", "E": "NYN", "W": "NNY", "N": "NNN"}
+DELIVERY_TRIPLETS = {"YNN", "NYN", "NNY", "YYN", "YNY", "NYY", "YYY", "NNN"}
+EXEMPTIONS = ("INDIV", "INTOFF")
+GENDERS = ("M", "F", "X", "@")
+TRAINING_ORGANISATION_OUTCOMES = ("", "TNC", "D")
+
+STATE_UNKNOWN = "'{value}' is not an AVETMISS state identifier (01–09, 99)."
+POSTCODE_WRONG = "'{value}' is not a postcode (4 digits, OSPC for overseas, @@@@ if not stated)."
+FLAG_WRONG = "'{value}' is neither Y nor N."
+GENDER_WRONG = "'{value}' is not an AVETMISS gender (M, F, X or @)."
+DATE_NOT_STATED = "A not-stated date (@@@@@@@@) is only allowed for a date of birth."
+DELIVERY_MODE_WRONG = "'{value}' is not a delivery mode identifier (e.g. YNN, NNN)."
+PREDOMINANT_MODE_WRONG = "'{value}' is not a predominant delivery mode (I, E, W or N)."
+OUTCOME_TO_WRONG = "'{value}' is not a training-organisation outcome Testamur keeps (TNC or D)."
+
+
+def whole_hours(hours) -> int:
+    return int(Decimal(hours or 0).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def state_field(state: str) -> str:
+    return STATE_CODES.get(state, STATE_NOT_STATED)
+
+
+def postcode_field(postcode: str, state: str) -> str:
+    if postcode:
+        return postcode
+    return POSTCODE_OVERSEAS if state == "OVS" else POSTCODE_NOT_STATED
+
+
+_ADDRESS = re.compile(
+    r"^(?:(?P<building>[^,]+), )?(?:(?P<unit>[^/\s]+)/)?(?P<number>\d[\w-]*) (?P<street>\S.*)$"
+)
+
+
+def address_parts(line: str) -> dict[str, str]:
+    """'Level 3, 12/88 George Street' → building, unit, street number, street name."""
+    match = _ADDRESS.match(line or "")
+    if not match:
+        return {"building": "", "unit": "", "street_number": "", "street_name": line or ""}
+    return {
+        "building": match["building"] or "",
+        "unit": match["unit"] or "",
+        "street_number": match["number"],
+        "street_name": match["street"],
+    }
+
+
+def address_line(building: str, unit: str, street_number: str, street_name: str) -> str:
+    """The inverse of address_parts: the one address line Testamur keeps."""
+    number = f"{unit}/{street_number}" if unit and street_number else unit or street_number
+    street = " ".join(part for part in (number, street_name) if part)
+    return ", ".join(part for part in (building, street) if part)
+
+
+def name_for_encryption(family_name: str, given_name: str, middle_names: str) -> str:
+    given = " ".join(part for part in (given_name, middle_names) if part)
+    return f"{family_name}, {given}" if given else family_name
+
+
+def names_from_encryption(value: str, first_name: str = "") -> dict[str, str]:
+    """Family, given and middle names; `first_name` (NAT00085) says where the given name ends."""
+    family, _, given = value.partition(",")
+    given = given.strip()
+    if first_name and (given == first_name or given.startswith(first_name + " ")):
+        middle = given[len(first_name) :].strip()
+    else:
+        first_name, _, middle = given.partition(" ")
+    return {"family_name": family.strip(), "given_name": first_name, "middle_names": middle}
+
+
+def _phones(phone: str) -> dict[str, str]:
+    digits = re.sub(r"\D", "", phone or "")
+    mobile = digits.startswith("04") or digits.startswith("614")
+    return {"phone_mobile": phone if mobile else "", "phone_home": "" if mobile else phone}
+
+
+# NAT00010 Training organisation
+
+
+def nat00010_line(
+    *,
+    toid: str,
+    name: str,
+    address_line: str,
+    suburb: str,
+    postcode: str,
+    state: str,
+    phone: str,
+    email: str,
+) -> str:
+    return format_line(
+        layouts.NAT00010,
+        {
+            "toid": toid,
+            "name": name,
+            "type": PRIVATE_RTO,
+            "address_1": address_line,
+            "suburb": suburb,
+            "postcode": postcode,
+            "state": state_field(state) if state else "",
+            "phone": phone,
+            "email": email,
+        },
+    )
+
+
+def nat00010_read(fields: dict, report) -> dict:
+    address = ", ".join(p for p in (fields["address_1"], fields["address_2"]) if p)
+    return {
+        "rto_code": fields["toid"],
+        "legal_name": fields["name"],
+        "address_line": address,
+        "suburb": fields["suburb"],
+        "postcode": fields["postcode"],
+        "state": _state(fields["state"], report, "state", allow_blank=True),
+        "phone": fields["phone"],
+        "email": fields["email"],
+    }
+
+
+# NAT00020 Delivery location
+
+
+def nat00020_line(
+    *, toid: str, code: str, name: str, postcode: str, state: str, suburb: str
+) -> str:
+    return format_line(
+        layouts.NAT00020,
+        {
+            "toid": toid,
+            "location": code,
+            "name": name,
+            "postcode": postcode_field(postcode, state),
+            "state": state_field(state),
+            "suburb": suburb,
+            "country": "@@@@" if state == "OVS" else COUNTRY_AUSTRALIA,
+        },
+    )
+
+
+def nat00020_read(fields: dict, report) -> dict:
+    return {
+        "toid": fields["toid"],
+        "code": fields["location"],
+        "name": fields["name"],
+        "postcode": _postcode(fields["postcode"], report),
+        "state": _state(fields["state"], report, "state"),
+        "suburb": fields["suburb"],
+    }
+
+
+# NAT00030 Program
+
+
+def nat00030_line(*, code: str, title: str, nominal_hours: int) -> str:
+    return format_line(
+        layouts.NAT00030, {"program": code, "name": title, "nominal_hours": nominal_hours}
+    )
+
+
+def nat00030_read(fields: dict, report) -> dict:
+    return {
+        "code": fields["program"],
+        "title": fields["name"],
+        "nominal_hours": int(fields["nominal_hours"]) if fields["nominal_hours"] else None,
+    }
+
+
+# NAT00060 Subject
+
+
+def nat00060_line(
+    *, code: str, title: str, field_of_education: str, is_vet: bool, nominal_hours: int
+) -> str:
+    return format_line(
+        layouts.NAT00060,
+        {
+            "subject": code,
+            "name": title,
+            "field_of_education": field_of_education,
+            "vet_flag": "Y" if is_vet else "N",
+            "nominal_hours": nominal_hours,
+        },
+    )
+
+
+def nat00060_read(fields: dict, report) -> dict:
+    field_of_education = fields["field_of_education"]
+    return {
+        "code": fields["subject"],
+        "title": fields["name"],
+        "field_of_education": "" if set(field_of_education) == {"@"} else field_of_education,
+        "is_vet": _flag(fields["vet_flag"], report, "vet_flag"),
+        "nominal_hours": int(fields["nominal_hours"]) if fields["nominal_hours"] else None,
+    }
+
+
+# NAT00080 Client
+
+
+def _usi_field(usi: str | None, usi_status: str) -> str:
+    if usi_status == "exemption_indiv":
+        return "INDIV"
+    if usi_status == "exemption_intoff":
+        return "INTOFF"
+    return usi or ""
+
+
+def nat00080_line(
+    *,
+    client_id: str,
+    family_name: str,
+    given_name: str,
+    middle_names: str,
+    gender: str,
+    date_of_birth: date | None,
+    postcode: str,
+    suburb: str,
+    state: str,
+    usi: str | None,
+    usi_status: str,
+    address_line: str,
+) -> str:
+    return format_line(
+        layouts.NAT00080,
+        {
+            "client": client_id,
+            "name_for_encryption": name_for_encryption(family_name, given_name, middle_names),
+            "school_level": "@@",
+            "gender": gender or "@",
+            "date_of_birth": date_of_birth or UNKNOWN_DATE,
+            "postcode": postcode_field(postcode, state),
+            "indigenous_status": "@",
+            "language": "@@@@",
+            "labour_force": "@@",
+            "country_of_birth": "@@@@",
+            "disability_flag": "@",
+            "prior_education_flag": "@",
+            "at_school_flag": "@",
+            "suburb": suburb,
+            "usi": _usi_field(usi, usi_status),
+            "state": state_field(state),
+            **address_parts(address_line),
+            "survey_contact_status": "O" if state == "OVS" else "A",
+        },
+    )
+
+
+def nat00080_read(fields: dict, report) -> dict:
+    gender = fields["gender"]
+    if gender not in GENDERS:
+        report(GENDER_WRONG.format(value=gender), "gender")
+    born = fields["date_of_birth"]
+    usi = fields["usi"]
+    return {
+        "client_id": fields["client"],
+        "name_for_encryption": fields["name_for_encryption"],
+        "gender": gender,
+        "date_of_birth": None if born == UNKNOWN_DATE else born,
+        "postcode": _postcode(fields["postcode"], report),
+        "suburb": fields["suburb"],
+        "state": _state(fields["state"], report, "state", allow_blank=True),
+        "usi": usi,
+        "address_line": address_line(
+            fields["building"], fields["unit"], fields["street_number"], fields["street_name"]
+        ),
+    }
+
+
+# NAT00085 Client postal details
+
+
+def nat00085_line(
+    *,
+    client_id: str,
+    title: str,
+    given_name: str,
+    family_name: str,
+    address_line: str,
+    suburb: str,
+    postcode: str,
+    state: str,
+    phone: str,
+    email: str,
+) -> str:
+    return format_line(
+        layouts.NAT00085,
+        {
+            "client": client_id,
+            "title": title,
+            "first_name": given_name,
+            "last_name": family_name,
+            **address_parts(address_line),
+            "suburb": suburb,
+            "postcode": postcode_field(postcode, state),
+            "state": state_field(state),
+            **_phones(phone),
+            "email": email,
+        },
+    )
+
+
+def nat00085_read(fields: dict, report) -> dict:
+    _postcode(fields["postcode"], report)
+    _state(fields["state"], report, "state", allow_blank=True)
+    phone = fields["phone_mobile"] or fields["phone_home"] or fields["phone_work"]
+    return {
+        "client_id": fields["client"],
+        "title": fields["title"],
+        "given_name": fields["first_name"],
+        "family_name": fields["last_name"],
+        "phone": phone,
+        "email": fields["email"],
+    }
+
+
+# NAT00120 Training activity
+
+
+def nat00120_line(
+    *,
+    toid: str,
+    location: str,
+    client_id: str,
+    subject: str,
+    program: str,
+    start_date: date,
+    end_date: date,
+    delivery_mode: str,
+    outcome: str,
+    funding_national: str,
+    commencing: str,
+    outcome_training_organisation: str,
+    commitment_id: str,
+    hours_attended,
+    scheduled_hours,
+) -> str:
+    return format_line(
+        layouts.NAT00120,
+        {
+            "toid": toid,
+            "location": location,
+            "client": client_id,
+            "subject": subject,
+            "program": program,
+            "start_date": start_date,
+            "end_date": end_date,
+            "delivery_mode": DELIVERY_MODES[delivery_mode],
+            "outcome": outcome,
+            "funding_national": funding_national,
+            "commencing": commencing,
+            "study_reason": "@@",
+            "vet_in_schools": "N",
+            "outcome_training_organisation": outcome_training_organisation,
+            "purchasing_contract": commitment_id,
+            "hours_attended": whole_hours(hours_attended),
+            "scheduled_hours": whole_hours(scheduled_hours),
+            "predominant_delivery_mode": delivery_mode,
+        },
+    )
+
+
+def nat00120_read(fields: dict, report) -> dict:
+    triplet, predominant = fields["delivery_mode"], fields["predominant_delivery_mode"]
+    if triplet not in DELIVERY_TRIPLETS:
+        report(DELIVERY_MODE_WRONG.format(value=triplet), "delivery_mode")
+    if predominant and predominant not in DELIVERY_MODES:
+        report(PREDOMINANT_MODE_WRONG.format(value=predominant), "predominant_delivery_mode")
+    if not predominant:
+        by_triplet = {value: key for key, value in DELIVERY_MODES.items()}
+        predominant = by_triplet.get(triplet, "I" if "Y" in triplet[:1] else "E")
+    outcome_to = fields["outcome_training_organisation"]
+    if outcome_to not in TRAINING_ORGANISATION_OUTCOMES:
+        report(OUTCOME_TO_WRONG.format(value=outcome_to), "outcome_training_organisation")
+    for name in ("start_date", "end_date"):
+        if fields[name] == UNKNOWN_DATE:
+            report(DATE_NOT_STATED, name)
+    return {
+        "toid": fields["toid"],
+        "location": fields["location"],
+        "client_id": fields["client"],
+        "subject": fields["subject"],
+        "program": fields["program"],
+        "start_date": fields["start_date"],
+        "end_date": fields["end_date"],
+        "delivery_mode": predominant,
+        "outcome": fields["outcome"],
+        "outcome_training_organisation": outcome_to,
+        "commitment_id": fields["purchasing_contract"],
+        "hours_attended": Decimal(int(fields["hours_attended"] or 0)),
+        "scheduled_hours": Decimal(int(fields["scheduled_hours"] or 0)),
+    }
+
+
+# NAT00130 Program completed
+
+
+def nat00130_line(
+    *, toid: str, program: str, client_id: str, completed_on: date, issued: bool
+) -> str:
+    return format_line(
+        layouts.NAT00130,
+        {
+            "toid": toid,
+            "program": program,
+            "client": client_id,
+            "completed_on": completed_on,
+            "issued_flag": "Y" if issued else "N",
+        },
+    )
+
+
+def nat00130_read(fields: dict, report) -> dict:
+    if fields["completed_on"] == UNKNOWN_DATE:
+        report(DATE_NOT_STATED, "completed_on")
+    return {
+        "toid": fields["toid"],
+        "program": fields["program"],
+        "client_id": fields["client"],
+        "completed_on": fields["completed_on"],
+        "issued": _flag(fields["issued_flag"], report, "issued_flag"),
+    }
+
+
+def _state(value: str, report, field: str, *, allow_blank: bool = False) -> str:
+    if value in STATES:
+        return STATES[value]
+    if allow_blank and value in ("", STATE_NOT_STATED):
+        return ""
+    report(STATE_UNKNOWN.format(value=value), field)
+    return ""
+
+
+def _postcode(value: str, report) -> str:
+    if value in (POSTCODE_OVERSEAS, POSTCODE_NOT_STATED, ""):
+        return ""
+    if not re.fullmatch(r"\d{4}", value):
+        report(POSTCODE_WRONG.format(value=value), "postcode")
+    return value
+
+
+def _flag(value: str, report, field: str) -> bool:
+    if value not in ("Y", "N"):
+        report(FLAG_WRONG.format(value=value), field)
+    return value == "Y"

@@ -1,0 +1,144 @@
+"""Columns a spreadsheet import understands, and how each cell becomes a value.
+
+A parser returns the value or raises CellError with a sentence for the person who typed it.
+The model's own validators and the services' rule functions check the values afterwards, so
+each rule still lives in one place.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from testamur.interchange.reading import cell_text
+
+NOT_A_DATE = "'{value}' is not a date: write it as DD/MM/YYYY (e.g. 31/01/2026)."
+NOT_A_NUMBER = "'{value}' is not a number of hours."
+NOT_A_CHOICE = "'{value}' is not one of: {choices}."
+NOT_YES_NO = "'{value}' is not Yes or No."
+TOO_LONG = "'{value}' is longer than {limit} characters."
+
+_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+
+
+class CellError(ValueError):
+    pass
+
+
+def text(max_length: int | None = None) -> Callable[[object], str]:
+    def parse(value) -> str:
+        shown = cell_text(value)
+        if max_length and len(shown) > max_length:
+            raise CellError(TOO_LONG.format(value=shown, limit=max_length))
+        return shown
+
+    return parse
+
+
+def postcode(value) -> str:
+    """Excel drops a postcode's leading zero (0800 → 800); put it back."""
+    shown = cell_text(value)
+    return shown.zfill(4) if shown.isdigit() and len(shown) < 4 else shown
+
+
+def a_date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    shown = cell_text(value)
+    if not shown:
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(shown, fmt).date()
+        except ValueError:
+            continue
+    raise CellError(NOT_A_DATE.format(value=shown))
+
+
+def hours(value) -> Decimal | None:
+    shown = cell_text(value)
+    if not shown:
+        return None
+    try:
+        number = Decimal(shown)
+    except InvalidOperation as exc:
+        raise CellError(NOT_A_NUMBER.format(value=shown)) from exc
+    if not number.is_finite():
+        raise CellError(NOT_A_NUMBER.format(value=shown))
+    return number
+
+
+def _key(value: str) -> str:
+    return re.sub(r"[^a-z0-9@]", "", value.lower())
+
+
+def choice(choices, **aliases: str) -> Callable[[object], str]:
+    """A value of a TextChoices, typed as its value, its label or one of `aliases`."""
+    lookup = {}
+    for value, label in choices:
+        lookup[_key(str(value))] = value
+        lookup[_key(str(label))] = value
+    for alias, value in aliases.items():
+        lookup[_key(alias)] = value
+    shown_choices = ", ".join(str(label) for _, label in choices)
+
+    def parse(value) -> str:
+        shown = cell_text(value)
+        if not shown:
+            return ""
+        found = lookup.get(_key(shown))
+        if found is None:
+            raise CellError(NOT_A_CHOICE.format(value=shown, choices=shown_choices))
+        return found
+
+    return parse
+
+
+def yes_no(value) -> bool | None:
+    shown = cell_text(value).lower()
+    if not shown:
+        return None
+    if shown in {"y", "yes", "true", "1"}:
+        return True
+    if shown in {"n", "no", "false", "0"}:
+        return False
+    raise CellError(NOT_YES_NO.format(value=cell_text(value)))
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    label: str
+    parse: Callable[[object], object]
+    required: bool = False  # the column must be matched (a blank cell is the model's business)
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+
+    def matches(self, header: str) -> bool:
+        wanted = {_key(self.field), _key(self.label), *(_key(a) for a in self.aliases)}
+        return _key(header) in wanted
+
+
+def auto_mapping(columns, headers: list[str], remembered: dict[str, str]) -> dict[str, str]:
+    """Field → header: the remembered choice where this file has that header, else by name."""
+    mapping = {}
+    taken = set()
+    # A column last left unmatched on purpose stays unmatched.
+    skipped = {field for field, header in remembered.items() if not header}
+    for column in columns:
+        header = remembered.get(column.field)
+        if header in headers and header not in taken:
+            mapping[column.field] = header
+            taken.add(header)
+    for column in columns:
+        if column.field in mapping or column.field in skipped:
+            continue
+        for header in headers:
+            if header not in taken and column.matches(header):
+                mapping[column.field] = header
+                taken.add(header)
+                break
+    return mapping
