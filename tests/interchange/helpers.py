@@ -51,7 +51,14 @@ def avetmiss_import(files: dict[str, bytes | str], *, commit: bool, actor=None) 
 
 
 def empty_database() -> None:
-    """Remove every training record and learner, and forget the RTO's identity."""
+    """Remove every training record and learner, and forget the RTO's identity.
+
+    Qualification enrolments and packaging rules go first: AVETMISS files do not carry them.
+    """
+    from testamur.qualifications.models import PackagingRule, QualificationEnrolment
+
+    QualificationEnrolment.objects.all().delete()
+    PackagingRule.objects.all().delete()
     UnitEnrolment.objects.all().delete()
     CourseEnrolment.objects.all().delete()
     CourseOffer.objects.all().delete()
