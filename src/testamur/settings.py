@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # Only for django-ninja's own templates and static files (the API docs page).
+    "ninja",
     "testamur.core",
     "testamur.accounts",
     "testamur.organisation",
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "testamur.verification",
     "testamur.reports",
     "testamur.interchange",
+    "testamur.api",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.static import serve
 
+from testamur.api.api import api
 from testamur.core import views as core_views
 
 urlpatterns = [
@@ -22,6 +23,8 @@ urlpatterns = [
     path("training/", include("testamur.training.urls")),
     path("qualifications/", include("testamur.qualifications.urls")),
     path("credentials/", include("testamur.credentials.urls")),
+    path("accounts/api-tokens/", include("testamur.api.urls")),
+    path("api/v1/", api.urls),
     path("", include("testamur.verification.urls")),
     path("reports/", include("testamur.reports.urls")),
     path("", include("testamur.interchange.urls")),

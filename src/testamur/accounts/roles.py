@@ -45,6 +45,10 @@ USER_PERMISSIONS = [
     "credentials.view_generationrun",
     "credentials.view_credentialemail",
     "reports.view_clockdigest",
+    # Everyone may have personal API tokens; a token acts with its owner's role.
+    "api.view_apitoken",
+    "api.add_apitoken",
+    "api.change_apitoken",
 ]
 
 ADMIN_PERMISSIONS = [

@@ -109,6 +109,20 @@ def enrolments() -> QuerySet[CourseEnrolment]:
     return CourseEnrolment.objects.select_related("learner", "offer__course", "offer__location")
 
 
+def enrolment_list(
+    *, learner_id: int | None = None, offer_id: int | None = None, status: str = ""
+) -> QuerySet[CourseEnrolment]:
+    """Course enrolments, newest offer first, narrowed to a learner, an offer or a status."""
+    found = enrolments()
+    if learner_id is not None:
+        found = found.filter(learner_id=learner_id)
+    if offer_id is not None:
+        found = found.filter(offer_id=offer_id)
+    if status:
+        found = found.filter(status=status)
+    return found.order_by("-offer__start_date", "offer__code", "id")
+
+
 def enrolments_with_units() -> QuerySet[CourseEnrolment]:
     return enrolments().prefetch_related(
         Prefetch(

@@ -43,3 +43,7 @@ document.addEventListener("change", function (event) {
   var form = event.target.closest && event.target.closest("form[data-finalise-form]");
   if (form && event.target.name === "status") showForStatus(form);
 });
+// A read-only field marked data-select-on-focus selects its whole value (a token to copy).
+document.addEventListener("focusin", function (event) {
+  if (event.target.hasAttribute && event.target.hasAttribute("data-select-on-focus")) event.target.select();
+});
