@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from testamur.accounts.roles import Role
 from testamur.core.models import Event
@@ -112,7 +113,8 @@ def test_the_active_key_is_described(owner_client):
 
     assert key.subject in text
     assert key.issuer in text
-    assert key.not_after.strftime("%d/%m/%Y") in text
+    # Shown in the RTO's time zone: late in the UTC day that is already the next day there.
+    assert timezone.localtime(key.not_after).strftime("%d/%m/%Y") in text
     assert key.fingerprint_display in text
     assert len(key.fingerprint_sha256) == 64
     assert "Self-signed" in text and "unknown signer" in text
