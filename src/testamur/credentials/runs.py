@@ -6,6 +6,7 @@ mail-merge spreadsheet. Every item is idempotent, so a chunk can be run again af
 """
 
 import logging
+import time
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -186,7 +187,24 @@ def run_process_chunk(run_id: int, chunk: int) -> None:
     GenerationRun.objects.filter(pk=run_id, started_at__isnull=True).update(
         started_at=timezone.now(), status=RunStatus.RUNNING
     )
-    items = _claim_items(run_id, chunk)
+    for attempt in range(CLAIM_ATTEMPTS):
+        items = _claim_items(run_id, chunk)
+        _process_items(run, items)
+        # Items the claim skipped as locked are still this chunk's to do: on PostgreSQL under
+        # two busy workers a claim has been seen to skip a whole chunk, stranding the run.
+        if not RunItem.objects.filter(
+            run_id=run_id, chunk=chunk, status=RunItemStatus.PENDING
+        ).exists():
+            break
+        time.sleep(CLAIM_RETRY_SECONDS * (attempt + 1))
+    _finish_chunk(run_id)
+
+
+CLAIM_ATTEMPTS = 10
+CLAIM_RETRY_SECONDS = 0.2
+
+
+def _process_items(run: GenerationRun, items: list[RunItem]) -> None:
     for start in range(0, len(items), GROUP):
         group = items[start : start + GROUP]
         try:
@@ -201,8 +219,7 @@ def run_process_chunk(run_id: int, chunk: int) -> None:
                 failure_message=message
             )
             results = {i.credential_id: (RunItemStatus.FAILED, message) for i in group}
-        _record_results(run_id, group, results)
-    _finish_chunk(run_id)
+        _record_results(run.pk, group, results)
 
 
 COUNTERS = {
