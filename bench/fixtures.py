@@ -81,6 +81,7 @@ def issue_ready_credentials(n: int) -> tuple[User, list[Credential]]:
             template=template,
             learner_id=e.learner_id,
             course_enrolment=e,
+            course=course,
             credential_date=date(2026, 11, 20),
             created_by=actor,
         )

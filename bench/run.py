@@ -18,6 +18,8 @@ RUNS = [
     # minutes the first time, 3 once the data is kept in testamur_bench_reports).
     [PY, str(BENCH / "register_reports.py")],
     [PY, str(BENCH / "import_rows.py"), "--n", "100000"],
+    # PostgreSQL only: /v/<code> under gunicorn with 50 concurrent clients.
+    [PY, str(BENCH / "verify_page.py")],
 ]
 
 

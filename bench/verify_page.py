@@ -1,0 +1,175 @@
+"""The public verification page under load: `/v/<code>` served by gunicorn on PostgreSQL,
+50 concurrent clients on 127.0.0.1. Prints requests/s and latency percentiles; asserts nothing.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/verify_page.py
+"""
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MANAGE = ROOT / "manage.py"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _issued_codes(n: int) -> list[str]:
+    from bench.fixtures import issue_ready_credentials
+    from testamur.credentials.models import Credential, RunKind
+    from testamur.credentials.runs import run_start
+
+    actor, credentials = issue_ready_credentials(n)
+    run_start(actor=actor, kind=RunKind.PREVIEW, credentials=credentials)
+    run_start(actor=actor, kind=RunKind.ISSUE, credentials=credentials, options={})
+    return list(
+        Credential.objects.filter(status="issued").values_list("verification_code", flat=True)
+    )
+
+
+def _wait_until_up(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def _client(port, codes, stop, latencies, statuses, offset):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    i = offset
+    while not stop.is_set():
+        code = codes[i % len(codes)]
+        i += 1
+        started = time.perf_counter()
+        try:
+            connection.request("GET", f"/v/{code}")
+            response = connection.getresponse()
+            response.read()
+            status = response.status
+        except OSError:
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            status = 0
+        latencies.append(time.perf_counter() - started)
+        statuses[status] = statuses.get(status, 0) + 1
+    connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--credentials", type=int, default=50)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        print(json.dumps({"bench": "verify_page", "skipped": "needs DATABASE_URL=postgres://…"}))
+        return
+
+    from bench.common import database_url
+
+    tmp = Path(tempfile.mkdtemp(prefix="testamur-bench-verify-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(tmp, "testamur_bench_verify"),
+        "MEDIA_ROOT": str(tmp / "media"),
+        "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-" + os.urandom(16).hex(),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "ERROR",
+        "PYTHONPATH": str(ROOT),
+    }
+    os.environ.update(env)
+    subprocess.run([sys.executable, str(MANAGE), "migrate", "-v0"], env=env, check=True)
+    import django
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "testamur.settings"
+    django.setup()
+    codes = _issued_codes(args.credentials)
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "testamur.wsgi:application",
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env={**env, "DJANGO_SETTINGS_MODULE": "bench.verify_settings"},
+        cwd=ROOT,
+    )
+    try:
+        _wait_until_up(port)
+        for code in codes:  # first views make each credential's snapshot: not what is measured
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", f"/v/{code}")
+            connection.getresponse().read()
+            connection.close()
+        stop = threading.Event()
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        clients = [
+            threading.Thread(
+                target=_client, args=(port, codes, stop, latencies, statuses, n), daemon=True
+            )
+            for n in range(args.clients)
+        ]
+        started = time.perf_counter()
+        for client in clients:
+            client.start()
+        time.sleep(args.seconds)
+        stop.set()
+        for client in clients:
+            client.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait()
+    latencies.sort()
+
+    def percentile(p: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 1)
+
+    print(
+        json.dumps(
+            {
+                "bench": "verify_page",
+                "clients": args.clients,
+                "gunicorn_workers": args.workers,
+                "seconds": round(elapsed, 1),
+                "requests": len(latencies),
+                "requests_per_s": round(len(latencies) / elapsed, 1),
+                "p50_ms": percentile(0.50),
+                "p95_ms": percentile(0.95),
+                "statuses": {str(k): v for k, v in sorted(statuses.items())},
+            }
+        ),
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
