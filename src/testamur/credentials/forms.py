@@ -100,10 +100,9 @@ class RegisterFilterForm(forms.Form):
         }
 
 
-class CredentialRequestForm(forms.Form):
-    template = forms.ModelChoiceField(
-        label="Credential template", queryset=CredentialTemplate.objects.none()
-    )
+class RequestDetailsForm(forms.Form):
+    """What every request asks besides its templates: date, issuing officer, status reason."""
+
     credential_date = forms.DateField(label="Credential date", widget=DateInput)
     issuing_officer = forms.ModelChoiceField(
         label="Issuing officer",
@@ -119,9 +118,23 @@ class CredentialRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, course: Course | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("credential_date", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        officer = self.fields["issuing_officer"]
+        officer.queryset = selectors.issuing_officers()
+        officer.label_from_instance = lambda user: user.display_name
+
+
+class CredentialRequestForm(RequestDetailsForm):
+    template = forms.ModelChoiceField(
+        label="Credential template", queryset=CredentialTemplate.objects.none()
+    )
+    field_order = ["template"]
+
+    def __init__(self, *args, course: Course | None = None, **kwargs):
+        kwargs.setdefault("initial", {})
         if course is not None:
             default = selectors.template_default(course)
             kwargs["initial"].setdefault("template", default.pk if default else None)
@@ -130,9 +143,6 @@ class CredentialRequestForm(forms.Form):
         template.queryset = selectors.templates_available()
         template.label_from_instance = lambda t: f"{t.name} ({t.get_credential_type_display()})"
         template.help_text = "Templates available for requests, with an active version."
-        officer = self.fields["issuing_officer"]
-        officer.queryset = selectors.issuing_officers()
-        officer.label_from_instance = lambda user: user.display_name
 
 
 class CredentialRequestBulkForm(CredentialRequestForm):

@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from testamur.accounts.models import User
 from testamur.credentials import selectors as credential_selectors
+from testamur.credentials.forms import RequestDetailsForm
 from testamur.credentials.models import CredentialTemplate, CredentialType
 from testamur.learners.models import Learner
 from testamur.qualifications.models import (
@@ -243,40 +243,23 @@ class TransitionForm(forms.Form):
         self.fields["major"].queryset = Major.objects.filter(rule__qualification=qualification)
 
 
-class QualificationRequestForm(forms.Form):
+class QualificationRequestForm(RequestDetailsForm):
     testamur_template = forms.ModelChoiceField(
         label="Testamur template", queryset=CredentialTemplate.objects.none()
     )
     record_template = forms.ModelChoiceField(
         label="Record of results template", queryset=CredentialTemplate.objects.none()
     )
-    credential_date = forms.DateField(label="Credential date", widget=DateInput)
-    issuing_officer = forms.ModelChoiceField(
-        label="Issuing officer",
-        required=False,
-        queryset=User.objects.none(),
-        empty_label="— whoever issues it —",
-        help_text="Optional. Only Admins and Owners can issue.",
-    )
-    status_reason = forms.CharField(
-        label="Credential status reason",
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    field_order = ["testamur_template", "record_template"]
 
     def __init__(self, *args, **kwargs):
         available = credential_selectors.templates_available()
         testamurs = available.filter(credential_type=CredentialType.TESTAMUR)
         records = available.filter(credential_type=CredentialType.RECORD_OF_RESULTS)
         initial = kwargs.setdefault("initial", {})
-        initial.setdefault("credential_date", timezone.localdate())
         first_testamur, first_record = testamurs.first(), records.first()
         initial.setdefault("testamur_template", first_testamur.pk if first_testamur else None)
         initial.setdefault("record_template", first_record.pk if first_record else None)
         super().__init__(*args, **kwargs)
         self.fields["testamur_template"].queryset = testamurs
         self.fields["record_template"].queryset = records
-        officer = self.fields["issuing_officer"]
-        officer.queryset = credential_selectors.issuing_officers()
-        officer.label_from_instance = lambda user: user.display_name
