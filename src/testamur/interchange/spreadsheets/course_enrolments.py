@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from testamur.interchange.problems import Problems
 from testamur.interchange.spreadsheets import columns as c
-from testamur.interchange.spreadsheets.engine import ParsedRow
+from testamur.interchange.spreadsheets.engine import ParsedRow, record_problems
 from testamur.interchange.spreadsheets.lookups import LEARNER_COLUMNS, LearnerLookup
 from testamur.training.models import (
     Course,
@@ -256,20 +256,11 @@ class CourseEnrolmentImport(LearnerLookup):
             )
 
     def _problems(self, enrolment: CourseEnrolment) -> dict:
-        errors = enrolment_rule_errors(enrolment)
-        try:
-            enrolment.full_clean(
-                exclude=["learner", "offer", "transitioned_from", *errors],
-                validate_unique=False,
-                validate_constraints=False,
-            )
-        except ValidationError as exc:
-            found = exc.message_dict
-        else:
-            found = {}
-        for field, message in errors.items():
-            found.setdefault(field, []).append(message)
-        return found
+        return record_problems(
+            enrolment,
+            enrolment_rule_errors(enrolment),
+            exclude=["learner", "offer", "transitioned_from"],
+        )
 
     def _create_offers(self, resolved) -> None:
         """Create, through the offer service, the new offers this chunk is the first to need."""

@@ -7,6 +7,9 @@ time inside the caller's transaction, so memory stays flat however long the file
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.db import models
+
 from testamur.interchange.problems import Problems
 from testamur.interchange.reading import Sheet
 from testamur.interchange.spreadsheets.columns import CellError, Column
@@ -86,6 +89,22 @@ class RowImporter:
 
     def chunk(self, rows: list[ParsedRow], problems: Problems, *, write: bool) -> None:
         raise NotImplementedError
+
+
+def record_problems(instance: models.Model, rule_errors: dict, *, exclude: list[str]) -> dict:
+    """A row's record checked by its model (fields in `exclude` and those the rules already
+    faulted are skipped) and by the service's rules: field → messages."""
+    try:
+        instance.full_clean(
+            exclude=[*exclude, *rule_errors], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        found = exc.message_dict
+    else:
+        found = {}
+    for field, message in rule_errors.items():
+        found.setdefault(field, []).append(message)
+    return found
 
 
 def sheet_import(

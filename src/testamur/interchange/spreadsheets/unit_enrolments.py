@@ -5,11 +5,9 @@ Matched on learner × offer code × unit code; the course enrolment must exist a
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-
 from testamur.interchange.problems import Problems
 from testamur.interchange.spreadsheets import columns as c
-from testamur.interchange.spreadsheets.engine import ParsedRow
+from testamur.interchange.spreadsheets.engine import ParsedRow, record_problems
 from testamur.interchange.spreadsheets.lookups import LEARNER_COLUMNS, LearnerLookup
 from testamur.organisation.models import Jurisdiction, Organisation
 from testamur.training.models import (
@@ -224,16 +222,6 @@ class UnitEnrolmentImport(LearnerLookup):
         errors = unit_enrolment_rule_errors(
             unit_enrolment, jurisdiction=self.jurisdiction, outcome=unit_enrolment.outcome
         )
-        try:
-            unit_enrolment.full_clean(
-                exclude=["course_enrolment", "unit", "outcome", *errors],
-                validate_unique=False,
-                validate_constraints=False,
-            )
-        except ValidationError as exc:
-            found = exc.message_dict
-        else:
-            found = {}
-        for field, message in errors.items():
-            found.setdefault(field, []).append(message)
-        return found
+        return record_problems(
+            unit_enrolment, errors, exclude=["course_enrolment", "unit", "outcome"]
+        )
