@@ -83,8 +83,8 @@ class RegistryError(Exception):
 @dataclass(frozen=True)
 class Outcome:
     answers: list[Answer]
-    request_id: str  # the WS-Addressing MessageID of the (last) call
-    single_name_retried: frozenset[int] = frozenset()  # record ids answered for a single name
+    sent: list[Person]  # what each answer is about (a single name when retried so)
+    request_id: str  # the WS-Addressing MessageID of the first call
 
 
 def _local(tag: str) -> str:
@@ -126,14 +126,14 @@ class RegistryClient:
         answer = self._read(messages.verify_usi_response_read, root, request_id)
         retry = suggests_single_name(answer)
         if not retry:
-            return Outcome([answer], request_id)
+            return Outcome([answer], [person], request_id)
         single = _as_single(person, retry)
         body = messages.verify_usi_body(org_code=self.config.org_code, person=single)
         root, second_id = self._call("VerifyUSI", body)
         second = self._read(messages.verify_usi_response_read, root, second_id)
         if second.verified:
-            return Outcome([second], second_id, frozenset({person.record_id}))
-        return Outcome([answer], request_id)
+            return Outcome([second], [single], second_id)
+        return Outcome([answer], [person], request_id)
 
     def bulk_verify(self, people: list[Person]) -> Outcome:
         """BulkVerifyUSI for up to 500 people (their record ids unique), answers in their order."""
@@ -146,7 +146,7 @@ class RegistryClient:
             for record_id, answer in answers.items()
             if (which := suggests_single_name(answer))
         }
-        retried = set()
+        sent = dict(by_id)
         if retries:
             body = messages.bulk_verify_usi_body(
                 org_code=self.config.org_code, people=list(retries.values())
@@ -155,8 +155,10 @@ class RegistryClient:
             for record_id, answer in self._bulk_answers(root, second_id, retries).items():
                 if answer.verified:
                     answers[record_id] = answer
-                    retried.add(record_id)
-        return Outcome([answers[p.record_id] for p in people], request_id, frozenset(retried))
+                    sent[record_id] = retries[record_id]
+        return Outcome(
+            [answers[p.record_id] for p in people], [sent[p.record_id] for p in people], request_id
+        )
 
     def _bulk_answers(self, root, request_id: str, by_id: dict) -> dict[int, Answer]:
         answers = self._read(messages.bulk_verify_usi_response_read, root, request_id)
