@@ -80,7 +80,7 @@ class RegistrySimulator:
 
     The attributes `delay_seconds` and `reply_override` are failure drills: answer late, or
     answer with these bytes instead of a reply (a malformed one, say). `received` lists the USIs
-    the USI service was asked about, in order.
+    the USI service was asked about, in order, and `calls` each call answered.
     """
 
     def __init__(
@@ -106,6 +106,7 @@ class RegistrySimulator:
         self.delay_seconds = 0.0
         self.reply_override: bytes | None = None
         self.received: list[str] = []
+        self.calls: list[tuple[str, int]] = []  # (operation, verifications in it)
         self._lock = threading.Lock()
         self._server = make_server(host, port, self, server_class=_Server, handler_class=_Quiet)
         self._thread: threading.Thread | None = None
@@ -409,8 +410,14 @@ class RegistrySimulator:
         if body is None:
             raise Refusal("a:BadRequest", f"The body holds no {operation}.")
         if operation == "VerifyUSI":
-            return self._verify(body)
-        return self._bulk_verify(body)
+            reply = self._verify(body)
+            count = 1
+        else:
+            reply = self._bulk_verify(body)
+            count = len(body.findall(f"{{{USI}}}Verifications/{{{USI}}}Verification"))
+        with self._lock:
+            self.calls.append((operation, count))
+        return reply
 
     def _token(self, security) -> bytes:
         encrypted = find(security, "xenc:EncryptedData")
