@@ -78,9 +78,10 @@ class Refusal(Exception):
 class RegistrySimulator:
     """Both services. `start()` serves them from a thread; `serve_forever()` in the foreground.
 
-    The attributes `delay_seconds` and `reply_override` are failure drills: answer late, or
-    answer with these bytes instead of a reply (a malformed one, say). `received` lists the USIs
-    the USI service was asked about, in order, and `calls` each call answered.
+    Failure drills: `delay_seconds` answers every request late; `reply_override` makes the USI
+    service answer with these bytes (a fault, or something malformed) and `reply_status`, once
+    it has answered `override_after_calls` calls. `received` lists the USIs the USI service was
+    asked about, in order, and `calls` each call it answered.
     """
 
     def __init__(
@@ -105,8 +106,11 @@ class RegistrySimulator:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.delay_seconds = 0.0
         self.reply_override: bytes | None = None
+        self.reply_status = "200 OK"
+        self.override_after_calls = 0
         self.received: list[str] = []
         self.calls: list[tuple[str, int]] = []  # (operation, verifications in it)
+        self.tokens_issued = 0
         self._lock = threading.Lock()
         self._server = make_server(host, port, self, server_class=_Server, handler_class=_Quiet)
         self._thread: threading.Thread | None = None
@@ -157,8 +161,9 @@ class RegistrySimulator:
         data = environ["wsgi.input"].read(length)
         if self.delay_seconds:
             time.sleep(self.delay_seconds)
-        if self.reply_override is not None:
-            start_response("200 OK", [("Content-Type", CONTENT_TYPE)])
+        overridden = self.reply_override is not None and path == SERVICE_PATH
+        if overridden and len(self.calls) >= self.override_after_calls:
+            start_response(self.reply_status, [("Content-Type", CONTENT_TYPE)])
             return [self.reply_override]
         try:
             root = self._parse(data)
@@ -290,6 +295,8 @@ class RegistrySimulator:
         raise Refusal("o:InvalidSecurityToken", "The certificate names no ABN.")
 
     def _token_response(self, *, abn: str, applies_to: str) -> etree._Element:
+        with self._lock:
+            self.tokens_issued += 1
         now = self.clock()
         expires = now + timedelta(seconds=self.token_seconds)
         proof_key = secrets.token_bytes(32)
