@@ -128,7 +128,7 @@ class UsiVerificationJob(models.Model):
     status = models.CharField(max_length=30, choices=JobStatus.choices, default=JobStatus.PREPARED)
     # Verified learners are sent again only by a re-verification (the schedule, or on request).
     include_verified = models.BooleanField(default=False)
-    learner_ids = models.JSONField(default=list)
+    learner_ids = models.JSONField(default=list, blank=True)
     # Learners the pre-check kept back: [{"learner": id, "name": …, "reason": …}].
     skipped = models.JSONField(default=list, blank=True)
     position = models.PositiveIntegerField(default=0)  # learner_ids sent so far
