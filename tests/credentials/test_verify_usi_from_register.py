@@ -4,8 +4,8 @@ verifies the learners it holds up."""
 import html
 
 import pytest
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from testamur.credentials.gates import USI_NOT_CLEARED, USI_REGISTRY_ANSWER, evaluate_gates
 from testamur.learners.models import Learner, UsiStatus, UsiVerificationJob
@@ -52,7 +52,8 @@ def test_the_usi_reason_shows_the_registry_answer(usi_registry, credentials, rto
     check = learner.usi_verifications.get()
     assert usi_reason.endswith(
         USI_REGISTRY_ANSWER.format(
-            date=check.requested_at.strftime("%d/%m/%Y"), summary=check.summary()
+            date=timezone.localtime(check.requested_at).strftime("%d/%m/%Y"),
+            summary=check.summary(),
         )
     )
     assert "Details do not match: family name." in usi_reason
