@@ -61,7 +61,7 @@ def test_matching_details_verify_the_usi_and_record_who_when_and_the_request(
     # The learner page shows the answer and the request's id.
     page = _text(rto_user_client.get(reverse("learners:detail", args=[learner.pk])))
     assert "USI Registry System" in page and check.request_id in page
-    assert Event.objects.filter(learner_id=learner.pk, action="usi_registry_verified").exists()
+    assert Event.objects.filter(learner_id=learner.pk, action="registry_verified").exists()
     assert usi_registry.simulator.received == [learner.usi]
 
 

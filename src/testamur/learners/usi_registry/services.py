@@ -222,9 +222,9 @@ def _apply(
                     subject_type="learner",
                     subject_id=learner.pk,
                     learner_id=learner.pk,
-                    action="usi_registry_verified"
+                    action="registry_verified"
                     if row.result == VerificationResult.VERIFIED
-                    else "usi_registry_not_verified",
+                    else "registry_not_verified",
                     from_state=before if before != learner.usi_status else "",
                     to_state=learner.usi_status if before != learner.usi_status else "",
                     data={
