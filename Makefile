@@ -7,6 +7,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The demo writes emails to files instead of sending them (see settings.py for real SMTP).
 DEMO_MAIL := EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
+# The demo verifies USIs against the local registry simulator (manage.py usi_simulator).
+DEMO_USI := USI_REGISTRY=simulator USI_ORG_CODE=VA1803 \
+  USI_KEYSTORE_PATH=var/usi-simulator/keystore-usi.xml \
+  USI_KEYSTORE_PASSWORD="$$(cat var/usi-simulator/keystore-password)"
 
 .PHONY: demo test test-fast bench lint format serve install clean-db
 
@@ -25,11 +29,13 @@ demo: $(STAMP)
 	DEBUG=1 $(PY) manage.py migrate --no-input -v0
 	DEBUG=1 $(PY) manage.py collectstatic --no-input -v0
 	DEBUG=1 $(PY) manage.py seed_demo
-	@echo "Serving Testamur on http://$(HOST):$(PORT)/ with a background worker (Ctrl-C stops both)"
+	DEBUG=1 $(PY) manage.py usi_simulator --prepare --from-learners
+	@echo "Serving Testamur on http://$(HOST):$(PORT)/ with a background worker and the USI registry simulator (Ctrl-C stops all)"
 	@echo "Email is not sent in the demo: every message (with its PDF) is written to var/sent-mail/"
-	@DEBUG=1 $(DEMO_MAIL) $(PY) manage.py run_worker & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  DEBUG=1 $(DEMO_MAIL) $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	@DEBUG=1 $(PY) manage.py usi_simulator & simulator=$$!; \
+	  DEBUG=1 $(DEMO_MAIL) $(DEMO_USI) $(PY) manage.py run_worker & worker=$$!; \
+	  trap 'kill $$worker $$simulator 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(DEMO_MAIL) $(DEMO_USI) $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 test: $(STAMP)
 	@bash scripts/ensure-chromium

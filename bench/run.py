@@ -20,6 +20,8 @@ RUNS = [
     [PY, str(BENCH / "import_rows.py"), "--n", "100000"],
     # PostgreSQL only: /v/<code> under gunicorn with 50 concurrent clients.
     [PY, str(BENCH / "verify_page.py")],
+    # 10,000 learners verified against the USI registry simulator over HTTP.
+    [PY, str(BENCH / "usi_bulk_verify.py"), "--n", "10000"],
 ]
 
 

@@ -9,6 +9,8 @@ from testamur.accounts.services import user_create
 
 PASSWORD = "correct-horse-battery-staple"
 
+pytest_plugins = ["tests.usi_registry"]
+
 
 def pytest_configure(config):
     # Under CI a missing PostgreSQL is a failure, not a silent fall-back to SQLite.

@@ -145,6 +145,24 @@ CLOCK_DIGEST_HOUR = int(os.environ.get("CLOCK_DIGEST_HOUR", "7"))
 # email); its report finds older completions never issued on request.
 CLOCK_LOOKBACK_DAYS = int(os.environ.get("CLOCK_LOOKBACK_DAYS", "365"))
 
+# Verifying USIs with the USI Registry System (README, "USI Registry System"). USI_REGISTRY is
+# "simulator" (`manage.py usi_simulator`), "test" (the registry's test environment) or
+# "production"; empty turns it off. The machine credential's file and password come from the
+# environment only, never the database.
+USI_REGISTRY = os.environ.get("USI_REGISTRY", "").strip().lower()
+USI_ORG_CODE = os.environ.get("USI_ORG_CODE", "")
+USI_KEYSTORE_PATH = os.environ.get("USI_KEYSTORE_PATH", "")
+USI_KEYSTORE_ALIAS = os.environ.get("USI_KEYSTORE_ALIAS", "")
+USI_KEYSTORE_PASSWORD = os.environ.get("USI_KEYSTORE_PASSWORD", "")
+USI_SIMULATOR_URL = os.environ.get("USI_SIMULATOR_URL", "http://127.0.0.1:8765")
+# Overrides of the environment's addresses (a new host of the test environment, say).
+USI_STS_URL = os.environ.get("USI_STS_URL", "")
+USI_SERVICE_URL = os.environ.get("USI_SERVICE_URL", "")
+USI_APPLIES_TO = os.environ.get("USI_APPLIES_TO", "")
+USI_TIMEOUT = float(os.environ.get("USI_TIMEOUT", "30"))
+# Verified USIs are verified again after this many days (0: never); a running worker does it.
+USI_REVERIFY_DAYS = int(os.environ.get("USI_REVERIFY_DAYS", "365"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

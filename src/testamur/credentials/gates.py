@@ -6,7 +6,10 @@ credential at the moment of issue.
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from testamur.credentials.models import Credential, CredentialStatus, CredentialType
+from testamur.learners.usi_registry.services import latest_verifications
 from testamur.organisation.models import Organisation, UsiGate
 from testamur.organisation.selectors import organisation_missing_for_issue
 from testamur.qualifications.models import QualificationEnrolment, QualificationStatus
@@ -14,6 +17,8 @@ from testamur.training.achievement import achieved_outcome_codes, enrolment_unit
 
 NOT_GENERATED = "Not generated yet: preview (generate) it before issuing."
 USI_NOT_CLEARED = "USI not verified and no exemption recorded (status: {status})."
+# Added to the USI reason when the registry has been asked: its latest answer.
+USI_REGISTRY_ANSWER = " USI Registry System on {date}: {summary}"
 SETTINGS_MISSING = "Organisation settings incomplete: {missing}."
 NO_COMPETENT_UNITS = "No competent units — outcomes {codes} required."
 QUALIFICATION_NOT_MET = "Qualification requirements not met: {count} of {total} units not achieved."
@@ -60,6 +65,9 @@ def evaluate_gates(
     qualification_enrolments = QualificationEnrolment.objects.in_bulk(
         {c.qualification_enrolment_id for c in credentials if c.qualification_enrolment_id}
     )
+    registry_answers = latest_verifications(
+        {c.learner_id for c in credentials if not c.learner.usi_cleared_for_issue}
+    )
     results: dict[int, GateResult] = {}
     for credential in credentials:
         result = GateResult()
@@ -68,6 +76,12 @@ def evaluate_gates(
         learner = credential.learner
         if not learner.usi_cleared_for_issue:
             message = USI_NOT_CLEARED.format(status=learner.get_usi_status_display())
+            answer = registry_answers.get(learner.pk)
+            if answer:
+                message += USI_REGISTRY_ANSWER.format(
+                    date=timezone.localtime(answer.requested_at).strftime("%d/%m/%Y"),
+                    summary=answer.summary(),
+                )
             if organisation.usi_gate == UsiGate.BLOCK:
                 result.blockers.append(message)
             else:

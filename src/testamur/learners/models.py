@@ -130,3 +130,10 @@ class Learner(models.Model):
             errors["usi_verified_on"] = "Enter the date the USI was verified."
         if errors:
             raise ValidationError(errors)
+
+
+# Verification with the USI Registry System keeps its own records (learners/usi_registry/).
+from testamur.learners.usi_registry.models import (  # noqa: E402, F401
+    UsiVerification,
+    UsiVerificationJob,
+)

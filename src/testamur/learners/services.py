@@ -52,6 +52,11 @@ NO_USI_TO_VERIFY = "This learner has no USI to verify. Enter the USI on the Edit
 EVIDENCE_REQUIRED = "Say how the USI was verified, e.g. 'Checked with the USI Registry System'."
 ALREADY_ACTIVE = "This learner is already active."
 ALREADY_INACTIVE = "This learner is already inactive."
+USI_CLEARED_BY_DETAILS = (
+    "Given name, family name or date of birth changed: the USI must be verified again."
+)
+# The registry verifies a USI against these details: a change undoes the verification.
+VERIFIED_DETAILS = ("given_name", "family_name", "date_of_birth")
 
 _CREATE_ATTEMPTS = 5
 
@@ -237,6 +242,10 @@ def learner_apply(*, learner: Learner, actor, fields: dict) -> dict:
     if learner.usi != was["usi"] and learner.usi_status == was["usi_status"]:
         learner.usi_status = UsiStatus.NOT_VERIFIED if learner.usi else UsiStatus.NOT_SUPPLIED
         learner.usi_evidence = ""
+    details_changed = any(getattr(learner, name) != was[name] for name in VERIFIED_DETAILS)
+    if details_changed and was["usi_status"] == learner.usi_status == UsiStatus.VERIFIED:
+        learner.usi_status = UsiStatus.NOT_VERIFIED
+        learner.usi_evidence = ""
     _settle_verification(learner, actor=actor, was=was)
     changes = {}
     for name in LEARNER_FIELDS:
@@ -259,7 +268,14 @@ def learner_new(*, actor, fields: dict) -> Learner:
 
 def _updated_event(learner: Learner, changes: dict, *, was_status: str) -> dict:
     status_changed = "usi_status" in changes
+    cleared = (
+        status_changed
+        and changes["usi_status"] == [UsiStatus.VERIFIED, UsiStatus.NOT_VERIFIED]
+        and "usi" not in changes
+        and any(name in changes for name in VERIFIED_DETAILS)
+    )
     return {
+        "reason": USI_CLEARED_BY_DETAILS if cleared else "",
         "subject_type": "learner",
         "subject_id": learner.pk,
         "learner_id": learner.pk,
@@ -311,12 +327,10 @@ def learners_save_many(
         )
         for learner in created
     ]
-    events += [
-        EventRecord(
-            actor=actor, reason=reason, **_updated_event(learner, changes, was_status=was_status)
-        )
-        for learner, changes, was_status in updated
-    ]
+    for learner, changes, was_status in updated:
+        event = _updated_event(learner, changes, was_status=was_status)
+        event["reason"] = event["reason"] or reason
+        events.append(EventRecord(actor=actor, **event))
     event_record_many(events)
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from testamur.learners import views
+from testamur.learners.usi_registry import views as registry
 from testamur.qualifications.views.enrolments import learner_qualifications
 
 app_name = "learners"
@@ -16,4 +17,9 @@ urlpatterns = [
     path("<int:pk>/history/", views.learner_history_view, name="history"),
     path("<int:pk>/verify-usi/", views.learner_verify_usi_view, name="verify_usi"),
     path("<int:pk>/active/", views.learner_toggle_active_view, name="toggle_active"),
+    path("<int:pk>/verify-usi/registry/", registry.learner_registry_verify, name="registry_verify"),
+    path("usi-verification/", registry.learners_registry_verify, name="registry_verify_list"),
+    path("usi-verification/jobs/", registry.usi_job_list, name="usi_jobs"),
+    path("usi-verification/jobs/<int:pk>/", registry.usi_job_detail, name="usi_job"),
+    path("usi-verification/jobs/<int:pk>/send/", registry.usi_job_send, name="usi_job_send"),
 ]

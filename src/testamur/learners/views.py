@@ -37,6 +37,9 @@ LEARNER_ADDED = "Added {name} as learner {client_id}."
 LEARNER_SAVED = "Saved the changes to {name}."
 LEARNER_UNCHANGED = "Nothing changed."
 USI_NOW_UNVERIFIED = "The USI changed, so it is now Not verified. Record its verification again."
+USI_DETAILS_UNVERIFIED = (
+    "The name or date of birth changed, so the USI is now Not verified. Verify it again."
+)
 USI_VERIFIED = "Recorded the USI verification."
 LEARNER_ACTIVATED = "{name} is active again."
 LEARNER_DEACTIVATED = "{name} is now inactive."
@@ -106,10 +109,12 @@ def learner_edit_view(request, pk: int):
             reset = (
                 learner.usi_status == UsiStatus.VERIFIED
                 and saved.usi_status == UsiStatus.NOT_VERIFIED
-                and saved.usi != learner.usi
             )
             if reset:
-                messages.warning(request, USI_NOW_UNVERIFIED)
+                changed_usi = saved.usi != learner.usi
+                messages.warning(
+                    request, USI_NOW_UNVERIFIED if changed_usi else USI_DETAILS_UNVERIFIED
+                )
             return redirect("learners:detail", pk=learner.pk)
     return render(request, "learners/learner_form.html", {"form": form, "learner": learner})
 

@@ -39,6 +39,8 @@ BULK_ACTIONS = {
     "cancel": ("Cancel", PERM_CANCEL),
     "delete": ("Delete", PERM_DELETE),
     "email": ("Email to learners", PERM_EMAIL),
+    # The learners of the ticked credentials whose USI holds them up.
+    "verify_usi": ("Verify USIs with the registry", "learners.change_learner"),
 }
 
 

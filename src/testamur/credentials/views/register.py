@@ -27,9 +27,30 @@ from testamur.credentials.views.common import (
     summary,
     with_ids,
 )
+from testamur.learners.usi_registry.services import usi_job_prepare
 
 NO_ACTION = "Choose what to do with the selected credentials."
+USI_ALL_CLEARED = "Every selected credential's learner already has a verified USI or an exemption."
+USI_SOURCE = "Credential register: learners of {count} selected credentials"
 NO_MATCHES = "No credentials match these filters."
+
+
+def _verify_usis(request, credentials, back: str):
+    """A bulk verification with the registry of the learners whose USI gate blocks these."""
+    learner_ids = [c.learner_id for c in credentials if not c.learner.usi_cleared_for_issue]
+    if not learner_ids:
+        messages.info(request, USI_ALL_CLEARED)
+        return redirect(back)
+    try:
+        job = usi_job_prepare(
+            actor=request.user,
+            learner_ids=learner_ids,
+            source=USI_SOURCE.format(count=len(credentials)),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    return redirect("learners:usi_job", pk=job.pk)
 
 
 @require_permission(VIEW)
@@ -74,6 +95,8 @@ def bulk(request):
         return redirect(with_ids(reverse("credentials:issue"), credentials, next=back))
     if name == "cancel":
         return redirect(with_ids(reverse("credentials:cancel_bulk"), credentials, next=back))
+    if name == "verify_usi":
+        return _verify_usis(request, credentials, back)
     if name == "email":
         summary(request, credential_email_queue(actor=request.user, credentials=credentials))
         return redirect(back)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from testamur.core.permissions import require_permission
 from testamur.learners.models import Learner
+from testamur.learners.usi_registry.services import usi_job_prepare
 from testamur.training import selectors, services
 from testamur.training.forms import EnrolLearnersSearchForm, OfferFilterForm, OfferForm, posted_ids
 from testamur.training.models import CourseEnrolment, CourseOffer
@@ -59,6 +60,20 @@ def _download_csv(request, offer: CourseOffer, enrolments) -> HttpResponse:
     return response
 
 
+def _verify_usis(request, offer: CourseOffer, enrolments) -> HttpResponse:
+    """Pre-check the ticked enrolments' learners for a bulk verification with the registry."""
+    try:
+        job = usi_job_prepare(
+            actor=request.user,
+            learner_ids=[enrolment.learner_id for enrolment in enrolments],
+            source=f"Course offer {offer.code}",
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("training:offer_detail", pk=offer.pk)
+    return redirect("learners:usi_job", pk=job.pk)
+
+
 def _to_page(url_name: str):
     """A bulk action that goes on to another page, for the ticked enrolments."""
 
@@ -82,6 +97,9 @@ OFFER_BULK_ACTIONS: dict[str, BulkAction] = {
         "Update unit outcomes and dates",
         "training.change_unitenrolment",
         _to_page("training:offer_unit_outcomes"),
+    ),
+    "verify_usi": BulkAction(
+        "Verify USIs with the registry", "learners.change_learner", _verify_usis
     ),
     "download_csv": BulkAction(
         "Download selected (CSV)", "training.view_courseenrolment", _download_csv

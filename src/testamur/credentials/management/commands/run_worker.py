@@ -4,6 +4,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from testamur.credentials.runs import runs_recover
+from testamur.learners.usi_registry.services import usi_jobs_recover
+from testamur.learners.usi_registry.tasks import usi_reverify_schedule
 from testamur.reports.tasks import clock_digest_schedule
 
 
@@ -21,6 +23,12 @@ class Command(BaseCommand):
         recovered = runs_recover(stale_after=timedelta(minutes=options["stale_minutes"]))
         if recovered:
             self.stdout.write(f"Resumed runs: {', '.join(map(str, recovered))}")
+        resumed = usi_jobs_recover(stale_after=timedelta(minutes=options["stale_minutes"]))
+        if resumed:
+            self.stdout.write(f"Resumed USI verifications: {', '.join(map(str, resumed))}")
+        when = usi_reverify_schedule()
+        if when:
+            self.stdout.write(f"USI re-verification check queued for {when:%d/%m/%Y %H:%M}.")
         # The daily 30-day-clock email re-queues itself; this starts it (once, however many
         # workers start).
         when = clock_digest_schedule()
