@@ -277,4 +277,6 @@ class PriorEducation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.achievement}{f' ({self.get_recognition_display()})' if self.recognition else ''}"
+        if self.recognition:
+            return f"{self.achievement} ({self.get_recognition_display()})"
+        return str(self.achievement)
