@@ -151,7 +151,9 @@ class LearnerForm(PlainLabelsForm):
         )
         held = {}
         if instance is not None:
-            held = {p.achievement_id: p.recognition or HELD for p in instance.prior_educations.all()}
+            held = {
+                p.achievement_id: p.recognition or HELD for p in instance.prior_educations.all()
+            }
         self.prior_fields = []
         for achievement in PriorEducationType.objects.filter(is_current=True):
             name = f"prior_{achievement.code}"

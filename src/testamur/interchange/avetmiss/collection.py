@@ -126,7 +126,9 @@ def activity_as_at(
             commencing=commencing,
         )
 
-    if activity.end > as_at:
+    # A unit due to end today is still under way today.
+    running = activity.end > as_at or (not period.finished and activity.end >= period.today)
+    if running:
         reported = ReportedActivity(
             outcome=continuing,
             # Leaving or finishing later had not happened yet at the period's end.
