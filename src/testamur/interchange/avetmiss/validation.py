@@ -44,7 +44,8 @@ RULES = {
 
 NOT_IN_LIST = "'{value}' is not in the AVETMISS {list} list."
 USI_MISSING = (
-    "No USI is recorded for this learner (nor an exemption); NCVER needs one for every client."
+    "No USI is recorded for this learner (nor an exemption); NCVER asks for one for every "
+    "client, and without it the training is not on the learner's authenticated transcript."
 )
 USI_INVALID = "The USI is not valid: {problem}"
 END_BEFORE_START = "The activity ends ({end}) before it starts ({start})."
@@ -272,8 +273,10 @@ class LineChecks:
                 )
         usi = fields["usi"]
         if not usi:
+            # NCVER checks every USI with the Registrar after submission; a missing one is
+            # flagged there, it does not stop the files being accepted.
             self.finding(
-                ERROR,
+                WARNING,
                 "USI",
                 USI_MISSING,
                 layout=layout,
