@@ -74,6 +74,8 @@ class ExportResult:
     # Problems that leave nothing to export (no RTO code, an empty period).
     problems: Problems = field(default_factory=Problems)
     report: ValidationReport = field(default_factory=ValidationReport)
+    # Why the files were not handed over although they were made (errors, no override).
+    refused: str = ""
 
 
 class _References:
