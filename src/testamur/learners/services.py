@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from testamur.core.events import EventRecord, event_record, event_record_many
+from testamur.learners import models as code_models
 from testamur.learners.models import Learner, PriorEducation, UsiStatus, YesNo
 from testamur.learners.selectors import learner_next_client_id
 from testamur.learners.usi import usi_problem
@@ -89,6 +90,16 @@ PRIOR_EDUCATION_BUT_NO = (
     "clear the achievements."
 )
 PRIOR_EDUCATION_TWICE = "{achievement} is listed twice."
+NOT_IN_CODE_LIST = "'{code}' is not a code of the AVETMISS {list} list."
+# Learner field → its code list (model, name as people read it)
+CODE_FIELDS = {
+    "school_level": (code_models.SchoolLevel, "highest school level"),
+    "indigenous_status": (code_models.IndigenousStatus, "Indigenous status"),
+    "language": (code_models.Language, "language"),
+    "english_proficiency": (code_models.EnglishProficiency, "English proficiency"),
+    "country_of_birth": (code_models.Country, "country"),
+    "labour_force_status": (code_models.LabourForceStatus, "labour force status"),
+}
 ALREADY_INACTIVE = "This learner is already inactive."
 
 _CREATE_ATTEMPTS = 5
@@ -104,6 +115,47 @@ def _normalise(fields: dict) -> dict:
             fields[name] = fields[name].strip()
     if "usi" in fields and not fields["usi"]:
         fields["usi"] = None
+    return fields
+
+
+def learner_fields_from_codes(fields: dict) -> dict:
+    """Fields whose client details are given as codes (the API), with the codes' entries.
+
+    A code no list has is refused, naming the field; a blank code is "not stated".
+    """
+    fields, errors = dict(fields), {}
+
+    def entry(model, code, name, list_name):
+        found = model.objects.filter(pk=code).first()
+        if found is None:
+            errors[name] = NOT_IN_CODE_LIST.format(code=code, list=list_name)
+        return found
+
+    for name, (model, list_name) in CODE_FIELDS.items():
+        if fields.get(name):
+            fields[name] = entry(model, fields[name], name, list_name)
+        elif name in fields:
+            fields[name] = None
+    if fields.get("disability_types") is not None:
+        fields["disability_types"] = [
+            entry(code_models.DisabilityType, code, "disability_types", "disability type")
+            for code in fields["disability_types"]
+        ]
+    if fields.get("prior_educations") is not None:
+        fields["prior_educations"] = [
+            (
+                entry(
+                    code_models.PriorEducationType,
+                    item["achievement"],
+                    "prior_educations",
+                    "prior educational achievement",
+                ),
+                item.get("recognition") or "",
+            )
+            for item in fields["prior_educations"]
+        ]
+    if errors:
+        raise ValidationError(errors)
     return fields
 
 

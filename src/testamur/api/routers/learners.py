@@ -1,10 +1,12 @@
 """Learners: search, add, edit, USI status and verification, active flag."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import paginate
+from pydantic import StringConstraints
 
 from testamur.api.auth import require_perms
 from testamur.api.common import (
@@ -22,7 +24,14 @@ from testamur.api.common import (
 )
 from testamur.api.idempotency import IDEMPOTENCY_DOC, idempotent
 from testamur.learners import selectors, services
-from testamur.learners.models import Gender, Learner, UsiStatus
+from testamur.learners.models import (
+    Gender,
+    Learner,
+    Recognition,
+    SurveyContactStatus,
+    UsiStatus,
+    YesNo,
+)
 from testamur.organisation.models import AustralianState
 
 router = Router(tags=["Learners"])
@@ -34,9 +43,73 @@ CHANGE = "learners.change_learner"
 State = one_of(AustralianState, "")
 GenderCode = one_of(Gender)
 UsiStatusCode = one_of(UsiStatus)
+Answer = one_of(YesNo, "")
+SurveyCode = one_of(SurveyContactStatus, "")
+Code = Annotated[str, StringConstraints(max_length=4, pattern=r"^[0-9A-Za-z]*$")]
+CODE_HELP = "An AVETMISS code of the list (e.g. 1201 for English); blank or null: not stated."
 
 
-class LearnerOut(Schema):
+class PriorAchievement(Schema):
+    achievement: Code = Field(..., description="Prior educational achievement code, e.g. 514.")
+    recognition: one_of(Recognition, "") = Field(
+        "", description="A Australian, E Australian equivalent, I international; blank: not said."
+    )
+
+
+class ClientDetailsOut(Schema):
+    """AVETMISS client details (NAT00080, 00090, 00100) as codes; null or blank: not stated."""
+
+    school_level: str | None
+    school_level_year: int | None
+    at_school: Answer
+    indigenous_status: str | None
+    language: str | None
+    english_proficiency: str | None
+    country_of_birth: str | None
+    labour_force_status: str | None
+    disability: Answer
+    disability_types: list[str]
+    prior_education: Answer
+    prior_educations: list[PriorAchievement]
+    survey_contact_status: SurveyCode
+
+    @staticmethod
+    def resolve_school_level(learner) -> str | None:
+        return learner.school_level_id
+
+    @staticmethod
+    def resolve_indigenous_status(learner) -> str | None:
+        return learner.indigenous_status_id
+
+    @staticmethod
+    def resolve_language(learner) -> str | None:
+        return learner.language_id
+
+    @staticmethod
+    def resolve_english_proficiency(learner) -> str | None:
+        return learner.english_proficiency_id
+
+    @staticmethod
+    def resolve_country_of_birth(learner) -> str | None:
+        return learner.country_of_birth_id
+
+    @staticmethod
+    def resolve_labour_force_status(learner) -> str | None:
+        return learner.labour_force_status_id
+
+    @staticmethod
+    def resolve_disability_types(learner) -> list[str]:
+        return sorted(t.code for t in learner.disability_types.all())
+
+    @staticmethod
+    def resolve_prior_educations(learner) -> list[dict]:
+        return [
+            {"achievement": p.achievement_id, "recognition": p.recognition}
+            for p in learner.prior_educations.all()
+        ]
+
+
+class LearnerOut(ClientDetailsOut):
     id: int
     client_id: str = Field(description="The learner ID (client identifier).")
     title: str
@@ -87,6 +160,19 @@ class LearnerFields(Input):
     is_active: Flag = True
     privacy_flag: Flag = False
     special_requirements: Text = Field("", max_length=5000)
+    school_level: Code | None = Field(None, description=CODE_HELP)
+    school_level_year: int | None = Field(None, ge=1900, le=2100)
+    at_school: Answer = ""
+    indigenous_status: Code | None = Field(None, description=CODE_HELP)
+    language: Code | None = Field(None, description=CODE_HELP)
+    english_proficiency: Code | None = Field(None, description=CODE_HELP)
+    country_of_birth: Code | None = Field(None, description=CODE_HELP)
+    labour_force_status: Code | None = Field(None, description=CODE_HELP)
+    disability: Answer = ""
+    disability_types: list[Code] = Field(default_factory=list, max_length=10)
+    prior_education: Answer = ""
+    prior_educations: list[PriorAchievement] = Field(default_factory=list, max_length=10)
+    survey_contact_status: SurveyCode = ""
 
 
 class LearnerChanges(Input):
@@ -113,6 +199,19 @@ class LearnerChanges(Input):
     is_active: Flag = None
     privacy_flag: Flag = None
     special_requirements: Text = Field(None, max_length=5000)
+    school_level: Code | None = Field(None, description=CODE_HELP)
+    school_level_year: int | None = Field(None, ge=1900, le=2100)
+    at_school: Answer = None
+    indigenous_status: Code | None = Field(None, description=CODE_HELP)
+    language: Code | None = Field(None, description=CODE_HELP)
+    english_proficiency: Code | None = Field(None, description=CODE_HELP)
+    country_of_birth: Code | None = Field(None, description=CODE_HELP)
+    labour_force_status: Code | None = Field(None, description=CODE_HELP)
+    disability: Answer = None
+    disability_types: list[Code] = Field(None, max_length=10)
+    prior_education: Answer = None
+    prior_educations: list[PriorAchievement] = Field(None, max_length=10)
+    survey_contact_status: SurveyCode = None
 
 
 class LearnerFilters(Filters):
@@ -184,7 +283,8 @@ def learner_list(request, filters: Query[LearnerFilters]):
 def learner_create(request, payload: LearnerFields):
     """Add a learner. A blank learner ID gets the next generated one."""
     require_perms(request, VIEW, ADD)
-    learner = services.learner_create(actor=request.auth, **payload.model_dump())
+    fields = services.learner_fields_from_codes(payload.model_dump())
+    learner = services.learner_create(actor=request.auth, **fields)
     return Status(201, learner)
 
 
@@ -203,9 +303,8 @@ def learner_update(request, learner_id: PathId, payload: LearnerChanges):
     """Change the fields sent. A changed USI becomes Not verified unless its status is sent too."""
     require_perms(request, VIEW, CHANGE)
     learner = _learner(learner_id)
-    return services.learner_update(
-        learner=learner, actor=request.auth, **payload.model_dump(exclude_unset=True)
-    )
+    fields = services.learner_fields_from_codes(payload.model_dump(exclude_unset=True))
+    return services.learner_update(learner=learner, actor=request.auth, **fields)
 
 
 @router.get(
