@@ -54,5 +54,8 @@ def edit_data(learner, **overrides) -> dict:
             data[name] = ""
         else:
             data[name] = str(value)
+    data["disability_types"] = [t.code for t in learner.disability_types.all()]
+    for prior in learner.prior_educations.all():
+        data[f"prior_{prior.achievement_id}"] = prior.recognition or "held"
     data.update(overrides)
     return data
