@@ -9,7 +9,7 @@ finished period again gives the same lines whatever was recorded since: a result
 in February for a unit that ran into February stays continuing in last year's file.
 
 For a period that has not finished yet, "the end" is today: its file is an interim one.
-Decision record: docs/decisions/0013-avetmiss-collection-period.md.
+Decision record: docs/decisions/0012-avetmiss-collection-period.md.
 """
 
 from dataclasses import dataclass, field

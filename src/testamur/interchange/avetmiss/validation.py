@@ -5,7 +5,7 @@ NCVER's rules as far as they are published: each field's format, the code lists,
 between files, and the date and outcome rules. Each finding names the file, line, field and
 rule in plain words and links to the record to fix. Errors stop the download unless an Admin
 overrides them with a reason; warnings only inform. The rules and their sources:
-docs/decisions/0013-avetmiss-collection-period.md.
+docs/decisions/0012-avetmiss-collection-period.md.
 """
 
 from collections import Counter
