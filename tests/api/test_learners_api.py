@@ -147,3 +147,18 @@ def test_an_unknown_avetmiss_code_is_refused_by_field(user_api):
         "errors"
     ]
     assert not Learner.objects.exists()
+
+
+def test_a_street_address_sent_as_one_line_is_split_into_its_parts(user_api):
+    body = user_api.post(
+        "/learners",
+        {"given_name": "A", "family_name": "B", "address_line": "Level 2, 5/17 Smith Street"},
+    ).json()
+
+    assert (
+        body["address_building"],
+        body["address_unit"],
+        body["address_street_number"],
+        body["address_street_name"],
+    ) == ("Level 2", "5", "17", "Smith Street")
+    assert body["address_line"] == "Level 2, 5/17 Smith Street"

@@ -167,3 +167,25 @@ def test_a_code_no_list_has_is_reported_by_line_and_field(rto_admin):
     assert problem in job.errors
     assert not Learner.objects.exists()
     assert lm.Country.objects.filter(pk="4208").exists()
+
+
+def test_the_address_parts_go_where_nat00080_and_nat00085_put_them(offer):
+    _client(
+        offer,
+        client_id="C004",
+        address_building="Riverside Apartments",
+        address_unit="12",
+        address_street_number="88",
+        address_street_name="George Street",
+        postal_delivery_box="PO Box 45",
+    )
+
+    files = export_files()
+
+    (client,) = lines(files, "NAT00080")
+    assert client[161:211].rstrip() == "Riverside Apartments"
+    assert (client[211:241].rstrip(), client[241:256].rstrip()) == ("12", "88")
+    assert client[256:326].rstrip() == "George Street"
+    (postal,) = lines(files, "NAT00085")
+    assert postal[94:144].rstrip() == "Riverside Apartments"
+    assert postal[259:281].rstrip() == "PO Box 45"

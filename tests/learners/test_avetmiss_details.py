@@ -116,3 +116,23 @@ def test_an_edit_that_leaves_the_details_alone_keeps_them(rto_user_client):
         ("514", "E")
     ]
     assert learner.language_id == "2401"
+
+
+def test_the_street_address_is_kept_in_the_parts_avetmiss_reports(rto_user_client):
+    rto_user_client.post(
+        URL,
+        create_data(
+            address_building="Riverside Apartments",
+            address_unit="12",
+            address_street_number="88",
+            address_street_name="George Street",
+            postal_delivery_box="PO Box 45",
+        ),
+    )
+
+    learner = Learner.objects.get()
+    assert learner.address_line == "Riverside Apartments, 12/88 George Street"
+    assert learner.postal_delivery_box == "PO Box 45"
+    page = page_text(rto_user_client.get(reverse("learners:detail", args=[learner.pk])))
+    assert "Riverside Apartments, 12/88 George Street" in page
+    assert "PO Box 45" in page

@@ -36,7 +36,21 @@ SECTIONS = [
             "gender",
         ],
     ),
-    ("Contact", ["email", "phone", "address_line", "suburb", "state", "postcode"]),
+    (
+        "Contact",
+        [
+            "email",
+            "phone",
+            "address_building",
+            "address_unit",
+            "address_street_number",
+            "address_street_name",
+            "postal_delivery_box",
+            "suburb",
+            "state",
+            "postcode",
+        ],
+    ),
     ("Unique Student Identifier", ["usi", "usi_status", "usi_verified_on", "usi_evidence"]),
     ("Status and needs", ["is_active", "privacy_flag", "special_requirements"]),
     (

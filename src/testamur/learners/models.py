@@ -4,6 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from testamur.learners.addresses import address_line, address_parts
 from testamur.learners.usi import usi_problem
 from testamur.organisation.models import AustralianState
 
@@ -140,7 +141,14 @@ class Learner(models.Model):
     gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.NOT_STATED)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=20, blank=True)
-    address_line = models.CharField("street address", max_length=100, blank=True)
+    # The street address as AVETMISS splits it (NAT00080, NAT00085).
+    address_building = models.CharField("building or property name", max_length=50, blank=True)
+    address_unit = models.CharField("flat or unit", max_length=30, blank=True)
+    address_street_number = models.CharField("street number", max_length=15, blank=True)
+    address_street_name = models.CharField("street name", max_length=70, blank=True)
+    postal_delivery_box = models.CharField(
+        "postal delivery box", max_length=22, blank=True, help_text="e.g. PO Box 123"
+    )
     suburb = models.CharField(max_length=50, blank=True)
     state = models.CharField(max_length=3, choices=AustralianState.choices, blank=True)
     postcode = models.CharField(max_length=4, blank=True)
@@ -230,6 +238,24 @@ class Learner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.client_id})"
+
+    @property
+    def address_line(self) -> str:
+        """The street address as one line, e.g. 'Unit Block, 12/88 George Street'."""
+        return address_line(
+            self.address_building,
+            self.address_unit,
+            self.address_street_number,
+            self.address_street_name,
+        )
+
+    @address_line.setter
+    def address_line(self, line: str) -> None:
+        parts = address_parts(line)
+        self.address_building = parts["building"]
+        self.address_unit = parts["unit"]
+        self.address_street_number = parts["street_number"]
+        self.address_street_name = parts["street_name"]
 
     @property
     def full_name(self) -> str:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from testamur.core.events import EventRecord, event_record, event_record_many
 from testamur.learners import models as code_models
+from testamur.learners.addresses import address_parts
 from testamur.learners.models import Learner, PriorEducation, UsiStatus, YesNo
 from testamur.learners.selectors import learner_next_client_id
 from testamur.learners.usi import usi_problem
@@ -43,7 +44,11 @@ LEARNER_FIELDS = [
     "gender",
     "email",
     "phone",
-    "address_line",
+    "address_building",
+    "address_unit",
+    "address_street_number",
+    "address_street_name",
+    "postal_delivery_box",
     "suburb",
     "state",
     "postcode",
@@ -106,10 +111,15 @@ _CREATE_ATTEMPTS = 5
 
 
 def _normalise(fields: dict) -> dict:
-    unknown = set(fields) - set(LEARNER_FIELDS) - set(MULTI_FIELDS)
+    unknown = set(fields) - set(LEARNER_FIELDS) - set(MULTI_FIELDS) - {"address_line"}
     if unknown:
         raise TypeError(f"Not learner fields: {sorted(unknown)}")
     fields = dict(fields)
+    if "address_line" in fields:
+        # One line (imports, the API) is split as AVETMISS splits it, unless parts are given.
+        parts = address_parts(fields.pop("address_line") or "")
+        if not any(fields.get(f"address_{name}") for name in parts):
+            fields.update({f"address_{name}": value for name, value in parts.items()})
     for name in ("client_id", "usi"):
         if name in fields and isinstance(fields[name], str):
             fields[name] = fields[name].strip()

@@ -121,7 +121,12 @@ class LearnerOut(ClientDetailsOut):
     gender: GenderCode
     email: str
     phone: str
-    address_line: str
+    address_line: str = Field(description="The street address as one line.")
+    address_building: str
+    address_unit: str
+    address_street_number: str
+    address_street_name: str
+    postal_delivery_box: str
     suburb: str
     state: State
     postcode: str
@@ -149,7 +154,14 @@ class LearnerFields(Input):
     gender: GenderCode = Gender.NOT_STATED.value
     email: Text = Field("", max_length=254)
     phone: Text = Field("", max_length=20)
-    address_line: Text = Field("", max_length=100)
+    address_line: Text = Field(
+        "", max_length=170, description="The street address as one line, split into its parts."
+    )
+    address_building: Text = Field("", max_length=50)
+    address_unit: Text = Field("", max_length=30)
+    address_street_number: Text = Field("", max_length=15)
+    address_street_name: Text = Field("", max_length=70)
+    postal_delivery_box: Text = Field("", max_length=22)
     suburb: Text = Field("", max_length=50)
     state: State = ""
     postcode: Text = Field("", max_length=4)
@@ -188,7 +200,14 @@ class LearnerChanges(Input):
     gender: GenderCode = None
     email: Text = Field(None, max_length=254)
     phone: Text = Field(None, max_length=20)
-    address_line: Text = Field(None, max_length=100)
+    address_line: Text = Field(
+        None, max_length=170, description="The street address as one line, split into its parts."
+    )
+    address_building: Text = Field(None, max_length=50)
+    address_unit: Text = Field(None, max_length=30)
+    address_street_number: Text = Field(None, max_length=15)
+    address_street_name: Text = Field(None, max_length=70)
+    postal_delivery_box: Text = Field(None, max_length=22)
     suburb: Text = Field(None, max_length=50)
     state: State = None
     postcode: Text = Field(None, max_length=4)

@@ -401,7 +401,7 @@ class _Export:
                     state=learner.state,
                     usi=learner.usi,
                     usi_status=learner.usi_status,
-                    address_line=learner.address_line,
+                    address=_address(learner),
                     school_level=learner.school_level_id or "",
                     indigenous_status=learner.indigenous_status_id or "",
                     language=learner.language_id or "",
@@ -428,7 +428,8 @@ class _Export:
                     title=learner.title,
                     given_name=learner.given_name,
                     family_name=learner.family_name,
-                    address_line=learner.address_line,
+                    address=_address(learner),
+                    po_box=learner.postal_delivery_box,
                     suburb=learner.suburb,
                     postcode=learner.postcode,
                     state=learner.state,
@@ -454,6 +455,15 @@ class _Export:
             for code in sorted(p.achievement_id for p in learner.prior_educations.all()):
                 line = records.nat00100_line(client_id=learner.client_id, prior_education=code)
                 yield line, self._context(learner)
+
+
+def _address(learner: Learner) -> dict[str, str]:
+    return {
+        "building": learner.address_building,
+        "unit": learner.address_unit,
+        "street_number": learner.address_street_number,
+        "street_name": learner.address_street_name,
+    }
 
 
 def _code_lists() -> dict[str, set]:

@@ -43,6 +43,13 @@ COMMITMENT_TOO_LONG = (
     "Testamur keeps a commitment ID of up to 10 characters; '{value}' has {length}."
 )
 
+ADDRESS_FIELDS = (
+    "address_building",
+    "address_unit",
+    "address_street_number",
+    "address_street_name",
+)
+
 # The field naming each record, for the files other files refer to.
 FLAWED_KEYS = {
     "NAT00020": "location",
@@ -202,7 +209,7 @@ class ReferenceChecks:
                     "postcode": v["postcode"],
                     "suburb": v["suburb"],
                     "state": v["state"],
-                    "address_line": v["address_line"],
+                    **{name: v[name] for name in ADDRESS_FIELDS},
                 }
             )
             for name in ("disability", "prior_education", "at_school", "survey_contact_status"):
@@ -227,7 +234,7 @@ class ReferenceChecks:
         fields.update(self._multi_fields(client_id))
         if line85:
             v = line85.values
-            fields.update({k: v[k] for k in ("title", "phone", "email")})
+            fields.update({k: v[k] for k in ("title", "phone", "email", "postal_delivery_box")})
             fields.update({"given_name": v["given_name"], "family_name": v["family_name"]})
         return fields, line80, line85
 
@@ -338,7 +345,12 @@ class ReferenceChecks:
 
     @staticmethod
     def _learner_problems(found: dict, line80: Line | None, line85: Line | None) -> None:
-        in_85 = {"title": "title", "email": "email", "phone": "phone_mobile"}
+        in_85 = {
+            "title": "title",
+            "email": "email",
+            "phone": "phone_mobile",
+            "postal_delivery_box": "po_box",
+        }
         if line85:
             in_85.update({"given_name": "first_name", "family_name": "last_name"})
         in_80 = {
@@ -351,6 +363,10 @@ class ReferenceChecks:
             "disability": "disability_flag",
             "prior_education": "prior_education_flag",
             "at_school": "at_school_flag",
+            "address_building": "building",
+            "address_unit": "unit",
+            "address_street_number": "street_number",
+            "address_street_name": "street_name",
         }
         for name, messages in found.items():
             for message in messages:

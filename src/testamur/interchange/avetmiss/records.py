@@ -69,31 +69,6 @@ def postcode_field(postcode: str, state: str) -> str:
     return POSTCODE_OVERSEAS if state == "OVS" else POSTCODE_NOT_STATED
 
 
-_ADDRESS = re.compile(
-    r"^(?:(?P<building>[^,]+), )?(?:(?P<unit>[^/\s]+)/)?(?P<number>\d[\w-]*) (?P<street>\S.*)$"
-)
-
-
-def address_parts(line: str) -> dict[str, str]:
-    """'Level 3, 12/88 George Street' → building, unit, street number, street name."""
-    match = _ADDRESS.match(line or "")
-    if not match:
-        return {"building": "", "unit": "", "street_number": "", "street_name": line or ""}
-    return {
-        "building": match["building"] or "",
-        "unit": match["unit"] or "",
-        "street_number": match["number"],
-        "street_name": match["street"],
-    }
-
-
-def address_line(building: str, unit: str, street_number: str, street_name: str) -> str:
-    """The inverse of address_parts: the one address line Testamur keeps."""
-    number = f"{unit}/{street_number}" if unit and street_number else unit or street_number
-    street = " ".join(part for part in (number, street_name) if part)
-    return ", ".join(part for part in (building, street) if part)
-
-
 def name_for_encryption(family_name: str, given_name: str, middle_names: str) -> str:
     given = " ".join(part for part in (given_name, middle_names) if part)
     return f"{family_name}, {given}" if given else family_name
@@ -285,7 +260,7 @@ def nat00080_line(
     state: str,
     usi: str | None,
     usi_status: str,
-    address_line: str,
+    address: dict[str, str],
     school_level: str = "",
     indigenous_status: str = "",
     language: str = "",
@@ -315,7 +290,7 @@ def nat00080_line(
             "suburb": suburb,
             "usi": _usi_field(usi, usi_status),
             "state": state_field(state),
-            **address_parts(address_line),
+            **address,
             "survey_contact_status": survey_contact,
         },
     )
@@ -350,9 +325,10 @@ def nat00080_read(fields: dict, report) -> dict:
         "suburb": fields["suburb"],
         "state": _state(fields["state"], report, "state", allow_blank=True),
         "usi": usi,
-        "address_line": address_line(
-            fields["building"], fields["unit"], fields["street_number"], fields["street_name"]
-        ),
+        "address_building": fields["building"],
+        "address_unit": fields["unit"],
+        "address_street_number": fields["street_number"],
+        "address_street_name": fields["street_name"],
         "school_level": _stated(fields["school_level"]),
         "indigenous_status": _stated(fields["indigenous_status"]),
         "language": _stated(fields["language"]),
@@ -376,7 +352,8 @@ def nat00085_line(
     title: str,
     given_name: str,
     family_name: str,
-    address_line: str,
+    address: dict[str, str],
+    po_box: str,
     suburb: str,
     postcode: str,
     state: str,
@@ -390,7 +367,8 @@ def nat00085_line(
             "title": title,
             "first_name": given_name,
             "last_name": family_name,
-            **address_parts(address_line),
+            **address,
+            "po_box": po_box,
             "suburb": suburb,
             "postcode": postcode_field(postcode, state),
             "state": state_field(state),
@@ -409,6 +387,7 @@ def nat00085_read(fields: dict, report) -> dict:
         "title": fields["title"],
         "given_name": fields["first_name"],
         "family_name": fields["last_name"],
+        "postal_delivery_box": fields["po_box"],
         "phone": phone,
         "email": fields["email"],
     }
