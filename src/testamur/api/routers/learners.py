@@ -289,7 +289,7 @@ def learner_list(request, filters: Query[LearnerFilters]):
         active=filters.active,
         usi_status=filters.usi_status,
         privacy=filters.privacy,
-    )
+    ).prefetch_related("disability_types", "prior_educations")
 
 
 @router.post(

@@ -10,6 +10,7 @@ zip, so memory stays flat. Lines come in an order that depends only on what the 
 """
 
 import zipfile
+import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -507,7 +508,9 @@ def avetmiss_files(
     if date_to < date_from:
         result.problems.add(DATES_REVERSED)
         return result
-    period = Period(date_from, date_to, today or timezone.localdate())
+    # "Today" is the RTO's, wherever the export runs (a page, a command on another server).
+    today = today or timezone.localdate(timezone=zoneinfo.ZoneInfo(organisation.time_zone))
+    period = Period(date_from, date_to, today)
     export = _Export(organisation=organisation, period=period, rules=rules, result=result)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         # A fixed time stamp: the same data always gives the same zip, byte for byte.
