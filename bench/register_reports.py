@@ -92,17 +92,19 @@ JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM training_course) 
   ON c.k = (i * 7919) % 400;
 
 INSERT INTO learners_learner (client_id, title, given_name, middle_names, family_name,
-  preferred_name, gender, email, phone, address_line, suburb, state, postcode, usi, usi_status,
-  usi_evidence, is_active, privacy_flag, special_requirements, created_at, updated_at)
+  preferred_name, gender, email, phone, address_building, address_unit, address_street_number,
+  address_street_name, postal_delivery_box, suburb, state, postcode, usi, usi_status,
+  usi_evidence, is_active, privacy_flag, special_requirements, at_school, disability,
+  prior_education, survey_contact_status, created_at, updated_at)
 SELECT 'B' || lpad(i::text, 9, '0'), '',
        (ARRAY['Mia','Noah','Ava','Leo','Zoe','Jack','Ella','Liam','Isla','Oscar'])[1 + i % 10],
        '',
        (ARRAY['Nguyen','Smith','Jones','Brown','Wilson','Taylor','Lee','Martin','Kelly','Chen',
               'Singh','Walker','White','Harris','Lewis'])[1 + (i / 10) % 15] || ' ' || i,
-       '', '@', 'learner' || i || '@example.com', '', '', '', '', '',
+       '', '@', 'learner' || i || '@example.com', '', '', '', '', '', '', '', '', '',
        CASE WHEN i % 50 = 0 THEN 'U' || lpad(i::text, 9, '0') END,
        CASE WHEN i % 50 = 0 THEN 'not_verified' ELSE 'exemption_indiv' END,
-       '', true, false, '', now(), now()
+       '', true, false, '', '', '', '', '', now(), now()
 FROM generate_series(0, {learners} - 1) i;
 
 INSERT INTO training_courseenrolment (learner_id, offer_id, status, status_reason,

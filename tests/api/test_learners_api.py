@@ -98,3 +98,67 @@ def test_mark_inactive_with_a_reason(user_api):
     assert Event.objects.get(action="deactivated").reason == "Moved overseas"
     again = user_api.post(f"/learners/{learner.pk}/active", {"is_active": False})
     assert again.status_code == 422
+
+
+def test_avetmiss_client_details_are_codes_in_and_out(user_api):
+    response = user_api.post(
+        "/learners",
+        {
+            "given_name": "Linh",
+            "family_name": "Tran",
+            "language": "6302",
+            "english_proficiency": "2",
+            "country_of_birth": "5105",
+            "school_level": "12",
+            "school_level_year": 2008,
+            "labour_force_status": "02",
+            "disability_types": ["14"],
+            "prior_educations": [{"achievement": "514", "recognition": "A"}],
+        },
+    )
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["language"], body["country_of_birth"], body["school_level_year"]) == (
+        "6302",
+        "5105",
+        2008,
+    )
+    # Giving the types and achievements answers Yes to their questions.
+    assert (body["disability"], body["disability_types"]) == ("Y", ["14"])
+    assert body["prior_educations"] == [{"achievement": "514", "recognition": "A"}]
+    assert (body["prior_education"], body["indigenous_status"]) == ("Y", None)
+
+    changed = user_api.patch(f"/learners/{body['id']}", {"disability": "N"}).json()
+    assert (changed["disability"], changed["disability_types"]) == ("N", [])
+    assert changed["language"] == "6302"  # not sent, not changed
+
+
+def test_an_unknown_avetmiss_code_is_refused_by_field(user_api):
+    from testamur.learners.services import NOT_IN_CODE_LIST
+
+    response = user_api.post(
+        "/learners", {"given_name": "A", "family_name": "B", "country_of_birth": "9999"}
+    )
+
+    assert response.status_code == 422
+    message = NOT_IN_CODE_LIST.format(code="9999", list="country")
+    assert {"loc": ["body", "country_of_birth"], "msg": message, "type": "rule"} in response.json()[
+        "errors"
+    ]
+    assert not Learner.objects.exists()
+
+
+def test_a_street_address_sent_as_one_line_is_split_into_its_parts(user_api):
+    body = user_api.post(
+        "/learners",
+        {"given_name": "A", "family_name": "B", "address_line": "Level 2, 5/17 Smith Street"},
+    ).json()
+
+    assert (
+        body["address_building"],
+        body["address_unit"],
+        body["address_street_number"],
+        body["address_street_name"],
+    ) == ("Level 2", "5", "17", "Smith Street")
+    assert body["address_line"] == "Level 2, 5/17 Smith Street"

@@ -3,11 +3,12 @@
 (Counts by credential status and runs in progress: tests/credentials/test_register_page.py.)
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from testamur.credentials.models import CredentialStatus
 from testamur.learners.models import UsiStatus
@@ -98,3 +99,34 @@ def test_the_dashboard_costs_the_same_queries_however_much_is_waiting(rto_user_c
         html = rto_user_client.get("/").content.decode()
     assert "21 learners without a verified USI" in html
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(
+    "today,shown",
+    [
+        (date(2027, 1, 1), True),
+        (date(2027, 2, 28), True),
+        (date(2028, 2, 29), True),
+        (date(2027, 3, 1), False),
+        (date(2027, 12, 31), False),
+    ],
+)
+def test_the_reporting_calendar_says_when_total_vet_activity_is_due(
+    rto_admin_client, monkeypatch, today, shown
+):
+    monkeypatch.setattr("testamur.core.selectors.rto_today", lambda: today)
+
+    page = rto_admin_client.get(reverse("home")).content.decode()
+
+    notice = f"Total VET Activity for {today.year - 1} is due"
+    assert (notice in page) == shown
+    if shown:
+        assert f"date_from={today.year - 1}-01-01&amp;date_to={today.year - 1}-12-31" in page
+
+
+def test_only_those_who_export_see_the_reporting_notice(rto_user_client, monkeypatch):
+    monkeypatch.setattr("testamur.core.selectors.rto_today", lambda: date(2027, 1, 10))
+
+    page = rto_user_client.get(reverse("home")).content.decode()
+
+    assert "Total VET Activity" not in page

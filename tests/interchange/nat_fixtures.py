@@ -190,7 +190,7 @@ def activity(
 
 ACTIVITIES = [
     activity("C001", "BSBWHS411", "02022026", "27022026", "20"),
-    activity("C001", "BSBXCM401", "02032026", "27032026", "70", hours="0012"),
+    activity("C001", "BSBXCM401", "02032026", "26032027", "70", hours="0012"),
     activity("C002", "BSBWHS411", "02022026", "13022026", "40", outcome_to="TNC", hours="0008"),
     activity("C003", "BSBWHS411", "02022026", "27022026", "20", mode="NYN", predominant="E"),
     activity("C003", "BSBXCM401", "02032026", "20032026", "51", mode="NNN", predominant="N"),

@@ -114,7 +114,8 @@ def test_every_referenced_record_is_in_its_file_and_nothing_else(offer):
     files = export_files()
 
     assert sorted(files) == [
-        f"NAT00{n}.txt" for n in ("010", "020", "030", "060", "080", "085", "120", "130")
+        f"NAT00{n}.txt"
+        for n in ("010", "020", "030", "060", "080", "085", "090", "100", "120", "130")
     ]
     activity = lines(files, "NAT00120")
     assert (
@@ -162,7 +163,8 @@ def test_problems_stop_the_export_and_say_what_to_fix(offer):
 
     result = avetmiss_export(actor=None, date_from=EVERYTHING[0], date_to=EVERYTHING[1], out=out)
 
-    assert NO_LOCATION.format(offer="NO-PLACE") in [p["message"] for p in result.problems.items]
+    assert NO_LOCATION.format(offer="NO-PLACE") in [f.message for f in result.report.findings]
+    assert result.refused
 
 
 def test_without_an_rto_code_nothing_is_exported(db):
@@ -219,7 +221,7 @@ def test_the_issued_flag_follows_the_final_qualification_credential(
 def test_the_export_is_recorded_in_the_event_log(offer, rto_admin):
     from testamur.core.models import Event
 
-    enrolment_make(offer=offer)
+    enrolment_make(offer=offer, outcomes={"BSBWHS411": "20", "BSBXCM401": "20"})
     export_files(actor=rto_admin)
 
     event = Event.objects.get(subject_type="avetmiss_export")

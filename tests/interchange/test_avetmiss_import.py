@@ -101,7 +101,7 @@ def test_a_valid_set_creates_the_rto_training_products_learners_and_results(admi
 
     offer = CourseEnrolment.objects.get(learner=mia).offer
     assert (offer.code, offer.location.code) == ("BSB40120-PAR-2026", "PAR")
-    assert (offer.start_date, offer.end_date) == (date(2026, 2, 2), date(2026, 3, 27))
+    assert (offer.start_date, offer.end_date) == (date(2026, 2, 2), date(2027, 3, 26))
     assert CourseOffer.objects.count() == 1
 
 

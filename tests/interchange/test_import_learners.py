@@ -134,3 +134,45 @@ def test_only_the_first_thousand_problems_are_kept_but_all_are_counted(rto_admin
     assert len(job.errors) == 1000
     assert job.errors_not_shown == 200
     assert job.errors[0]["row"] == 2
+
+
+def test_avetmiss_details_are_imported_by_code_or_name(rto_admin):
+    from testamur.interchange.spreadsheets.columns import NOT_IN_CODE_LIST
+
+    content = (
+        "Student ID,First name,Surname,Language,Country of birth,Disability types,"
+        "Prior achievements,Labour force status\n"
+        'S001,Mia,Nguyen,Vietnamese,5105,"14, Hearing/deaf","514A, 008I",Part-time employee\n'
+        "S002,Noah,Smith,1201,Australia,,,\n"
+    )
+
+    job = spreadsheet_import("learners", "learners.csv", content, commit=True, actor=rto_admin)
+
+    assert job.status == ImportStatus.IMPORTED, job.errors
+    mia = Learner.objects.get(client_id="S001")
+    assert (mia.language_id, mia.country_of_birth_id, mia.labour_force_status_id) == (
+        "6302",
+        "5105",
+        "02",
+    )
+    assert (mia.disability, sorted(t.code for t in mia.disability_types.all())) == (
+        "Y",
+        ["11", "14"],
+    )
+    assert sorted((p.achievement_id, p.recognition) for p in mia.prior_educations.all()) == [
+        ("008", "I"),
+        ("514", "A"),
+    ]
+    noah = Learner.objects.get(client_id="S002")
+    assert (noah.language_id, noah.country_of_birth_id, noah.disability) == ("1201", "1101", "")
+
+    bad = spreadsheet_import(
+        "learners",
+        "learners.csv",
+        "Student ID,First name,Surname,Country of birth\nS003,Ann,Lee,Atlantis\n",
+        commit=True,
+        actor=rto_admin,
+    )
+    assert problems(bad) == [
+        (2, "Country of birth", NOT_IN_CODE_LIST.format(value="Atlantis", list="country"))
+    ]

@@ -202,12 +202,14 @@ def test_nat_files_with_problems_are_listed_by_file_and_line(rto_admin_client):
 
 def test_the_export_page_downloads_the_zip(rto_admin_client):
     organisation_configured()
-    course = course_make(units=[unit_make()])
-    enrolment_make(offer=offer_make(course, location=location_make(code="PAR")))
+    unit = unit_make()
+    course = course_make(units=[unit])
+    offer = offer_make(course, location=location_make(code="PAR"))
+    enrolment_make(offer=offer, outcomes={unit.code: "20"})
 
     response = rto_admin_client.post(
         reverse("interchange:avetmiss_export"),
-        {"date_from": "2026-01-01", "date_to": "2026-12-31"},
+        {"date_from": "2026-01-01", "date_to": "2026-12-31", "action": "download"},
     )
 
     assert response.status_code == 200
@@ -228,8 +230,9 @@ def test_the_export_page_lists_what_stops_the_export(rto_admin_client):
     )
 
     page = response.content.decode()
-    assert "No files were made: fix these first" in page
+    assert "Validation: 1 error" in page
     assert "Offer NOWHERE-1 has no delivery location" in page
+    assert "Download NAT files (zip)" not in page
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,11 @@ def create_data(**overrides) -> dict:
         "gender": "F",
         "email": "mia.nguyen@example.com",
         "phone": "0400 000 000",
-        "address_line": "1 George St",
+        "address_building": "",
+        "address_unit": "",
+        "address_street_number": "1",
+        "address_street_name": "George St",
+        "postal_delivery_box": "",
         "suburb": "Parramatta",
         "state": "NSW",
         "postcode": "2150",
@@ -54,5 +58,8 @@ def edit_data(learner, **overrides) -> dict:
             data[name] = ""
         else:
             data[name] = str(value)
+    data["disability_types"] = [t.code for t in learner.disability_types.all()]
+    for prior in learner.prior_educations.all():
+        data[f"prior_{prior.achievement_id}"] = prior.recognition or "held"
     data.update(overrides)
     return data

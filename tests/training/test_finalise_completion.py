@@ -205,3 +205,38 @@ def test_completing_from_the_page(rto_admin_client, enrolment):
 
     assert shows(applied, "Finalised 1 enrolment(s) as Completed")
     assert "3 of 3 achieved" in applied.content.decode()
+
+
+def test_completion_pending_keeps_the_planned_dates_of_units_not_yet_started(rto_admin):
+    """Issue 15, reproduction 7: the not-yet-started unit kept the assessment date as its start
+    and end, and NAT00120 reported "not yet started" for activity that had by then "started"."""
+    from tests.factories import location_make, organisation_configured
+    from tests.interchange.helpers import export_files
+
+    organisation_configured()
+    offer = three_unit_offer()
+    offer.location = location_make(code="PAR")
+    offer.save()
+    enrolment = enrolled(offer, outcomes={"BSBOPS404": "20", "BSBWHS411": "20"})
+    today = timezone.localdate()
+    planned = (today + timedelta(days=20), today + timedelta(days=34))
+    later = units_by_code(enrolment)["BSBXCM401"]
+    later.outcome, (later.start_date, later.end_date) = outcome("85"), planned
+    later.save()
+
+    enrolments_finalise(
+        enrolments=[enrolment],
+        finalisation=Finalisation(
+            status="completion_pending",
+            status_reason="Awaiting the workplace logbook",
+            completion_date=today - timedelta(days=3),
+        ),
+        actor=rto_admin,
+    )
+
+    later.refresh_from_db()
+    assert (later.outcome.code, later.start_date, later.end_date) == ("85", *planned)
+    activity = export_files()["NAT00120.txt"].decode("ascii").split("\r\n")[:-1]
+    (line,) = [line for line in activity if line[30:42].strip() == "BSBXCM401"]
+    assert line[71:73] == "85"
+    assert line[52:60] == planned[0].strftime("%d%m%Y")  # a start still to come, as 85 means

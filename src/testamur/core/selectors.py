@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 from testamur.credentials.emailing import emails_unresolved
 from testamur.credentials.selectors import (
     credential_status_counts,
@@ -11,6 +13,15 @@ from testamur.reports.services import rto_today
 from testamur.training.models import CourseEnrolment, CourseOffer, EnrolmentStatus
 
 DASHBOARD_LIST = 10
+
+
+def avetmiss_reporting_due(today) -> dict | None:
+    """From 1 January to the end of February last year's Total VET Activity is due to NCVER."""
+    if today.month > 2:
+        return None
+    year = today.year - 1
+    end_of_february = date(today.year, 3, 1) - timedelta(days=1)
+    return {"year": year, "due": end_of_february, "days_left": (end_of_february - today).days}
 
 
 def dashboard_counts() -> dict:
@@ -31,4 +42,5 @@ def dashboard_counts() -> dict:
         "unverified_waiting_count": learners_unverified_waiting().count(),
         "unverified_waiting": learners_unverified_waiting_list(DASHBOARD_LIST),
         "emails_failed": emails_unresolved().count(),
+        "avetmiss_due": avetmiss_reporting_due(today),
     }

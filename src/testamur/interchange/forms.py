@@ -5,6 +5,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from testamur.interchange.avetmiss.collection import RULE_SETS
 from testamur.interchange.models import SPREADSHEET_KINDS, ImportKind
 from testamur.interchange.spreadsheets.engine import RowImporter
 
@@ -96,9 +97,30 @@ def _this_year() -> tuple[date, date]:
 class AvetmissExportForm(forms.Form):
     date_from = forms.DateField(label="From", widget=DateInput)
     date_to = forms.DateField(label="To", widget=DateInput)
+    rules = forms.ChoiceField(
+        label="Reporting rules",
+        choices=[(rules.key, rules.label) for rules in RULE_SETS.values()],
+        initial="national",
+        required=False,
+        help_text=(
+            "NSW Smart and Skilled also reports the units of the training plan that start "
+            "after the period, as not yet started (85)."
+        ),
+    )
+    override_reason = forms.CharField(
+        label="Reason for downloading files with errors",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded with the export, e.g. 'Interim copy for the state training authority'.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         start, end = _this_year()
         self.fields["date_from"].initial = start
         self.fields["date_to"].initial = end
+
+    @property
+    def chosen_rules(self):
+        return RULE_SETS[self.cleaned_data.get("rules") or "national"]

@@ -20,6 +20,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from testamur.core.events import event_record
+from testamur.interchange.avetmiss.collection import NATIONAL, ReportingRules
 from testamur.interchange.avetmiss.export import ExportResult, avetmiss_files
 from testamur.interchange.avetmiss.importing import AvetmissImport
 from testamur.interchange.avetmiss.reading import NO_NAT_FILES, nat_type
@@ -48,6 +49,10 @@ DATA_CHANGED = (
     "Something in Testamur changed while importing, so nothing was imported. Check the file again."
 )
 IMPORT_FAILED = "The import stopped on an unexpected error, so nothing was imported: {error}"
+EXPORT_HAS_ERRORS = (
+    "The files have {count} error{s} that NCVER would refuse, so they were not downloaded. Fix "
+    "them, or download them anyway with the reason why."
+)
 
 
 def _size_limit() -> int:
@@ -287,19 +292,47 @@ def _run_avetmiss(job: ImportJob, path: Path, problems: Problems) -> dict:
     return run.summary
 
 
-def avetmiss_export(*, actor, date_from: date, date_to: date, out) -> ExportResult:
-    """Write the period's NAT files, zipped, into `out`; use them only if there are no problems."""
-    result = avetmiss_files(date_from=date_from, date_to=date_to, out=out)
-    if not result.problems:
-        event_record(
-            actor=actor,
-            subject_type="avetmiss_export",
-            subject_id=f"{date_from.isoformat()}..{date_to.isoformat()}",
-            action="exported",
-            data={
-                "from": date_from.isoformat(),
-                "to": date_to.isoformat(),
-                "lines": result.lines,
-            },
-        )
+def avetmiss_check(*, date_from: date, date_to: date, rules: ReportingRules = NATIONAL):
+    """Make and validate the period's files without keeping them: what the export would say."""
+    with tempfile.TemporaryFile() as out:
+        return avetmiss_files(date_from=date_from, date_to=date_to, out=out, rules=rules)
+
+
+def avetmiss_export(
+    *,
+    actor,
+    date_from: date,
+    date_to: date,
+    out,
+    rules: ReportingRules = NATIONAL,
+    override_reason: str = "",
+) -> ExportResult:
+    """Write the period's NAT files, zipped, into `out`, validated.
+
+    Use them only when the result has no problems and is not refused: files with errors are
+    refused unless `override_reason` says why they are wanted anyway (recorded in the event).
+    """
+    result = avetmiss_files(date_from=date_from, date_to=date_to, out=out, rules=rules)
+    if result.problems:
+        return result
+    errors = result.report.errors
+    override_reason = override_reason.strip()
+    if errors and not override_reason:
+        result.refused = EXPORT_HAS_ERRORS.format(count=errors, s="" if errors == 1 else "s")
+        return result
+    event_record(
+        actor=actor,
+        subject_type="avetmiss_export",
+        subject_id=f"{date_from.isoformat()}..{date_to.isoformat()}",
+        action="exported_with_errors" if errors else "exported",
+        reason=override_reason if errors else "",
+        data={
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+            "rules": rules.key,
+            "lines": result.lines,
+            "errors": errors,
+            "warnings": result.report.warnings,
+        },
+    )
     return result

@@ -1,6 +1,7 @@
 """Import pages (upload, match columns, report, import) and the AVETMISS export page."""
 
 import tempfile
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -152,20 +153,46 @@ def job_run(request, pk: int):
     return _start(request, job, commit=True)
 
 
+def _initial_period(request) -> dict:
+    """A period given in the address (the dashboard's reporting notice links to last year)."""
+    initial = {}
+    for name in ("date_from", "date_to"):
+        try:
+            initial[name] = date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            continue
+    return initial
+
+
 @require_permission(PERM_EXPORT)
 def avetmiss_export(request):
-    form = AvetmissExportForm(request.POST or None)
-    problems = None
+    """Check the period's files (validation report), then download them.
+
+    Files with errors are refused unless the person gives the reason to download them anyway.
+    """
+    form = AvetmissExportForm(request.POST or None, initial=_initial_period(request))
+    context = {"form": form, "result": None}
     if request.method == "POST" and form.is_valid():
         start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+        rules = form.chosen_rules
+        if request.POST.get("action") != "download":
+            context["result"] = services.avetmiss_check(date_from=start, date_to=end, rules=rules)
+            return render(request, "interchange/avetmiss_export.html", context)
         # FileResponse closes the file once it has been sent.
         out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-        result = services.avetmiss_export(actor=request.user, date_from=start, date_to=end, out=out)
-        if not result.problems:
+        result = services.avetmiss_export(
+            actor=request.user,
+            date_from=start,
+            date_to=end,
+            out=out,
+            rules=rules,
+            override_reason=form.cleaned_data["override_reason"],
+        )
+        if not result.problems and not result.refused:
             out.seek(0)
             toid = Organisation.load().rto_code
             name = f"avetmiss-{toid}-{start:%Y%m%d}-{end:%Y%m%d}.zip"
             return FileResponse(out, as_attachment=True, filename=name)
         out.close()
-        problems = result.problems
-    return render(request, "interchange/avetmiss_export.html", {"form": form, "problems": problems})
+        context["result"] = result
+    return render(request, "interchange/avetmiss_export.html", context)

@@ -5,9 +5,15 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils import timezone
 
-from testamur.learners.models import Learner, UsiStatus
+from testamur.learners.models import (
+    DisabilityType,
+    Learner,
+    PriorEducationType,
+    Recognition,
+    UsiStatus,
+)
 from testamur.learners.selectors import UNVERIFIED
-from testamur.learners.services import LEARNER_FIELDS
+from testamur.learners.services import CLIENT_DETAIL_FIELDS, LEARNER_FIELDS
 
 CLIENT_ID_HELP = "Leave blank to give the next free learner ID ({next_id})."
 USI_HELP = (
@@ -30,9 +36,45 @@ SECTIONS = [
             "gender",
         ],
     ),
-    ("Contact", ["email", "phone", "address_line", "suburb", "state", "postcode"]),
+    (
+        "Contact",
+        [
+            "email",
+            "phone",
+            "address_building",
+            "address_unit",
+            "address_street_number",
+            "address_street_name",
+            "postal_delivery_box",
+            "suburb",
+            "state",
+            "postcode",
+        ],
+    ),
     ("Unique Student Identifier", ["usi", "usi_status", "usi_verified_on", "usi_evidence"]),
     ("Status and needs", ["is_active", "privacy_flag", "special_requirements"]),
+    (
+        "AVETMISS details (optional: a blank answer is reported as not stated)",
+        [
+            "school_level",
+            "school_level_year",
+            "at_school",
+            "indigenous_status",
+            "language",
+            "english_proficiency",
+            "country_of_birth",
+            "labour_force_status",
+            "survey_contact_status",
+        ],
+    ),
+    ("Disability, impairment or long-term condition", ["disability", "disability_types"]),
+]
+NOT_STATED = "Not stated"
+HELD = "held"
+PRIOR_EDUCATION_CHOICES = [
+    ("", "Not held"),
+    (HELD, "Held (where not stated)"),
+    *Recognition.choices,
 ]
 
 
@@ -99,9 +141,58 @@ class LearnerForm(PlainLabelsForm):
             if next_client_id:
                 client_id.widget.attrs["placeholder"] = next_client_id
         self.fields["date_of_birth"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self._client_detail_fields(instance)
+
+    def _client_detail_fields(self, instance: Learner | None) -> None:
+        """Code lists offer their current codes (and the one held); blank reads "Not stated"."""
+        for name in CLIENT_DETAIL_FIELDS:
+            field = self.fields[name]
+            if isinstance(field, forms.ModelChoiceField):
+                held = getattr(instance, f"{name}_id", None) if instance else None
+                field.queryset = field.queryset.filter(
+                    models.Q(is_current=True) | models.Q(pk=held)
+                )
+                field.empty_label = NOT_STATED
+            elif isinstance(field, forms.TypedChoiceField):
+                field.choices = [("", NOT_STATED), *field.choices[1:]]
+        self.fields["disability_types"] = forms.ModelMultipleChoiceField(
+            label="Disability types",
+            queryset=DisabilityType.objects.filter(is_current=True),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Choosing a type answers Yes.",
+            initial=list(instance.disability_types.all()) if instance else [],
+        )
+        held = {}
+        if instance is not None:
+            held = {
+                p.achievement_id: p.recognition or HELD for p in instance.prior_educations.all()
+            }
+        self.prior_fields = []
+        for achievement in PriorEducationType.objects.filter(is_current=True):
+            name = f"prior_{achievement.code}"
+            self.fields[name] = forms.ChoiceField(
+                label=achievement.label,
+                choices=PRIOR_EDUCATION_CHOICES,
+                required=False,
+                initial=held.get(achievement.code, ""),
+            )
+            self.prior_fields.append((name, achievement))
+
+    def clean(self):
+        cleaned = super().clean()
+        achievements = []
+        for name, achievement in self.prior_fields:
+            answer = cleaned.pop(name, "")
+            if answer:
+                achievements.append((achievement, "" if answer == HELD else answer))
+        cleaned["prior_educations"] = achievements
+        return cleaned
 
     def sections(self):
-        return [(title, [self[name] for name in names]) for title, names in SECTIONS]
+        found = [(title, [self[name] for name in names]) for title, names in SECTIONS]
+        prior = [self["prior_education"], *(self[name] for name, _ in self.prior_fields)]
+        return [*found, ("Prior educational achievement", prior)]
 
 
 class UsiVerifyForm(PlainLabelsForm):

@@ -4,6 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from testamur.learners.addresses import address_line, address_parts
 from testamur.learners.usi import usi_problem
 from testamur.organisation.models import AustralianState
 
@@ -36,6 +37,97 @@ class Gender(models.TextChoices):
     NOT_STATED = "@", "Not stated"
 
 
+class CodeListEntry(models.Model):
+    """One code of an AVETMISS code list (one table per list, loaded by learners.code_lists).
+
+    A code NCVER retires stays, marked not current, so the learners who hold it keep it.
+    """
+
+    code = models.CharField(max_length=4, primary_key=True)
+    label = models.CharField(max_length=120)
+    is_current = models.BooleanField("in current use", default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SchoolLevel(CodeListEntry):
+    """Highest school level completed (NAT00080, 2 characters)."""
+
+
+class IndigenousStatus(CodeListEntry):
+    class Meta(CodeListEntry.Meta):
+        verbose_name_plural = "Indigenous statuses"
+
+
+class Language(CodeListEntry):
+    """Main language spoken at home: ABS ASCL codes (NAT00080, 4 characters)."""
+
+    class Meta(CodeListEntry.Meta):
+        ordering = ["label"]
+
+
+class EnglishProficiency(CodeListEntry):
+    class Meta(CodeListEntry.Meta):
+        verbose_name_plural = "English proficiencies"
+
+
+class LabourForceStatus(CodeListEntry):
+    class Meta(CodeListEntry.Meta):
+        verbose_name_plural = "labour force statuses"
+
+
+class Country(CodeListEntry):
+    """Country of birth: ABS SACC codes (NAT00080, 4 characters)."""
+
+    class Meta(CodeListEntry.Meta):
+        ordering = ["label"]
+        verbose_name_plural = "countries"
+
+
+class DisabilityType(CodeListEntry):
+    """NAT00090, 2 characters."""
+
+
+class PriorEducationType(CodeListEntry):
+    """Prior educational achievement (NAT00100, 3 characters)."""
+
+
+class YesNo(models.TextChoices):
+    """An AVETMISS flag; blank is "not stated" (@)."""
+
+    YES = "Y", "Yes"
+    NO = "N", "No"
+
+
+class Recognition(models.TextChoices):
+    """Where a prior educational achievement was gained (NAT00100 recognition identifier)."""
+
+    AUSTRALIAN = "A", "Australian qualification"
+    EQUIVALENT = "E", "Australian equivalent"
+    INTERNATIONAL = "I", "International"
+
+
+class SurveyContactStatus(models.TextChoices):
+    AVAILABLE = "A", "Available for survey use"
+    CORRECTIONAL = "C", "Correctional facility"
+    DECEASED = "D", "Deceased"
+    EXCLUDED = "E", "Excluded from survey use"
+    INVALID_ADDRESS = "I", "Invalid address / itinerant"
+    MINOR = "M", "Minor – under 15"
+    OVERSEAS = "O", "Overseas"
+
+
+def _code_list(model, name: str):
+    return models.ForeignKey(
+        model, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=name
+    )
+
+
 class Learner(models.Model):
     client_id = models.CharField(
         "learner ID", max_length=10, unique=True, validators=[client_id_validator]
@@ -49,7 +141,14 @@ class Learner(models.Model):
     gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.NOT_STATED)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=20, blank=True)
-    address_line = models.CharField("street address", max_length=100, blank=True)
+    # The street address as AVETMISS splits it (NAT00080, NAT00085).
+    address_building = models.CharField("building or property name", max_length=50, blank=True)
+    address_unit = models.CharField("flat or unit", max_length=30, blank=True)
+    address_street_number = models.CharField("street number", max_length=15, blank=True)
+    address_street_name = models.CharField("street name", max_length=70, blank=True)
+    postal_delivery_box = models.CharField(
+        "postal delivery box", max_length=22, blank=True, help_text="e.g. PO Box 123"
+    )
     suburb = models.CharField(max_length=50, blank=True)
     state = models.CharField(max_length=3, choices=AustralianState.choices, blank=True)
     postcode = models.CharField(max_length=4, blank=True)
@@ -65,6 +164,39 @@ class Learner(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     usi_evidence = models.CharField("verification evidence", max_length=200, blank=True)
+
+    # AVETMISS client details (NAT00080, 00090, 00100); blank means "not stated".
+    school_level = _code_list(SchoolLevel, "highest school level completed")
+    school_level_year = models.PositiveSmallIntegerField(
+        "year highest school level completed", null=True, blank=True
+    )
+    at_school = models.CharField(
+        "still attending secondary school", max_length=1, choices=YesNo.choices, blank=True
+    )
+    indigenous_status = _code_list(IndigenousStatus, "Indigenous status")
+    language = _code_list(Language, "main language spoken at home")
+    english_proficiency = _code_list(EnglishProficiency, "proficiency in spoken English")
+    country_of_birth = _code_list(Country, "country of birth")
+    labour_force_status = _code_list(LabourForceStatus, "labour force status")
+    disability = models.CharField(
+        "disability, impairment or long-term condition",
+        max_length=1,
+        choices=YesNo.choices,
+        blank=True,
+    )
+    disability_types = models.ManyToManyField(
+        DisabilityType, blank=True, related_name="+", verbose_name="disability types"
+    )
+    prior_education = models.CharField(
+        "prior educational achievement", max_length=1, choices=YesNo.choices, blank=True
+    )
+    survey_contact_status = models.CharField(
+        "survey contact status",
+        max_length=1,
+        choices=SurveyContactStatus.choices,
+        blank=True,
+        help_text="Leave blank to report A (available), M for under-15s, O for overseas.",
+    )
 
     is_active = models.BooleanField("active", default=True)
     privacy_flag = models.BooleanField("privacy flag", default=False)
@@ -97,10 +229,33 @@ class Learner(models.Model):
                 condition=~Q(usi_status="verified") | Q(usi_verified_on__isnull=False),
                 name="learner_verified_usi_has_date",
             ),
+            models.CheckConstraint(
+                condition=Q(school_level_year__isnull=True)
+                | Q(school_level_year__gte=1900, school_level__isnull=False),
+                name="learner_school_year_needs_level",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.client_id})"
+
+    @property
+    def address_line(self) -> str:
+        """The street address as one line, e.g. 'Unit Block, 12/88 George Street'."""
+        return address_line(
+            self.address_building,
+            self.address_unit,
+            self.address_street_number,
+            self.address_street_name,
+        )
+
+    @address_line.setter
+    def address_line(self, line: str) -> None:
+        parts = address_parts(line)
+        self.address_building = parts["building"]
+        self.address_unit = parts["unit"]
+        self.address_street_number = parts["street_number"]
+        self.address_street_name = parts["street_name"]
 
     @property
     def full_name(self) -> str:
@@ -130,6 +285,27 @@ class Learner(models.Model):
             errors["usi_verified_on"] = "Enter the date the USI was verified."
         if errors:
             raise ValidationError(errors)
+
+
+class PriorEducation(models.Model):
+    """One prior educational achievement of a learner (a NAT00100 record)."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="prior_educations")
+    achievement = models.ForeignKey(PriorEducationType, on_delete=models.PROTECT, related_name="+")
+    recognition = models.CharField(max_length=1, choices=Recognition.choices, blank=True)
+
+    class Meta:
+        ordering = ["achievement"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "achievement"], name="prior_education_once_per_type"
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.recognition:
+            return f"{self.achievement} ({self.get_recognition_display()})"
+        return str(self.achievement)
 
 
 # Verification with the USI Registry System keeps its own records (learners/usi_registry/).

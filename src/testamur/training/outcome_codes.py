@@ -52,7 +52,11 @@ WA = [
 
 # The code finalisation writes for a unit that had commenced when the learner withdrew.
 WITHDRAWN = {"national": "40", "wa": "10"}
+# Testamur's own "no outcome recorded yet"; never a reported outcome.
 NOT_SET = "00"
+# What an AVETMISS file reports for activity under way, or not yet started, at a period's end.
+CONTINUING = {"national": "70", "wa": "05"}
+NOT_YET_STARTED = {"national": "85", "wa": "105"}
 
 
 def outcome_codes_sync(outcome_code_model=None, using: str = "default") -> None:

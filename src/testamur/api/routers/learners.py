@@ -1,10 +1,12 @@
 """Learners: search, add, edit, USI status and verification, active flag."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import paginate
+from pydantic import StringConstraints
 
 from testamur.api.auth import require_perms
 from testamur.api.common import (
@@ -22,7 +24,14 @@ from testamur.api.common import (
 )
 from testamur.api.idempotency import IDEMPOTENCY_DOC, idempotent
 from testamur.learners import selectors, services
-from testamur.learners.models import Gender, Learner, UsiStatus
+from testamur.learners.models import (
+    Gender,
+    Learner,
+    Recognition,
+    SurveyContactStatus,
+    UsiStatus,
+    YesNo,
+)
 from testamur.organisation.models import AustralianState
 
 router = Router(tags=["Learners"])
@@ -34,9 +43,73 @@ CHANGE = "learners.change_learner"
 State = one_of(AustralianState, "")
 GenderCode = one_of(Gender)
 UsiStatusCode = one_of(UsiStatus)
+Answer = one_of(YesNo, "")
+SurveyCode = one_of(SurveyContactStatus, "")
+Code = Annotated[str, StringConstraints(max_length=4, pattern=r"^[0-9A-Za-z]*$")]
+CODE_HELP = "An AVETMISS code of the list (e.g. 1201 for English); blank or null: not stated."
 
 
-class LearnerOut(Schema):
+class PriorAchievement(Schema):
+    achievement: Code = Field(..., description="Prior educational achievement code, e.g. 514.")
+    recognition: one_of(Recognition, "") = Field(
+        "", description="A Australian, E Australian equivalent, I international; blank: not said."
+    )
+
+
+class ClientDetailsOut(Schema):
+    """AVETMISS client details (NAT00080, 00090, 00100) as codes; null or blank: not stated."""
+
+    school_level: str | None
+    school_level_year: int | None
+    at_school: Answer
+    indigenous_status: str | None
+    language: str | None
+    english_proficiency: str | None
+    country_of_birth: str | None
+    labour_force_status: str | None
+    disability: Answer
+    disability_types: list[str]
+    prior_education: Answer
+    prior_educations: list[PriorAchievement]
+    survey_contact_status: SurveyCode
+
+    @staticmethod
+    def resolve_school_level(learner) -> str | None:
+        return learner.school_level_id
+
+    @staticmethod
+    def resolve_indigenous_status(learner) -> str | None:
+        return learner.indigenous_status_id
+
+    @staticmethod
+    def resolve_language(learner) -> str | None:
+        return learner.language_id
+
+    @staticmethod
+    def resolve_english_proficiency(learner) -> str | None:
+        return learner.english_proficiency_id
+
+    @staticmethod
+    def resolve_country_of_birth(learner) -> str | None:
+        return learner.country_of_birth_id
+
+    @staticmethod
+    def resolve_labour_force_status(learner) -> str | None:
+        return learner.labour_force_status_id
+
+    @staticmethod
+    def resolve_disability_types(learner) -> list[str]:
+        return sorted(t.code for t in learner.disability_types.all())
+
+    @staticmethod
+    def resolve_prior_educations(learner) -> list[dict]:
+        return [
+            {"achievement": p.achievement_id, "recognition": p.recognition}
+            for p in learner.prior_educations.all()
+        ]
+
+
+class LearnerOut(ClientDetailsOut):
     id: int
     client_id: str = Field(description="The learner ID (client identifier).")
     title: str
@@ -48,7 +121,12 @@ class LearnerOut(Schema):
     gender: GenderCode
     email: str
     phone: str
-    address_line: str
+    address_line: str = Field(description="The street address as one line.")
+    address_building: str
+    address_unit: str
+    address_street_number: str
+    address_street_name: str
+    postal_delivery_box: str
     suburb: str
     state: State
     postcode: str
@@ -76,7 +154,14 @@ class LearnerFields(Input):
     gender: GenderCode = Gender.NOT_STATED.value
     email: Text = Field("", max_length=254)
     phone: Text = Field("", max_length=20)
-    address_line: Text = Field("", max_length=100)
+    address_line: Text = Field(
+        "", max_length=170, description="The street address as one line, split into its parts."
+    )
+    address_building: Text = Field("", max_length=50)
+    address_unit: Text = Field("", max_length=30)
+    address_street_number: Text = Field("", max_length=15)
+    address_street_name: Text = Field("", max_length=70)
+    postal_delivery_box: Text = Field("", max_length=22)
     suburb: Text = Field("", max_length=50)
     state: State = ""
     postcode: Text = Field("", max_length=4)
@@ -87,6 +172,19 @@ class LearnerFields(Input):
     is_active: Flag = True
     privacy_flag: Flag = False
     special_requirements: Text = Field("", max_length=5000)
+    school_level: Code | None = Field(None, description=CODE_HELP)
+    school_level_year: int | None = Field(None, ge=1900, le=2100)
+    at_school: Answer = ""
+    indigenous_status: Code | None = Field(None, description=CODE_HELP)
+    language: Code | None = Field(None, description=CODE_HELP)
+    english_proficiency: Code | None = Field(None, description=CODE_HELP)
+    country_of_birth: Code | None = Field(None, description=CODE_HELP)
+    labour_force_status: Code | None = Field(None, description=CODE_HELP)
+    disability: Answer = ""
+    disability_types: list[Code] = Field(default_factory=list, max_length=10)
+    prior_education: Answer = ""
+    prior_educations: list[PriorAchievement] = Field(default_factory=list, max_length=10)
+    survey_contact_status: SurveyCode = ""
 
 
 class LearnerChanges(Input):
@@ -102,7 +200,14 @@ class LearnerChanges(Input):
     gender: GenderCode = None
     email: Text = Field(None, max_length=254)
     phone: Text = Field(None, max_length=20)
-    address_line: Text = Field(None, max_length=100)
+    address_line: Text = Field(
+        None, max_length=170, description="The street address as one line, split into its parts."
+    )
+    address_building: Text = Field(None, max_length=50)
+    address_unit: Text = Field(None, max_length=30)
+    address_street_number: Text = Field(None, max_length=15)
+    address_street_name: Text = Field(None, max_length=70)
+    postal_delivery_box: Text = Field(None, max_length=22)
     suburb: Text = Field(None, max_length=50)
     state: State = None
     postcode: Text = Field(None, max_length=4)
@@ -113,6 +218,19 @@ class LearnerChanges(Input):
     is_active: Flag = None
     privacy_flag: Flag = None
     special_requirements: Text = Field(None, max_length=5000)
+    school_level: Code | None = Field(None, description=CODE_HELP)
+    school_level_year: int | None = Field(None, ge=1900, le=2100)
+    at_school: Answer = None
+    indigenous_status: Code | None = Field(None, description=CODE_HELP)
+    language: Code | None = Field(None, description=CODE_HELP)
+    english_proficiency: Code | None = Field(None, description=CODE_HELP)
+    country_of_birth: Code | None = Field(None, description=CODE_HELP)
+    labour_force_status: Code | None = Field(None, description=CODE_HELP)
+    disability: Answer = None
+    disability_types: list[Code] = Field(None, max_length=10)
+    prior_education: Answer = None
+    prior_educations: list[PriorAchievement] = Field(None, max_length=10)
+    survey_contact_status: SurveyCode = None
 
 
 class LearnerFilters(Filters):
@@ -171,7 +289,7 @@ def learner_list(request, filters: Query[LearnerFilters]):
         active=filters.active,
         usi_status=filters.usi_status,
         privacy=filters.privacy,
-    )
+    ).prefetch_related("disability_types", "prior_educations")
 
 
 @router.post(
@@ -184,7 +302,8 @@ def learner_list(request, filters: Query[LearnerFilters]):
 def learner_create(request, payload: LearnerFields):
     """Add a learner. A blank learner ID gets the next generated one."""
     require_perms(request, VIEW, ADD)
-    learner = services.learner_create(actor=request.auth, **payload.model_dump())
+    fields = services.learner_fields_from_codes(payload.model_dump())
+    learner = services.learner_create(actor=request.auth, **fields)
     return Status(201, learner)
 
 
@@ -203,9 +322,8 @@ def learner_update(request, learner_id: PathId, payload: LearnerChanges):
     """Change the fields sent. A changed USI becomes Not verified unless its status is sent too."""
     require_perms(request, VIEW, CHANGE)
     learner = _learner(learner_id)
-    return services.learner_update(
-        learner=learner, actor=request.auth, **payload.model_dump(exclude_unset=True)
-    )
+    fields = services.learner_fields_from_codes(payload.model_dump(exclude_unset=True))
+    return services.learner_update(learner=learner, actor=request.auth, **fields)
 
 
 @router.get(

@@ -216,6 +216,67 @@ VERIFICATION_EVIDENCE = (
     "Verified through the USI Registry System bulk verification.",
 )
 
+# AVETMISS client details, by background: {code: weight}; "" is "not stated". Codes are NCVER's
+# (ABS SACC countries, ASCL languages).
+_AUSTRALIA_MOSTLY = {"1101": 82, "2102": 6, "1201": 5, "2201": 2, "": 5}
+COUNTRIES_OF_BIRTH = {
+    "anglo": _AUSTRALIA_MOSTLY,
+    "chinese": {"6101": 55, "6102": 10, "5203": 7, "1101": 24, "": 4},
+    "vietnamese": {"5105": 58, "1101": 38, "": 4},
+    "indian": {"7103": 70, "1502": 5, "1101": 21, "": 4},
+    "arabic": {"4208": 25, "4204": 15, "4214": 10, "4102": 8, "1101": 38, "": 4},
+    "mediterranean": {"1101": 72, "3104": 12, "3207": 10, "": 6},
+    "filipino": {"5204": 72, "1101": 24, "": 4},
+    "korean": {"6203": 85, "1101": 12, "": 3},
+    "pacific": {"1508": 25, "1505": 25, "1201": 20, "1502": 10, "1101": 17, "": 3},
+    "african": {"4111": 30, "9207": 20, "4105": 15, "9124": 10, "9115": 10, "1101": 12, "": 3},
+    "nepali": {"7105": 90, "": 10},
+    "latin": {"8205": 35, "8204": 25, "8201": 25, "1101": 10, "": 5},
+}
+OVERSEAS_COUNTRIES = {
+    "Fiji": "1502",
+    "Papua New Guinea": "1302",
+    "Samoa": "1505",
+    "Tonga": "1508",
+    "Timor-Leste": "5206",
+}
+LANGUAGES = {
+    "anglo": {"1201": 96, "": 4},
+    "chinese": {"7104": 60, "7101": 28, "1201": 8, "": 4},
+    "vietnamese": {"6302": 78, "1201": 18, "": 4},
+    "indian": {"5203": 30, "5207": 28, "5202": 10, "5103": 8, "1201": 20, "": 4},
+    "arabic": {"4202": 82, "1201": 14, "": 4},
+    "mediterranean": {"1201": 50, "2401": 24, "2201": 22, "": 4},
+    "filipino": {"6512": 45, "6511": 30, "1201": 22, "": 3},
+    "korean": {"7301": 90, "1201": 7, "": 3},
+    "pacific": {"1201": 92, "": 8},
+    "african": {"1201": 45, "4202": 30, "": 25},
+    "nepali": {"5206": 92, "": 8},
+    "latin": {"2303": 85, "1201": 10, "": 5},
+}
+ENGLISH_PROFICIENCY = {"1": 48, "2": 34, "3": 12, "4": 2, "": 4}
+INDIGENOUS = {"4": 86, "1": 5, "2": 1, "3": 1, "": 7}
+INDIGENOUS_OVERSEAS_BORN = {"4": 94, "": 6}
+SCHOOL_LEVELS = {"12": 55, "11": 12, "10": 20, "09": 5, "08": 3, "02": 1, "": 4}
+AT_SCHOOL = {"N": 95, "": 5}
+AT_SCHOOL_YOUNG = {"Y": 30, "N": 65, "": 5}
+LABOUR_FORCE = {
+    "01": 34, "02": 24, "03": 5, "04": 2, "05": 1, "06": 11, "07": 6, "08": 12, "": 5,
+}
+DISABILITY = {"N": 84, "Y": 8, "": 8}
+DISABILITY_TYPES = ("11", "12", "13", "14", "15", "16", "17", "18", "19")
+DISABILITY_FROM_NEEDS = {
+    "Dyslexia: allow 25% extra time for written assessments.": ["14"],
+    "Uses a screen reader; provide learning materials as accessible Word documents.": ["17"],
+    "Hearing impaired: Auslan interpreter booked for practical assessments.": ["11"],
+    "Wheelchair user: timetable classes in ground-floor rooms.": ["12"],
+    "Type 1 diabetes: may need short breaks during practical sessions.": ["18"],
+    "Anxiety: prefers to present to the trainer alone rather than the group.": ["15"],
+    "Low vision: print handouts in 16-point type.": ["17"],
+}
+PRIOR_EDUCATION = {"Y": 46, "N": 47, "": 7}
+PRIOR_ACHIEVEMENTS = ("008", "410", "420", "511", "514", "521", "990")
+
 # The demo RTO's staff. Usernames are fixed so the logins are easy to type.
 STAFF = (
     # username, role, first name, last name, position

@@ -11,7 +11,13 @@ from decimal import Decimal
 from testamur.core.demo import people
 from testamur.core.demo.rto import OFFERS, RE_ENROLMENTS, OfferPlan
 from testamur.core.demo.training_products import CREDIT_TRANSFER_UNITS, UNITS, WORKPLACE_UNITS
-from testamur.learners.models import Gender, Learner, UsiStatus
+from testamur.learners.models import (
+    DisabilityType,
+    Gender,
+    Learner,
+    PriorEducationType,
+    UsiStatus,
+)
 from testamur.learners.usi import ALPHABET, usi_check_character
 from testamur.training.models import DeliveryMode, EnrolmentStatus
 
@@ -152,6 +158,7 @@ def plan_learners(rng: random.Random, today: date) -> list[Learner]:
             postcode=postcode,
             usi_status=usi_status,
         )
+        learner.demo_background = background
         if usi_status in (UsiStatus.VERIFIED, UsiStatus.NOT_VERIFIED):
             learner.usi = _usi(rng, used_usis)
         if usi_status == UsiStatus.VERIFIED:
@@ -169,7 +176,57 @@ def plan_learners(rng: random.Random, today: date) -> list[Learner]:
         learner.privacy_flag = True
     for learner in rng.sample(learners, WITH_SPECIAL_REQUIREMENTS):
         learner.special_requirements = rng.choice(people.SPECIAL_REQUIREMENTS)
+    plan_client_details(learners, today)
     return learners
+
+
+def _pick(rng: random.Random, weighted: dict[str, int]) -> str:
+    return rng.choices(list(weighted), list(weighted.values()))[0]
+
+
+def plan_client_details(learners: list[Learner], today: date) -> None:
+    """AVETMISS client details with a realistic spread, from their own random stream (so the
+    rest of the demo draws the same as before they existed)."""
+    rng = random.Random(RANDOM_SEED + 80)
+    for learner in learners:
+        background = learner.demo_background
+        age = (today - learner.date_of_birth).days // 365
+        if learner.state == "OVS":
+            born = people.OVERSEAS_COUNTRIES[learner.suburb.split(", ")[-1]]
+        else:
+            born = _pick(rng, people.COUNTRIES_OF_BIRTH[background])
+        learner.country_of_birth_id = born or None
+        language = _pick(rng, people.LANGUAGES[background])
+        learner.language_id = language or None
+        if language and language != "1201":
+            learner.english_proficiency_id = _pick(rng, people.ENGLISH_PROFICIENCY) or None
+        indigenous = people.INDIGENOUS if born == "1101" else people.INDIGENOUS_OVERSEAS_BORN
+        learner.indigenous_status_id = _pick(rng, indigenous) or None
+        level = _pick(rng, people.SCHOOL_LEVELS)
+        learner.school_level_id = level or None
+        if level and level != "02" and rng.random() < 0.8:
+            finished = learner.date_of_birth.year + {"08": 14, "09": 15}.get(level, int(level) + 5)
+            learner.school_level_year = min(finished, today.year)
+        learner.at_school = _pick(rng, people.AT_SCHOOL_YOUNG if age < 19 else people.AT_SCHOOL)
+        learner.labour_force_status_id = _pick(rng, people.LABOUR_FORCE) or None
+        needs = people.DISABILITY_FROM_NEEDS.get(learner.special_requirements)
+        learner.disability = "Y" if needs else _pick(rng, people.DISABILITY)
+        learner.new_disability_types = []
+        if learner.disability == "Y":
+            codes = needs or rng.sample(people.DISABILITY_TYPES, rng.randint(1, 2))
+            learner.new_disability_types = [DisabilityType(code=c) for c in sorted(codes)]
+        learner.prior_education = _pick(rng, people.PRIOR_EDUCATION)
+        learner.new_prior_educations = []
+        if learner.prior_education == "Y":
+            codes = rng.sample(people.PRIOR_ACHIEVEMENTS, rng.randint(1, 2))
+            overseas = born not in ("1101", "")
+            learner.new_prior_educations = [
+                (
+                    PriorEducationType(code=code),
+                    rng.choice("IE") if overseas and rng.random() < 0.6 else "A",
+                )
+                for code in sorted(codes)
+            ]
 
 
 def _plan_units(
@@ -286,9 +343,12 @@ def _plan_units(
             if code in granted:
                 add_recognised(code, granted[code])
             elif last < today:
-                # A few units wait on a resubmission: still continuing.
-                outcome = "70" if rng.random() < 0.08 else "20"
-                add(code, first, last, outcome, nominal * rng.uniform(0.85, 1.1))
+                # A few units wait on a resubmission: still continuing, due a little later.
+                if rng.random() < 0.08:
+                    due = today + timedelta(days=7 + (last - first).days % 21)
+                    add(code, first, due, "70", nominal * rng.uniform(0.85, 1.1))
+                else:
+                    add(code, first, last, "20", nominal * rng.uniform(0.85, 1.1))
             elif first <= today:
                 elapsed = ((today - first).days + 1) / ((last - first).days + 1)
                 add(code, first, last, "70", nominal * elapsed)

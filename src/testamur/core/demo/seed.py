@@ -30,6 +30,7 @@ from testamur.core.demo.rto import LOCATIONS, LOGO_SVG, OFFERS, ORGANISATION, si
 from testamur.core.demo.training_products import PRODUCTS, UNITS, TrainingProduct
 from testamur.core.events import event_record
 from testamur.learners.models import Learner, UsiStatus
+from testamur.learners.services import multi_save
 from testamur.organisation.models import Jurisdiction, Organisation, Signatory
 from testamur.qualifications.models import PackagingRule, QualificationEnrolment
 from testamur.qualifications.rule_file import COLUMNS
@@ -231,6 +232,7 @@ def _ensure_learners(
             exclude=["usi_verified_by"], validate_unique=False, validate_constraints=False
         )
     Learner.objects.bulk_create(new, batch_size=500)
+    multi_save(new)
     created["learners"] = len(new)
     return Learner.objects.in_bulk(client_ids, field_name="client_id")
 

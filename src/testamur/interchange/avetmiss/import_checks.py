@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from testamur.interchange.avetmiss import records
 from testamur.interchange.avetmiss.reading import LineReport
+from testamur.learners import models as learner_models
 from testamur.learners.models import Learner, UsiStatus
 from testamur.learners.services import (
     USI_TAKEN,
@@ -37,8 +38,16 @@ UNKNOWN_SUBJECT = "Subject {code} is not in NAT00060 nor in Testamur."
 UNKNOWN_PROGRAM = "Program {code} is not in NAT00030 nor in Testamur."
 UNKNOWN_OUTCOME = "Outcome {code} is not one of the {jurisdiction} outcome codes."
 USI_REPEATED = "This USI is also on line {line}, for client {client}."
+NOT_IN_CODE_LIST = "'{code}' is not in the AVETMISS {list} list."
 COMMITMENT_TOO_LONG = (
     "Testamur keeps a commitment ID of up to 10 characters; '{value}' has {length}."
+)
+
+ADDRESS_FIELDS = (
+    "address_building",
+    "address_unit",
+    "address_street_number",
+    "address_street_name",
 )
 
 # The field naming each record, for the files other files refer to.
@@ -50,6 +59,22 @@ FLAWED_KEYS = {
     "NAT00085": "client",
 }
 _QUALIFICATION_CODE = re.compile(r"^[A-Z]{3}([1-68])\d{4}$")
+# NAT00080 field → (learner field, code list model, list name as people read it)
+CLIENT_CODES = {
+    "school_level": ("school_level", learner_models.SchoolLevel, "highest school level"),
+    "indigenous_status": (
+        "indigenous_status",
+        learner_models.IndigenousStatus,
+        "Indigenous status",
+    ),
+    "language": ("language", learner_models.Language, "language"),
+    "labour_force": (
+        "labour_force_status",
+        learner_models.LabourForceStatus,
+        "labour force status",
+    ),
+    "country_of_birth": ("country_of_birth", learner_models.Country, "country"),
+}
 
 
 @dataclass
@@ -184,9 +209,20 @@ class ReferenceChecks:
                     "postcode": v["postcode"],
                     "suburb": v["suburb"],
                     "state": v["state"],
-                    "address_line": v["address_line"],
+                    **{name: v[name] for name in ADDRESS_FIELDS},
                 }
             )
+            for name in ("disability", "prior_education", "at_school", "survey_contact_status"):
+                fields[name] = v[name]
+            for file_field, (name, model, list_name) in CLIENT_CODES.items():
+                code = v[name]
+                if code:
+                    entry = self._code_entries(model).get(code)
+                    if entry is None:
+                        line80.report(
+                            NOT_IN_CODE_LIST.format(code=code, list=list_name), file_field
+                        )
+                    fields[name] = entry
             usi = v["usi"]
             if usi in records.EXEMPTIONS:
                 fields["usi"] = None
@@ -195,14 +231,61 @@ class ReferenceChecks:
                 )
             elif usi:
                 fields["usi"] = usi
+        fields.update(self._multi_fields(client_id))
         if line85:
             v = line85.values
-            fields.update({k: v[k] for k in ("title", "phone", "email")})
+            fields.update({k: v[k] for k in ("title", "phone", "email", "postal_delivery_box")})
             fields.update({"given_name": v["given_name"], "family_name": v["family_name"]})
         return fields, line80, line85
 
+    def _code_entries(self, model) -> dict:
+        cache = self.__dict__.setdefault("_code_cache", {})
+        if model not in cache:
+            cache[model] = model.objects.in_bulk()
+        return cache[model]
+
+    def _multi_fields(self, client_id: str) -> dict:
+        """Disability types (NAT00090) and prior achievements (NAT00100) of one client."""
+        fields = {}
+        for store, model, key, name, list_name in (
+            (
+                self.disabilities,
+                learner_models.DisabilityType,
+                "disability_type",
+                "disability_types",
+                "disability type",
+            ),
+            (
+                self.prior_educations,
+                learner_models.PriorEducationType,
+                "prior_education",
+                "prior_educations",
+                "prior educational achievement",
+            ),
+        ):
+            lines = store.get(client_id)
+            if not lines:
+                continue
+            entries = []
+            for line in lines:
+                code = line.values[key]
+                entry = self._code_entries(model).get(code)
+                if entry is None:
+                    line.report(NOT_IN_CODE_LIST.format(code=code, list=list_name), key)
+                elif name == "disability_types":
+                    entries.append(entry)
+                else:
+                    entries.append((entry, ""))
+            fields[name] = entries
+        return fields
+
     def _check_learners(self) -> None:
         client_ids = {*self.clients, *self.postal}
+        for store in (self.disabilities, self.prior_educations):
+            for client_id, lines in store.items():
+                if client_id not in self.clients and client_id not in self.flawed:
+                    for line in lines:
+                        line.report(UNKNOWN_CLIENT.format(code=client_id), "client")
         referred = {a.values["client_id"] for a in self.activities}
         referred |= {line.values["client_id"] for line in self.completions}
         self.db_learners = Learner.objects.in_bulk(client_ids | referred, field_name="client_id")
@@ -262,7 +345,12 @@ class ReferenceChecks:
 
     @staticmethod
     def _learner_problems(found: dict, line80: Line | None, line85: Line | None) -> None:
-        in_85 = {"title": "title", "email": "email", "phone": "phone_mobile"}
+        in_85 = {
+            "title": "title",
+            "email": "email",
+            "phone": "phone_mobile",
+            "postal_delivery_box": "po_box",
+        }
         if line85:
             in_85.update({"given_name": "first_name", "family_name": "last_name"})
         in_80 = {
@@ -271,6 +359,14 @@ class ReferenceChecks:
             "family_name": "name_for_encryption",
             "middle_names": "name_for_encryption",
             "usi_status": "usi",
+            "labour_force_status": "labour_force",
+            "disability": "disability_flag",
+            "prior_education": "prior_education_flag",
+            "at_school": "at_school_flag",
+            "address_building": "building",
+            "address_unit": "unit",
+            "address_street_number": "street_number",
+            "address_street_name": "street_name",
         }
         for name, messages in found.items():
             for message in messages:

@@ -95,6 +95,8 @@ class AvetmissImport(ReferenceChecks, EnrolmentPlanning):
             "NAT00060": records.nat00060_read,
             "NAT00080": records.nat00080_read,
             "NAT00085": records.nat00085_read,
+            "NAT00090": records.nat00090_read,
+            "NAT00100": records.nat00100_read,
             "NAT00120": records.nat00120_read,
             "NAT00130": records.nat00130_read,
         }
@@ -104,6 +106,9 @@ class AvetmissImport(ReferenceChecks, EnrolmentPlanning):
         self.subjects: dict[str, Line] = {}
         self.clients: dict[str, Line] = {}
         self.postal: dict[str, Line] = {}
+        # client → lines, for the files with several records a client
+        self.disabilities: dict[str, list[Line]] = {}
+        self.prior_educations: dict[str, list[Line]] = {}
         self.activities: list[Activity] = []
         self.completions: list[Line] = []
         # Codes on lines with a problem: already reported, so not "unknown" where referred to.
@@ -139,6 +144,9 @@ class AvetmissImport(ReferenceChecks, EnrolmentPlanning):
                         report(REPEATED.format(what=what, code=code, line=store[code].number))
                     else:
                         store[code] = line
+                elif kind in ("NAT00090", "NAT00100"):
+                    store = self.disabilities if kind == "NAT00090" else self.prior_educations
+                    store.setdefault(values["client_id"], []).append(line)
                 elif kind == "NAT00120":
                     key = tuple(v for k, v in sorted(values.items()) if k != "program")
                     if (

@@ -1,8 +1,9 @@
 """The AVETMISS 8.0 national layouts: one table per NAT file, positions as the standard numbers.
 
 Sources: domain-research.md §2.5–2.6 (jobready/avetmiss_data v8 byte ranges, bluedogtraining/
-avetmiss V8 field sets, clarity-avetmiss for the NAT00010 address block). Each table is checked
-when this module loads: fields are contiguous and add up to the record length.
+avetmiss V8 field sets, clarity-avetmiss for the NAT00010 address block and NAT00090/00100).
+Each table is checked when this module loads: fields are contiguous and add up to the record
+length.
 """
 
 from testamur.interchange.avetmiss.fixed_width import DATE as D
@@ -116,6 +117,32 @@ NAT00085 = Layout(
     ),
 )
 
+NAT00090 = Layout(
+    "NAT00090",
+    12,
+    (
+        Field("client", "Client identifier", 1, 10, required=True),
+        Field("disability_type", "Disability type identifier", 11, 2, required=True),
+    ),
+)
+
+# The national file; Victoria's adds a recognition identifier (A/E/I) that Testamur keeps on
+# the learner but does not report nationally.
+NAT00100 = Layout(
+    "NAT00100",
+    13,
+    (
+        Field("client", "Client identifier", 1, 10, required=True),
+        Field(
+            "prior_education",
+            "Prior educational achievement identifier",
+            11,
+            3,
+            required=True,
+        ),
+    ),
+)
+
 NAT00120 = Layout(
     "NAT00120",
     158,
@@ -165,4 +192,15 @@ NAT00130 = Layout(
 )
 
 # In the order the files are read and written: each refers only to files before it.
-LAYOUTS = (NAT00010, NAT00020, NAT00030, NAT00060, NAT00080, NAT00085, NAT00120, NAT00130)
+LAYOUTS = (
+    NAT00010,
+    NAT00020,
+    NAT00030,
+    NAT00060,
+    NAT00080,
+    NAT00085,
+    NAT00090,
+    NAT00100,
+    NAT00120,
+    NAT00130,
+)

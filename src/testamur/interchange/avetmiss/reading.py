@@ -12,7 +12,7 @@ from testamur.interchange.problems import Problems
 FILE_TWICE = "There are two {file} files ({first} and {second}); upload one of each."
 NO_NAT_FILES = (
     "None of the files is a NAT file Testamur reads (NAT00010, 00020, 00030, 00060, 00080, "
-    "00085, 00120, 00130). Name each file after its NAT number, e.g. NAT00120.txt."
+    "00085, 00090, 00100, 00120, 00130). Name each file after its NAT number, e.g. NAT00120.txt."
 )
 NOT_TEXT_ENCODING = (
     "This file is not ASCII or UTF-8 text (byte 0x{byte:02X} at position {position}). "

@@ -1,8 +1,8 @@
 """One pure function per NAT file turning Testamur's values into a line, and one reading a line.
 
 Values AVETMISS codes differently from Testamur (states, postcodes, delivery modes, USI
-exemptions) are converted here and nowhere else. Statistical fields Testamur does not keep
-(school level, language, labour force, disability …) are written as "not stated" (@).
+exemptions, "not stated" answers) are converted here and nowhere else. A client detail the
+learner has no answer for is written as "not stated" (@ in every position of the field).
 """
 
 import re
@@ -37,6 +37,10 @@ DELIVERY_MODES = {"I": "YNN", "E": "NYN", "W": "NNY", "N": "NNN"}
 DELIVERY_TRIPLETS = {"YNN", "NYN", "NNY", "YYN", "YNY", "NYY", "YYY", "NNN"}
 EXEMPTIONS = ("INDIV", "INTOFF")
 GENDERS = ("M", "F", "X", "@")
+FLAGS = ("Y", "N")
+SURVEY_CONTACT_STATUSES = ("A", "C", "D", "E", "I", "M", "O")
+DISABILITY_NOT_SPECIFIED = "99"
+SURVEY_MINOR_AGE = 15
 TRAINING_ORGANISATION_OUTCOMES = ("", "TNC", "D")
 
 STATE_UNKNOWN = "'{value}' is not an AVETMISS state identifier (01–09, 99)."
@@ -47,6 +51,8 @@ DATE_NOT_STATED = "A not-stated date (@@@@@@@@) is only allowed for a date of bi
 DELIVERY_MODE_WRONG = "'{value}' is not a delivery mode identifier (e.g. YNN, NNN)."
 PREDOMINANT_MODE_WRONG = "'{value}' is not a predominant delivery mode (I, E, W or N)."
 OUTCOME_TO_WRONG = "'{value}' is not a training-organisation outcome Testamur keeps (TNC or D)."
+FLAG_OR_NOT_STATED_WRONG = "'{value}' is not Y, N or @ (not stated)."
+SURVEY_STATUS_WRONG = "'{value}' is not a survey contact status (A, C, D, E, I, M or O)."
 
 
 def whole_hours(hours) -> int:
@@ -61,31 +67,6 @@ def postcode_field(postcode: str, state: str) -> str:
     if postcode:
         return postcode
     return POSTCODE_OVERSEAS if state == "OVS" else POSTCODE_NOT_STATED
-
-
-_ADDRESS = re.compile(
-    r"^(?:(?P<building>[^,]+), )?(?:(?P<unit>[^/\s]+)/)?(?P<number>\d[\w-]*) (?P<street>\S.*)$"
-)
-
-
-def address_parts(line: str) -> dict[str, str]:
-    """'Level 3, 12/88 George Street' → building, unit, street number, street name."""
-    match = _ADDRESS.match(line or "")
-    if not match:
-        return {"building": "", "unit": "", "street_number": "", "street_name": line or ""}
-    return {
-        "building": match["building"] or "",
-        "unit": match["unit"] or "",
-        "street_number": match["number"],
-        "street_name": match["street"],
-    }
-
-
-def address_line(building: str, unit: str, street_number: str, street_name: str) -> str:
-    """The inverse of address_parts: the one address line Testamur keeps."""
-    number = f"{unit}/{street_number}" if unit and street_number else unit or street_number
-    street = " ".join(part for part in (number, street_name) if part)
-    return ", ".join(part for part in (building, street) if part)
 
 
 def name_for_encryption(family_name: str, given_name: str, middle_names: str) -> str:
@@ -242,6 +223,30 @@ def _usi_field(usi: str | None, usi_status: str) -> str:
     return usi or ""
 
 
+def not_stated(code: str | None, length: int) -> str:
+    """An answer's code, or @ in every position when there is none."""
+    return code or "@" * length
+
+
+def survey_contact_status(
+    status: str, *, state: str, date_of_birth: date | None, as_at: date
+) -> str:
+    """The status recorded, else O for an overseas address, M for under-15s, else A."""
+    if status:
+        return status
+    if state == "OVS":
+        return "O"
+    if date_of_birth:
+        age = (
+            as_at.year
+            - date_of_birth.year
+            - ((as_at.month, as_at.day) < (date_of_birth.month, date_of_birth.day))
+        )
+        if age < SURVEY_MINOR_AGE:
+            return "M"
+    return "A"
+
+
 def nat00080_line(
     *,
     client_id: str,
@@ -255,31 +260,51 @@ def nat00080_line(
     state: str,
     usi: str | None,
     usi_status: str,
-    address_line: str,
+    address: dict[str, str],
+    school_level: str = "",
+    indigenous_status: str = "",
+    language: str = "",
+    labour_force_status: str = "",
+    country_of_birth: str = "",
+    disability: str = "",
+    prior_education: str = "",
+    at_school: str = "",
+    survey_contact: str = "A",
 ) -> str:
     return format_line(
         layouts.NAT00080,
         {
             "client": client_id,
             "name_for_encryption": name_for_encryption(family_name, given_name, middle_names),
-            "school_level": "@@",
+            "school_level": not_stated(school_level, 2),
             "gender": gender or "@",
             "date_of_birth": date_of_birth or UNKNOWN_DATE,
             "postcode": postcode_field(postcode, state),
-            "indigenous_status": "@",
-            "language": "@@@@",
-            "labour_force": "@@",
-            "country_of_birth": "@@@@",
-            "disability_flag": "@",
-            "prior_education_flag": "@",
-            "at_school_flag": "@",
+            "indigenous_status": not_stated(indigenous_status, 1),
+            "language": not_stated(language, 4),
+            "labour_force": not_stated(labour_force_status, 2),
+            "country_of_birth": not_stated(country_of_birth, 4),
+            "disability_flag": not_stated(disability, 1),
+            "prior_education_flag": not_stated(prior_education, 1),
+            "at_school_flag": not_stated(at_school, 1),
             "suburb": suburb,
             "usi": _usi_field(usi, usi_status),
             "state": state_field(state),
-            **address_parts(address_line),
-            "survey_contact_status": "O" if state == "OVS" else "A",
+            **address,
+            "survey_contact_status": survey_contact,
         },
     )
+
+
+def _stated(value: str) -> str:
+    """'' for a not-stated (all @) value."""
+    return "" if value and set(value) == {"@"} else value
+
+
+def _flag_or_not_stated(value: str, report, field: str) -> str:
+    if value not in (*FLAGS, "@"):
+        report(FLAG_OR_NOT_STATED_WRONG.format(value=value), field)
+    return _stated(value)
 
 
 def nat00080_read(fields: dict, report) -> dict:
@@ -288,6 +313,9 @@ def nat00080_read(fields: dict, report) -> dict:
         report(GENDER_WRONG.format(value=gender), "gender")
     born = fields["date_of_birth"]
     usi = fields["usi"]
+    survey = fields["survey_contact_status"]
+    if survey and survey not in SURVEY_CONTACT_STATUSES:
+        report(SURVEY_STATUS_WRONG.format(value=survey), "survey_contact_status")
     return {
         "client_id": fields["client"],
         "name_for_encryption": fields["name_for_encryption"],
@@ -297,9 +325,21 @@ def nat00080_read(fields: dict, report) -> dict:
         "suburb": fields["suburb"],
         "state": _state(fields["state"], report, "state", allow_blank=True),
         "usi": usi,
-        "address_line": address_line(
-            fields["building"], fields["unit"], fields["street_number"], fields["street_name"]
+        "address_building": fields["building"],
+        "address_unit": fields["unit"],
+        "address_street_number": fields["street_number"],
+        "address_street_name": fields["street_name"],
+        "school_level": _stated(fields["school_level"]),
+        "indigenous_status": _stated(fields["indigenous_status"]),
+        "language": _stated(fields["language"]),
+        "labour_force_status": _stated(fields["labour_force"]),
+        "country_of_birth": _stated(fields["country_of_birth"]),
+        "disability": _flag_or_not_stated(fields["disability_flag"], report, "disability_flag"),
+        "prior_education": _flag_or_not_stated(
+            fields["prior_education_flag"], report, "prior_education_flag"
         ),
+        "at_school": _flag_or_not_stated(fields["at_school_flag"], report, "at_school_flag"),
+        "survey_contact_status": survey,
     }
 
 
@@ -312,7 +352,8 @@ def nat00085_line(
     title: str,
     given_name: str,
     family_name: str,
-    address_line: str,
+    address: dict[str, str],
+    po_box: str,
     suburb: str,
     postcode: str,
     state: str,
@@ -326,7 +367,8 @@ def nat00085_line(
             "title": title,
             "first_name": given_name,
             "last_name": family_name,
-            **address_parts(address_line),
+            **address,
+            "po_box": po_box,
             "suburb": suburb,
             "postcode": postcode_field(postcode, state),
             "state": state_field(state),
@@ -345,9 +387,29 @@ def nat00085_read(fields: dict, report) -> dict:
         "title": fields["title"],
         "given_name": fields["first_name"],
         "family_name": fields["last_name"],
+        "postal_delivery_box": fields["po_box"],
         "phone": phone,
         "email": fields["email"],
     }
+
+
+# NAT00090 Disability, NAT00100 Prior educational achievement
+
+
+def nat00090_line(*, client_id: str, disability_type: str) -> str:
+    return format_line(layouts.NAT00090, {"client": client_id, "disability_type": disability_type})
+
+
+def nat00090_read(fields: dict, report) -> dict:
+    return {"client_id": fields["client"], "disability_type": fields["disability_type"]}
+
+
+def nat00100_line(*, client_id: str, prior_education: str) -> str:
+    return format_line(layouts.NAT00100, {"client": client_id, "prior_education": prior_education})
+
+
+def nat00100_read(fields: dict, report) -> dict:
+    return {"client_id": fields["client"], "prior_education": fields["prior_education"]}
 
 
 # NAT00120 Training activity

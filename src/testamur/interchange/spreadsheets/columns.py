@@ -18,6 +18,8 @@ NOT_A_NUMBER = "'{value}' is not a number of hours."
 NOT_A_CHOICE = "'{value}' is not one of: {choices}."
 NOT_YES_NO = "'{value}' is not Yes or No."
 TOO_LONG = "'{value}' is longer than {limit} characters."
+NOT_IN_CODE_LIST = "'{value}' is not in the AVETMISS {list} list (give its code or its name)."
+NOT_A_YEAR = "'{value}' is not a year (e.g. 2012)."
 
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 
@@ -92,6 +94,49 @@ def choice(choices, **aliases: str) -> Callable[[object], str]:
         found = lookup.get(_key(shown))
         if found is None:
             raise CellError(NOT_A_CHOICE.format(value=shown, choices=shown_choices))
+        return found
+
+    return parse
+
+
+def a_year(value) -> int | None:
+    shown = cell_text(value)
+    if not shown:
+        return None
+    if not (shown.isdigit() and len(shown) == 4):
+        raise CellError(NOT_A_YEAR.format(value=shown))
+    return int(shown)
+
+
+def code_list(model, list_name: str, *, many: bool = False, recognition: bool = False):
+    """An AVETMISS code list entry typed as its code or its name; blank is "not stated".
+
+    With `many`, several separated by commas or semicolons (disability types); with
+    `recognition`, each code may end in A, E or I (prior achievements: 514A, 008I).
+    """
+    lookup: dict[str, object] = {}
+
+    def entry(shown: str):
+        if not lookup:
+            for item in model.objects.all():
+                lookup[_key(item.code)] = lookup[_key(item.label)] = item
+        found = lookup.get(_key(shown))
+        if found is None:
+            raise CellError(NOT_IN_CODE_LIST.format(value=shown, list=list_name))
+        return found
+
+    def parse(value):
+        shown = cell_text(value)
+        if not many:
+            return entry(shown) if shown else None
+        found = []
+        for part in filter(None, (p.strip() for p in re.split(r"[;,]", shown))):
+            if recognition and re.fullmatch(r"\d{3}[AEIaei]", part):
+                found.append((entry(part[:3]), part[3].upper()))
+            elif recognition:
+                found.append((entry(part), ""))
+            else:
+                found.append(entry(part))
         return found
 
     return parse

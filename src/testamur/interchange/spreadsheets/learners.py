@@ -3,7 +3,8 @@
 from testamur.interchange.problems import Problems
 from testamur.interchange.spreadsheets import columns as c
 from testamur.interchange.spreadsheets.engine import ParsedRow, RowImporter
-from testamur.learners.models import Gender, Learner, UsiStatus
+from testamur.learners import models as lm
+from testamur.learners.models import Gender, Learner, SurveyContactStatus, UsiStatus, YesNo
 from testamur.learners.selectors import CLIENT_ID_DIGITS, CLIENT_ID_PREFIX, learner_next_client_id
 from testamur.learners.services import (
     USI_TAKEN,
@@ -67,7 +68,23 @@ COLUMNS = (
     ),
     c.Column("email", "Email", c.text(254), aliases=("email address", "e-mail")),
     c.Column("phone", "Phone", c.text(20), aliases=("mobile", "telephone", "phone number")),
-    c.Column("address_line", "Street address", c.text(100), aliases=("address", "street")),
+    c.Column(
+        "address_line",
+        "Street address",
+        c.text(170),
+        aliases=("address", "street", "address line"),
+        help="One line, split as AVETMISS splits it; or use the four address part columns.",
+    ),
+    c.Column(
+        "address_building",
+        "Building or property name",
+        c.text(50),
+        aliases=("building", "property name"),
+    ),
+    c.Column("address_unit", "Flat or unit", c.text(30), aliases=("unit", "flat")),
+    c.Column("address_street_number", "Street number", c.text(15)),
+    c.Column("address_street_name", "Street name", c.text(70)),
+    c.Column("postal_delivery_box", "Postal delivery box", c.text(22), aliases=("po box", "pobox")),
     c.Column("suburb", "Suburb", c.text(50), aliases=("town", "locality", "city")),
     c.Column("state", "State", c.choice(AustralianState.choices), aliases=("state or territory",)),
     c.Column("postcode", "Postcode", c.postcode, aliases=("post code", "zip")),
@@ -75,6 +92,87 @@ COLUMNS = (
     c.Column("usi_verified_on", "USI verified on", c.a_date, aliases=("usi verified date",)),
     c.Column("usi_evidence", "USI verification evidence", c.text(200)),
     c.Column("special_requirements", "Special requirements", c.text()),
+    # AVETMISS client details: a code or its name; a blank cell is "not stated".
+    c.Column(
+        "school_level",
+        "Highest school level completed",
+        c.code_list(lm.SchoolLevel, "highest school level"),
+        aliases=("highest school level", "school level"),
+    ),
+    c.Column(
+        "school_level_year",
+        "Year highest school level completed",
+        c.a_year,
+        aliases=("year school completed", "school level year"),
+    ),
+    c.Column(
+        "at_school",
+        "Still at school",
+        c.choice(YesNo.choices),
+        aliases=("at school", "at school flag", "still attending secondary school"),
+    ),
+    c.Column(
+        "indigenous_status",
+        "Indigenous status",
+        c.code_list(lm.IndigenousStatus, "Indigenous status"),
+        aliases=("aboriginal or torres strait islander", "atsi"),
+    ),
+    c.Column(
+        "language",
+        "Main language at home",
+        c.code_list(lm.Language, "language"),
+        aliases=("language", "language spoken at home", "main language"),
+    ),
+    c.Column(
+        "english_proficiency",
+        "Proficiency in spoken English",
+        c.code_list(lm.EnglishProficiency, "English proficiency"),
+        aliases=("english proficiency", "how well english"),
+    ),
+    c.Column(
+        "country_of_birth",
+        "Country of birth",
+        c.code_list(lm.Country, "country"),
+        aliases=("birth country",),
+    ),
+    c.Column(
+        "labour_force_status",
+        "Labour force status",
+        c.code_list(lm.LabourForceStatus, "labour force status"),
+        aliases=("employment status", "labour force"),
+    ),
+    c.Column(
+        "disability",
+        "Disability",
+        c.choice(YesNo.choices),
+        aliases=("disability flag", "has disability"),
+    ),
+    c.Column(
+        "disability_types",
+        "Disability types",
+        c.code_list(lm.DisabilityType, "disability type", many=True),
+        help="Codes or names separated by commas, e.g. 11, 14.",
+    ),
+    c.Column(
+        "prior_education",
+        "Prior educational achievement",
+        c.choice(YesNo.choices),
+        aliases=("prior education", "prior educational achievement flag"),
+    ),
+    c.Column(
+        "prior_educations",
+        "Prior achievements",
+        c.code_list(
+            lm.PriorEducationType, "prior educational achievement", many=True, recognition=True
+        ),
+        aliases=("prior qualifications",),
+        help="Codes separated by commas, each with A, E or I for where it was gained: 514A, 008I.",
+    ),
+    c.Column(
+        "survey_contact_status",
+        "Survey contact status",
+        c.choice(SurveyContactStatus.choices),
+    ),
 )
 
 

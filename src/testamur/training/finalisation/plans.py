@@ -232,9 +232,17 @@ def _unit_values_withdrawn(ue: UnitEnrolment, f: Finalisation, codes: _Codes) ->
 
 
 def _unit_values_completed(ue: UnitEnrolment, f: Finalisation) -> dict:
+    """A unit that gets (or has) a final outcome ends by the actual end date.
+
+    A unit left without a final outcome (Completion Pending) keeps its dates: a unit not yet
+    started keeps its planned ones, which is what AVETMISS reports with "not yet started"
+    (85) — never dates made up from the assessment date.
+    """
     values = {}
     if f.unit_outcome is not None and not ue.outcome.is_final:
         values["outcome"] = f.unit_outcome
+    if not values.get("outcome", ue.outcome).is_final:
+        return values
     end = f.unit_end_date or f.completion_date
     if end and (ue.end_date is None or ue.end_date > end):
         values["end_date"] = end

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from testamur.interchange.avetmiss.collection import RULE_SETS
 from testamur.interchange.management.commands._report import actor_for
 from testamur.interchange.services import avetmiss_export
 
@@ -15,13 +16,22 @@ def _date(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Write the AVETMISS 8.0 NAT files for a period, zipped."
+    help = (
+        "Write the AVETMISS 8.0 NAT files for a collection period, zipped, after validating "
+        "them; files with errors are written only with --override-reason."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="date_from", required=True, help="YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", required=True, help="YYYY-MM-DD")
         parser.add_argument("--output", type=Path, required=True, help="The zip file to write.")
         parser.add_argument("--user", help="The staff member the export is recorded against.")
+        parser.add_argument("--rules", choices=sorted(RULE_SETS), default="national")
+        parser.add_argument(
+            "--override-reason",
+            default="",
+            help="Write the files although they have errors, for this reason (recorded).",
+        )
 
     def handle(self, *args, **options):
         date_from, date_to = _date(options["date_from"]), _date(options["date_to"])
@@ -29,13 +39,32 @@ class Command(BaseCommand):
         partial = output.with_name(output.name + ".part")
         with partial.open("wb") as out:
             result = avetmiss_export(
-                actor=actor_for(options["user"]), date_from=date_from, date_to=date_to, out=out
+                actor=actor_for(options["user"]),
+                date_from=date_from,
+                date_to=date_to,
+                out=out,
+                rules=RULE_SETS[options["rules"]],
+                override_reason=options["override_reason"],
             )
-        if result.problems:
+        for finding in result.report.ordered():
+            where = ", ".join(
+                part
+                for part in (
+                    finding.file,
+                    f"line {finding.line}" if finding.line else "",
+                    finding.field,
+                )
+                if part
+            )
+            self.stderr.write(
+                f"{finding.severity.upper()} {finding.rule} {where}: {finding.message}"
+            )
+        if result.problems or result.refused:
             partial.unlink()
             for problem in result.problems.items:
-                prefix = f"{problem['file']}: " if problem["file"] else ""
-                self.stderr.write(prefix + problem["message"])
+                self.stderr.write(problem["message"])
+            if result.refused:
+                self.stderr.write(result.refused)
             raise CommandError("No files written.")
         partial.replace(output)
         for name, count in result.lines.items():
