@@ -12,6 +12,7 @@ from testamur.learners.models import UsiStatus
 from testamur.learners.services import USI_CLEARED_BY_DETAILS, learner_update
 from testamur.learners.views import USI_DETAILS_UNVERIFIED
 from tests.factories import learner_make
+from tests.learners.helpers import edit_data
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +46,7 @@ def test_other_changes_keep_the_verification(rto_user):
 
 def test_the_edit_page_shows_the_learner_needs_verifying_again(rto_user_client):
     learner = learner_make(given_name="Sam")
-    response = rto_user_client.get(reverse("learners:edit", args=[learner.pk]))
-    form = response.context["form"]
-    data = {name: form[name].value() or "" for name in form.fields}
-    data["given_name"] = "Samuel"
-    data["is_active"] = "on"
+    data = edit_data(learner, given_name="Samuel")
 
     response = rto_user_client.post(reverse("learners:edit", args=[learner.pk]), data, follow=True)
 
