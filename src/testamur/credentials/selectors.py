@@ -58,6 +58,7 @@ def credentials_base() -> QuerySet[Credential]:
         "qualification_enrolment__qualification",
         "replaces",
         "replaced_by",
+        "issuance",
     )
 
 

@@ -16,7 +16,7 @@ from datetime import date
 from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from testamur.credentials.models import Credential, CredentialStatus
+from testamur.credentials.models import CredentialIssuance, CredentialStatus
 from testamur.interchange.avetmiss import layouts, records
 from testamur.interchange.avetmiss.fixed_width import FieldTooLong
 from testamur.interchange.problems import Problems
@@ -166,11 +166,12 @@ def _nat00120(toid, date_from, date_to, refs: _References, problems: Problems) -
 
 
 def _nat00130(toid, date_from, date_to, refs: _References) -> Iterator[str]:
-    issued_credential = Credential.objects.filter(
-        course_enrolment=OuterRef("pk"),
-        final_qualification=True,
-        status=CredentialStatus.ISSUED,
-    )
+    # The issuance record of a live testamur issued as this enrolment's final qualification
+    # (from the course enrolment or a qualification enrolment): what was issued, as issued.
+    issued_credential = CredentialIssuance.objects.filter(
+        qualification_enrolment_flagged=OuterRef("pk"),
+        credential__status=CredentialStatus.ISSUED,
+    ).exclude(document_sha256="")
     completions = (
         CourseEnrolment.objects.filter(
             status=EnrolmentStatus.COMPLETED, completion_date__range=(date_from, date_to)
