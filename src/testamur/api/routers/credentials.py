@@ -200,8 +200,18 @@ class HistoryOut(Schema):
     notes: list[str]
 
 
+class DifferenceOut(Schema):
+    what: str
+    as_issued: str
+    now: str
+
+
 class CredentialDetail(CredentialOut):
     actions: list[str] = Field(description="What your role may do to it now.")
+    changed_since_issue: list[DifferenceOut] = Field(
+        description="The learner's name or achieved units as they differ today from the issued "
+        "document; correct them by re-issuing."
+    )
     gate: GateOut | None = Field(description="Issue gates, while it is on its way to issue.")
     history: list[HistoryOut]
 
@@ -527,6 +537,7 @@ def credential_detail(request, credential_id: PathId):
         else None
     )
     credential.history = selectors.credential_history(credential)
+    credential.changed_since_issue = selectors.issuance_differences(credential)
     return credential
 
 

@@ -35,6 +35,7 @@ def detail(request, pk: int):
         "row": selectors.credential_rows([credential], request.user)[0],
         "replaced_by": replaced_by,
         "history": selectors.credential_history(credential),
+        "differences": selectors.issuance_differences(credential),
         "run_items": selectors.credential_run_items(credential),
         "emails": emails,
         "can_email": request.user.has_perm(emailing.PERM_EMAIL)

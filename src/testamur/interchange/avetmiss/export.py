@@ -165,18 +165,33 @@ def _nat00120(toid, date_from, date_to, refs: _References, problems: Problems) -
                 )
 
 
+def _issued_credential() -> Exists:
+    """The issuance record of a live testamur issued as the enrolment's final qualification
+    (from the course enrolment or a qualification enrolment): what was issued, as issued."""
+    return Exists(
+        CredentialIssuance.objects.filter(
+            qualification_enrolment_flagged=OuterRef("pk"),
+            credential__status=CredentialStatus.ISSUED,
+        ).exclude(document_sha256="")
+    )
+
+
+def nat00130_issued_flags(enrolment_ids) -> dict[int, bool]:
+    """The issued flag NAT00130 reports for these course enrolments (verify_register)."""
+    rows = (
+        CourseEnrolment.objects.filter(pk__in=list(enrolment_ids))
+        .annotate(credential_issued=_issued_credential())
+        .values_list("pk", "qual_issued", "credential_issued")
+    )
+    return {pk: qual_issued or issued for pk, qual_issued, issued in rows}
+
+
 def _nat00130(toid, date_from, date_to, refs: _References) -> Iterator[str]:
-    # The issuance record of a live testamur issued as this enrolment's final qualification
-    # (from the course enrolment or a qualification enrolment): what was issued, as issued.
-    issued_credential = CredentialIssuance.objects.filter(
-        qualification_enrolment_flagged=OuterRef("pk"),
-        credential__status=CredentialStatus.ISSUED,
-    ).exclude(document_sha256="")
     completions = (
         CourseEnrolment.objects.filter(
             status=EnrolmentStatus.COMPLETED, completion_date__range=(date_from, date_to)
         )
-        .annotate(credential_issued=Exists(issued_credential))
+        .annotate(credential_issued=_issued_credential())
         .order_by("learner__client_id", "offer__course__code", "completion_date", "pk")
         .values(
             "learner_id",
