@@ -328,6 +328,7 @@ def run_finalise(run_id: int) -> GenerationRun:
             "credential__learner",
             "credential__course_enrolment__offer__course",
             "credential__course",
+            "credential__issuance",
         )
         .order_by("position")
     )
