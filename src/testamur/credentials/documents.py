@@ -83,6 +83,9 @@ def organisation_assets(
     return value
 
 
+_ORGANISATION_TEXT = ("legal_name", "trading_name", "name", "rto_code", "abn", "address", "website")
+
+
 def issuance_context(issuance: CredentialIssuance, *, preview: bool) -> dict:
     """The template data (rendering/context.py's shape) made from an issuance record alone.
 
@@ -105,18 +108,9 @@ def issuance_context(issuance: CredentialIssuance, *, preview: bool) -> dict:
     ]
     data = {
         "organisation": {
-            key: issuance.organisation.get(key, "")
-            for key in (
-                "legal_name",
-                "trading_name",
-                "name",
-                "rto_code",
-                "abn",
-                "address",
-                "website",
-            )
-        }
-        | {"logo": issuance.organisation.get("logo")},
+            **{key: issuance.organisation.get(key, "") for key in _ORGANISATION_TEXT},
+            "logo": issuance.organisation.get("logo"),
+        },
         "learner": {
             "given_name": issuance.learner_given_name,
             "family_name": issuance.learner_family_name,
@@ -185,7 +179,8 @@ class DocumentBatch:
     def issuance(self, credential: Credential, *, issued_on=None) -> CredentialIssuance:
         """An unsaved issuance record holding what the credential's document says today.
 
-        Issuing saves it (issuing._claim_and_number); a preview renders it and throws it away.
+        Issuing saves it (issuing._claim_number_and_freeze); a preview renders it and throws it
+        away.
         """
         organisation = self.organisation
         learner = credential.learner

@@ -319,12 +319,13 @@ class IssuanceQuerySet(models.QuerySet):
 class CredentialIssuance(models.Model):
     """What an issued credential says, exactly as its document was rendered (DESIGN.md rule 9).
 
-    Frozen with the number (issuing._claim_and_number); the signed document is rendered from
-    these facts alone; the transaction that makes the credential Issued adds the document's
+    Frozen with the number (issuing._claim_number_and_freeze); the signed document is rendered
+    from these facts alone; the transaction that makes the credential Issued adds the document's
     SHA-256, issued_at and issued_by. Until then a later issue attempt may refresh it (same
-    number and code); once the fingerprint is set it never changes (IssuanceQuerySet, save()
-    and, on PostgreSQL, a trigger). The public page, the digital credential, reprint, email,
-    the register's "as issued" columns and AVETMISS read this record, never live tables.
+    number and code); once the fingerprint is set it never changes (IssuanceQuerySet and save()
+    here; the event-log tamper evidence adds a PostgreSQL trigger). The public page, the digital
+    credential, reprint, email, the register's "as issued" columns and AVETMISS read this
+    record, never live tables.
     """
 
     credential = models.OneToOneField(Credential, on_delete=models.PROTECT, related_name="issuance")
