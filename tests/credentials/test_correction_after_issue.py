@@ -107,3 +107,14 @@ def test_the_api_lists_the_changes_since_issue(credential, rto_admin, make_user)
         "as_issued": "Mia Rose Nguyen",
         "now": "Mia Rose Tran",
     } in detail["changed_since_issue"]
+
+
+def test_the_register_shows_the_name_as_printed_and_that_it_changed(
+    credential, rto_admin, rto_user_client
+):
+    _corrected(credential, rto_admin)
+
+    html = rto_user_client.get(reverse("credentials:register")).content.decode()
+
+    assert ">Mia Rose Nguyen</a>" in html
+    assert "Now Mia Rose Tran: re-issue to correct" in html
