@@ -77,6 +77,8 @@ class Transitions:
 
     def __init__(self, actor):
         self.actor = actor
+        # One moment for the batch: rows that share their values share one UPDATE.
+        self.now = timezone.now()
         self.credentials: list[Credential] = []
         self.events: list[EventRecord] = []
         self.changes: list[Change] = []
@@ -92,7 +94,7 @@ class Transitions:
         credential.status = target_state(action, before)
         credential.revision += 1
         credential.updated_by = self.actor if getattr(self.actor, "pk", None) else None
-        credential.updated_at = timezone.now()
+        credential.updated_at = self.now
         self.credentials.append(credential)
         self.changes.append(Change(credential, action, before, credential.status))
         self.events.append(
