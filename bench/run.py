@@ -13,6 +13,7 @@ RUNS = [
     [PY, str(BENCH / "bulk_generate.py"), "--n", "1000", "--workers", "1"],
     [PY, str(BENCH / "bulk_generate.py"), "--n", "1000", "--workers", "2"],
     [PY, str(BENCH / "bulk_generate.py"), "--n", "5000", "--workers", "2"],
+    [PY, str(BENCH / "make_badges.py"), "--n", "200"],
     [PY, str(BENCH / "audit_bulk.py"), "--n", "10000"],
     # PostgreSQL only; BENCH_REGISTER_N sets the register size (default 1,000,000: about 4.5
     # minutes the first time, 3 once the data is kept in testamur_bench_reports).

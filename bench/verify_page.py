@@ -123,7 +123,7 @@ def main() -> None:
     )
     try:
         _wait_until_up(port)
-        for code in codes:  # first views make each credential's snapshot: not what is measured
+        for code in codes:  # first views warm each worker up: not what is measured
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             connection.request("GET", f"/v/{code}")
             connection.getresponse().read()

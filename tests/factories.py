@@ -290,3 +290,26 @@ def qualification_enrolment_make(learner=None, qualification=None, major: str | 
         qualification=qualification,
         major=major_obj,
     )
+
+
+def issuance_record_make(credential, *, document_sha256: str = "0" * 64):
+    """The completed issuance record of a credential a test moved to Issued directly: what
+    the issue path freezes (names, units, course, dates as they are now) and completes."""
+    from django.utils import timezone
+
+    from testamur.credentials.documents import DocumentBatch
+    from testamur.credentials.models import Credential
+
+    credential = Credential.objects.select_related(
+        "learner", "template", "course", "course_enrolment__offer__course"
+    ).get(pk=credential.pk)
+    if not credential.verification_code:
+        credential.verification_code = f"code-{credential.pk:016d}"
+        Credential.objects.filter(pk=credential.pk).update(
+            verification_code=credential.verification_code
+        )
+    record = DocumentBatch([credential]).issuance(credential, issued_on=credential.issued_on)
+    record.frozen_at = record.issued_at = credential.issued_at or timezone.now()
+    record.document_sha256 = document_sha256
+    record.save()
+    return record

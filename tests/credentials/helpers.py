@@ -49,3 +49,28 @@ def generated(actor, credentials, capture):
 def issue(actor, credentials, capture, **options):
     options.setdefault("issued_date", date(2026, 11, 23).isoformat())
     return run(actor, RunKind.ISSUE, credentials, capture, **options)
+
+
+def qualification_world(*, given_name: str = "Mia", family_name: str = "Nguyen"):
+    """A learner who completed an offer of CHC33021 (every unit achieved, enrolment
+    Completed) and whose qualification enrolment in CHC33021 is Ready to be Requested.
+
+    Returns (course enrolment, qualification enrolment)."""
+    from testamur.training.models import EnrolmentStatus
+    from tests.factories import learner_make, qualification_enrolment_make, units_make
+    from tests.qualifications.helpers import AGEING, CORE, OTHER, individual_support
+
+    organisation_configured(website="https://harbourcity.example")
+    qualification = individual_support()
+    codes = CORE + AGEING + OTHER[:3]
+    qualification.units.set(units_make(*codes))
+    offer = offer_make(qualification, code="CHC33021-2026")
+    learner = learner_make(given_name=given_name, family_name=family_name)
+    enrolment = enrolment_make(
+        learner,
+        offer,
+        outcomes=dict.fromkeys(codes, "20"),
+        status=EnrolmentStatus.COMPLETED,
+        completion_date=offer.end_date.replace(day=20),
+    )
+    return enrolment, qualification_enrolment_make(learner, qualification, major="Ageing")

@@ -330,3 +330,24 @@ def test_a_credential_that_is_not_issued_cannot_be_emailed(
     assert ONLY_ISSUED_EMAILED.format(status="Requested") in page
     assert not CredentialEmail.objects.exists()
     assert smtp_server.received == []
+
+
+def test_the_email_says_what_was_issued_after_the_learner_is_renamed(
+    rto_admin_client, issued, smtp_server, django_capture_on_commit_callbacks
+):
+    (credential,) = issued(1)
+    printed_name = credential.learner.given_name
+    credential.learner.given_name = "Renamed"
+    credential.learner.save()
+
+    _post(
+        rto_admin_client,
+        django_capture_on_commit_callbacks,
+        reverse("credentials:email", args=[credential.pk]),
+    )
+
+    (received,) = smtp_server.received
+    body = received.message.get_body(("plain",)).get_content()
+    assert f"Dear {printed_name}," in body
+    assert "Renamed" not in body
+    assert credential.issued_on.strftime("%d/%m/%Y") in body

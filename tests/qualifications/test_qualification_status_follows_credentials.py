@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from pypdf import PdfReader
 
 from testamur.core.models import Event
@@ -186,3 +187,64 @@ def test_a_credential_is_not_issued_once_the_audit_no_longer_passes(
     assert not Credential.objects.filter(
         qualification_enrolment=ready, status=CredentialStatus.ISSUED
     ).exists()
+
+
+def test_after_cancel_and_reissue_the_enrolment_follows_the_replacement(
+    rto_admin, rto_admin_client, ready, django_capture_on_commit_callbacks
+):
+    """Issue 15, reproduction 4: the replacement is generated at once, so the enrolment does
+    not stay on Generating Credential while nothing generates."""
+    capture = django_capture_on_commit_callbacks
+    issue(rto_admin, generated(rto_admin, request(rto_admin, ready), capture), capture)
+    testamur = Credential.objects.get(
+        qualification_enrolment=ready, credential_type=CredentialType.TESTAMUR
+    )
+    rto_admin_client.post(
+        reverse("credentials:cancel", args=[testamur.pk]), {"reason": "Name misspelt"}
+    )
+    assert status_of(ready) == Status.WITHDRAWN
+
+    with capture(execute=True):
+        response = rto_admin_client.post(
+            reverse("credentials:reissue", args=[testamur.pk]),
+            {"credential_date": "2026-11-30"},
+        )
+
+    replacement = Credential.objects.get(replaces=testamur)
+    assert response["Location"] == reverse("credentials:detail", args=[replacement.pk])
+    assert replacement.status == CredentialStatus.GENERATED
+    assert status_of(ready) == Status.AWAITING_ISSUE
+    issue(rto_admin, [replacement], capture)
+    assert status_of(ready) == Status.ISSUED
+
+
+def test_regenerating_a_failed_testamur_moves_the_enrolment_on_at_once(
+    rto_admin, rto_admin_client, ready, django_capture_on_commit_callbacks
+):
+    """Issue 15, reproduction 4: the run's start moves the enrolment to Generating
+    Credential, before any document is rendered."""
+    broken = CredentialTemplate.objects.create(
+        name="Broken testamur", credential_type=CredentialType.TESTAMUR
+    )
+    version = CredentialTemplateVersion.objects.create(
+        template=broken, number=1, source="#let x = (", state=TemplateVersionState.ACTIVE
+    )
+    credentials = request(rto_admin, ready, testamur_template=broken)
+    run(rto_admin, RunKind.PREVIEW, credentials, django_capture_on_commit_callbacks)
+    assert status_of(ready) == Status.FAILED
+    version.source = CredentialTemplateVersion.objects.get(
+        template__is_builtin=True, template__credential_type=CredentialType.TESTAMUR
+    ).source
+    version.save()
+    failed = Credential.objects.get(template=broken)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        rto_admin_client.post(
+            reverse("credentials:regenerate", args=[failed.pk]), {"revision": failed.revision}
+        )
+
+    failed.refresh_from_db()
+    assert failed.status == CredentialStatus.GENERATING
+    assert status_of(ready) == Status.GENERATING
+    page = rto_admin_client.get(reverse("qualifications:enrolment_detail", args=[ready.pk]))
+    assert "Generating Credential" in page.content.decode()

@@ -2,13 +2,14 @@
 
 Requested through the service like any credential, then moved to the wanted state by a direct
 update: the reports only read what the register holds, and rendering and signing hundreds of
-documents would test the issue path again, not the report.
+documents would test the issue path again, not the report. An issued (or since cancelled)
+entry gets the issuance record the issue path would have frozen, as the register reads it.
 """
 
 from datetime import date
 
 from testamur.credentials.models import Credential, CredentialStatus
-from tests.factories import credential_make, enrolment_make, learner_make
+from tests.factories import credential_make, enrolment_make, issuance_record_make, learner_make
 
 
 def register_entry(
@@ -46,4 +47,6 @@ def register_entry(
         )
     Credential.objects.filter(pk=credential.pk).update(**values)
     credential.refresh_from_db()
+    if numbered:
+        issuance_record_make(credential)
     return credential

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from testamur.credentials.models import (
     Credential,
+    CredentialIssuance,
     CredentialTemplateVersion,
     GenerationRun,
     TemplateVersionState,
@@ -24,6 +25,8 @@ from testamur.credentials.rendering.context import (
     finalise_context,
     format_date,
     format_date_long,
+    sanitize_context,
+    strip_control_characters,
 )
 from testamur.credentials.rendering.engine import TemplateError, get_renderer
 from testamur.credentials.rendering.merge import merge_pdfs
@@ -39,19 +42,10 @@ class RenderError(Exception):
     """A template could not turn this credential's data into a document."""
 
 
-def verification_url(credential: Credential) -> str:
+def verification_url(credential) -> str:
+    """The public address printed as the QR code (a credential or its issuance record)."""
     code = credential.verification_code or PREVIEW_NUMBER
     return f"{settings.PUBLIC_BASE_URL}/v/{code}"
-
-
-def _course_dict(course) -> dict:
-    return {
-        "code": course.code,
-        "title": course.title,
-        "course_type": course.course_type,
-        "aqf_level": course.get_aqf_level_display() if course.aqf_level else "",
-        "is_qualification": course.is_qualification,
-    }
 
 
 _asset_lock = threading.Lock()
@@ -89,6 +83,68 @@ def organisation_assets(
     return value
 
 
+_ORGANISATION_TEXT = ("legal_name", "trading_name", "name", "rto_code", "abn", "address", "website")
+
+
+def issuance_context(issuance: CredentialIssuance, *, preview: bool) -> dict:
+    """The template data (rendering/context.py's shape) made from an issuance record alone.
+
+    The date of issue printed is the record's issued date; a preview of a credential not yet
+    issued shows the intended date (its credential date), marked as a preview.
+    """
+    printed = issuance.issued_on or issuance.credential_date
+    course = None
+    if issuance.course_code:
+        course = {
+            "code": issuance.course_code,
+            "title": issuance.course_title,
+            "course_type": issuance.course_type,
+            "aqf_level": issuance.course_aqf_level_label,
+            "is_qualification": issuance.course_is_qualification,
+        }
+    units = [
+        {key: unit[key] for key in ("code", "title", "outcome", "outcome_label", "nominal_hours")}
+        for unit in issuance.units
+    ]
+    data = {
+        "organisation": {
+            **{key: issuance.organisation.get(key, "") for key in _ORGANISATION_TEXT},
+            "logo": issuance.organisation.get("logo"),
+        },
+        "learner": {
+            "given_name": issuance.learner_given_name,
+            "family_name": issuance.learner_family_name,
+            "full_name": issuance.learner_full_name,
+            "display_name": issuance.learner_display_name,
+        },
+        "credential": {
+            "type": issuance.credential_type,
+            "type_label": issuance.credential_type_label,
+            "number": PREVIEW_NUMBER if preview else issuance.number,
+            "date": format_date(printed),
+            "date_long": format_date_long(printed),
+            "issued_date": "" if preview else format_date(printed),
+            "verification_url": verification_url(issuance),
+            "verification_code": "" if preview else issuance.verification_code,
+            "is_preview": preview,
+        },
+        "course": course,
+        "qualification": course if course and course["is_qualification"] else None,
+        "major": {"name": issuance.major} if issuance.major else None,
+        "units": units,
+        "signatories": [
+            {
+                "name": s["name"],
+                "title": s["title"],
+                "has_signature": bool(s.get("signature")),
+                "signature": s.get("signature"),
+            }
+            for s in issuance.signatories
+        ],
+    }
+    return finalise_context(data)
+
+
 class DocumentBatch:
     """Everything a set of credentials' documents need, loaded with a fixed number of queries.
 
@@ -106,15 +162,7 @@ class DocumentBatch:
         self.units: dict[int, list[dict]] = defaultdict(list)
         enrolment_ids = {c.course_enrolment_id for c in credentials if c.course_enrolment_id}
         for ue in achieved_unit_enrolments(enrolment_ids):
-            self.units[ue.course_enrolment_id].append(
-                {
-                    "code": ue.unit.code,
-                    "title": ue.unit.title,
-                    "outcome": ue.outcome.code,
-                    "outcome_label": ue.outcome.description,
-                    "nominal_hours": ue.unit.nominal_hours,
-                }
-            )
+            self.units[ue.course_enrolment_id].append(_unit_dict(ue))
         # Credentials from qualification enrolments: the units their audit counted.
         self.qualification_sources = credential_sources(
             {c.qualification_enrolment_id for c in credentials}
@@ -128,8 +176,12 @@ class DocumentBatch:
         }
         self._version_assets: dict[int, dict[str, bytes]] = {}
 
-    def context(self, credential: Credential, *, preview: bool, issued_on=None) -> dict:
-        """The template data for one credential (see rendering/context.py for the shape)."""
+    def issuance(self, credential: Credential, *, issued_on=None) -> CredentialIssuance:
+        """An unsaved issuance record holding what the credential's document says today.
+
+        Issuing saves it (issuing._claim_number_and_freeze); a preview renders it and throws it
+        away.
+        """
         organisation = self.organisation
         learner = credential.learner
         enrolment = credential.course_enrolment
@@ -138,11 +190,31 @@ class DocumentBatch:
         source = self.qualification_sources.get(credential.qualification_enrolment_id)
         if source:
             course, units = source.qualification, source.units
-        major = {"name": source.major} if source and source.major else None
-        issued = issued_on or credential.issued_on
         place = f"{organisation.state} {organisation.postcode}".strip()
-        data = {
-            "organisation": {
+        version = self.versions.get(credential.template_id)
+        if version is None:
+            raise RenderError(NO_ACTIVE_VERSION.format(name=credential.template.name))
+        record = CredentialIssuance(
+            credential=credential,
+            number=credential.number or "",
+            verification_code=credential.verification_code or "",
+            credential_type=credential.credential_type,
+            credential_date=credential.credential_date,
+            issued_on=issued_on,
+            learner_given_name=learner.given_name,
+            learner_family_name=learner.family_name,
+            learner_full_name=learner.full_name,
+            learner_display_name=learner.display_name,
+            course_code=course.code if course else "",
+            course_title=course.title if course else "",
+            course_type=course.course_type if course else "",
+            course_aqf_level=course.aqf_level if course else None,
+            course_aqf_level_label=course.get_aqf_level_display()
+            if course and course.aqf_level
+            else "",
+            major=(source.major or "") if source else "",
+            units=[dict(unit) for unit in units],
+            organisation={
                 "legal_name": organisation.legal_name,
                 "trading_name": organisation.trading_name,
                 "name": organisation.display_name,
@@ -152,40 +224,26 @@ class DocumentBatch:
                     p for p in [organisation.address_line, organisation.suburb, place] if p
                 ),
                 "website": organisation.website,
+                "email": organisation.email,
                 "logo": self.logo_name,
             },
-            "learner": {
-                "given_name": learner.given_name,
-                "family_name": learner.family_name,
-                "full_name": learner.full_name,
-                "display_name": learner.display_name,
-            },
-            "credential": {
-                "type": credential.credential_type,
-                "type_label": credential.get_credential_type_display(),
-                "number": PREVIEW_NUMBER if preview or not credential.number else credential.number,
-                "date": format_date(credential.credential_date),
-                "date_long": format_date_long(credential.credential_date),
-                "issued_date": format_date(issued) if issued else "",
-                "verification_url": verification_url(credential),
-                "verification_code": "" if preview else (credential.verification_code or ""),
-                "is_preview": preview,
-            },
-            "course": _course_dict(course) if course else None,
-            "qualification": _course_dict(course) if course and course.is_qualification else None,
-            "major": major,
-            "units": units,
-            "signatories": [
+            signatories=[
                 {
+                    "id": s.pk,
                     "name": s.name,
                     "title": s.title,
-                    "has_signature": s.pk in self.signature_names,
                     "signature": self.signature_names.get(s.pk),
                 }
                 for s in self.signatories
             ],
-        }
-        return finalise_context(data)
+            template_version=version,
+        )
+        # Kept as printed: the template receives every string without control characters.
+        for field in _TEXT_FIELDS:
+            setattr(record, field, strip_control_characters(getattr(record, field)))
+        for field in ("units", "organisation", "signatories"):
+            setattr(record, field, sanitize_context(getattr(record, field)))
+        return record
 
     def _assets_of(self, version: CredentialTemplateVersion) -> dict[str, bytes]:
         if version.pk not in self._version_assets:
@@ -196,52 +254,59 @@ class DocumentBatch:
             self._version_assets[version.pk] = assets
         return self._version_assets[version.pk]
 
-    def render(
-        self, credential: Credential, *, preview: bool, issued_on=None
-    ) -> tuple[bytes, CredentialTemplateVersion]:
-        version = self.versions.get(credential.template_id)
-        if version is None:
-            raise RenderError(NO_ACTIVE_VERSION.format(name=credential.template.name))
-        data = self.context(credential, preview=preview, issued_on=issued_on)
+    def _render(self, issuance: CredentialIssuance, *, preview: bool) -> bytes:
+        version = issuance.template_version
         try:
-            pdf = get_renderer().render(
-                source=version.source, data=data, assets=self._assets_of(version)
+            return get_renderer().render(
+                source=version.source,
+                data=issuance_context(issuance, preview=preview),
+                assets=self._assets_of(version),
             )
         except TemplateError as exc:
             raise RenderError(f"Template {version}: {exc}") from exc
-        return pdf, version
 
-    def render_signed(
-        self, credential: Credential, *, issued_on
-    ) -> tuple[bytes, CredentialTemplateVersion]:
-        """The final document: numbered, with its verification QR code, signed and certified."""
-        pdf, version = self.render(credential, preview=False, issued_on=issued_on)
+    def render(self, credential: Credential, *, preview: bool = True):
+        """An unsigned preview or draft from today's data, with the version it used."""
+        issuance = self.issuance(credential)
+        return self._render(issuance, preview=preview), issuance.template_version
+
+    def render_signed(self, issuance: CredentialIssuance) -> bytes:
+        """The final document, from the frozen record alone: numbered, with its verification
+        QR code, dated with the issued date, signed and certified."""
+        pdf = self._render(issuance, preview=False)
         organisation = self.organisation
-        signed = signer_for_process().sign(
+        return signer_for_process().sign(
             pdf,
             # The same reason for every document keeps one prepared signer per process.
             reason=f"Issued by {organisation.display_name} (RTO {organisation.rto_code})",
             location=organisation.suburb or "Australia",
         )
-        return signed, version
 
 
-def credential_context(credential: Credential, *, preview: bool, issued_on=None) -> dict:
-    return DocumentBatch([credential]).context(credential, preview=preview, issued_on=issued_on)
+_TEXT_FIELDS = (
+    "learner_given_name",
+    "learner_family_name",
+    "learner_full_name",
+    "learner_display_name",
+    "course_title",
+    "major",
+)
 
 
-def render_draft(credential: Credential) -> tuple[bytes, CredentialTemplateVersion]:
-    """The unsigned draft stored on a Generated credential for review."""
-    return DocumentBatch([credential]).render(credential, preview=True)
+def _unit_dict(ue) -> dict:
+    return {
+        "code": ue.unit.code,
+        "title": ue.unit.title,
+        "outcome": ue.outcome.code,
+        "outcome_label": ue.outcome.description,
+        "nominal_hours": ue.unit.nominal_hours,
+        "is_vet": ue.unit.is_vet,
+    }
 
 
 def render_preview(credential: Credential) -> bytes:
     """An unsigned preview made now from current data; not stored anywhere."""
     return DocumentBatch([credential]).render(credential, preview=True)[0]
-
-
-def render_issued(credential: Credential, *, issued_on) -> tuple[bytes, CredentialTemplateVersion]:
-    return DocumentBatch([credential]).render_signed(credential, issued_on=issued_on)
 
 
 def _local_path(field_file) -> Path:
@@ -295,28 +360,39 @@ MAIL_MERGE_COLUMNS = [
 
 
 def mail_merge_row(credential: Credential) -> list:
+    """An issued credential's names, dates, course and number are those of its issuance
+    record (as printed); where to send it (email, address) is the learner's today."""
     learner = credential.learner
     enrolment = credential.course_enrolment
-    course = credential.course
+    record = credential.issued_record
+    if record is None:
+        course = credential.course
+        number, issued = credential.number or "", credential.issued_on
+        names = (learner.given_name, learner.family_name, learner.full_name)
+        course_code, course_title = (course.code, course.title) if course else ("", "")
+        url = verification_url(credential) if credential.verification_code else ""
+    else:
+        number, issued = record.number, record.issued_on
+        names = (record.learner_given_name, record.learner_family_name, record.learner_full_name)
+        course_code, course_title = record.course_code, record.course_title
+        url = verification_url(record)
     return [
-        credential.number or "",
+        number,
         credential.get_credential_type_display(),
         format_date(credential.credential_date),
-        format_date(credential.issued_on) if credential.issued_on else "",
+        format_date(issued) if issued else "",
         learner.client_id,
         learner.title,
-        learner.given_name,
-        learner.family_name,
-        learner.full_name,
+        *names,
         learner.email,
         learner.address_line,
         learner.suburb,
         learner.state,
         learner.postcode,
-        course.code if course else "",
-        course.title if course else "",
+        course_code,
+        course_title,
         enrolment.offer.code if enrolment else "",
-        verification_url(credential) if credential.verification_code else "",
+        url,
     ]
 
 

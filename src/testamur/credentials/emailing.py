@@ -88,16 +88,18 @@ def email_text_render(text: str, values: dict[str, str]) -> str:
 
 
 def email_values(credential: Credential, organisation: Organisation) -> dict[str, str]:
-    course = credential.course_offer.course if credential.course_enrolment_id else None
-    issued = credential.issued_on
+    """The placeholders' values: what the credential says as issued (its issuance record)."""
+    record = credential.issued_record
+    if record is None:
+        raise NotSendable(ONLY_ISSUED_EMAILED.format(status=credential.get_status_display()))
     return {
-        "learner_given_name": credential.learner.given_name,
-        "learner_name": credential.learner.display_name,
-        "credential_type": credential.get_credential_type_display(),
-        "credential_number": credential.number or "",
-        "course": f"{course.code} {course.title}" if course else "",
-        "issued_date": f"{issued:%d/%m/%Y}" if issued else "",
-        "verification_url": verification_url(credential) if credential.verification_code else "",
+        "learner_given_name": record.learner_given_name,
+        "learner_name": record.learner_display_name,
+        "credential_type": record.credential_type_label,
+        "credential_number": record.number,
+        "course": record.course_label,
+        "issued_date": f"{record.issued_on:%d/%m/%Y}",
+        "verification_url": verification_url(record),
         "rto_name": organisation.display_name,
         "rto_code": organisation.rto_code,
         "rto_email": organisation.email,
@@ -270,7 +272,7 @@ def _claim(email_ids: list[int]) -> list[CredentialEmail]:
     ids = [email.pk for email in rows]
     return list(
         CredentialEmail.objects.select_related(
-            "requested_by", "credential__learner", "credential__course_enrolment__offer__course"
+            "requested_by", "credential__learner", "credential__issuance"
         )
         .filter(pk__in=ids)
         .order_by("pk")
@@ -287,18 +289,16 @@ def _attachment(credential: Credential) -> bytes:
             data = handle.read()
     except OSError as exc:
         raise NotSendable(DOCUMENT_MISSING) from exc
-    if (
-        credential.document_sha256
-        and hashlib.sha256(data).hexdigest() != credential.document_sha256
-    ):
+    record = credential.issued_record
+    if record is None or hashlib.sha256(data).hexdigest() != record.document_sha256:
         raise NotSendable(DOCUMENT_CHANGED)
     return data
 
 
 def _message(email, template, organisation, sender: str, connection) -> EmailMessage:
     credential = email.credential
-    values = email_values(credential, organisation)
     document = _attachment(credential)
+    values = email_values(credential, organisation)
     domain = sender.rpartition("@")[2].strip("> ") or "localhost"
     message = EmailMessage(
         subject=" ".join(email_text_render(template.subject, values).split()),
@@ -309,7 +309,7 @@ def _message(email, template, organisation, sender: str, connection) -> EmailMes
         headers={"Message-ID": make_msgid(domain=domain)},
         connection=connection,
     )
-    message.attach(f"{credential.number}.pdf", document, "application/pdf")
+    message.attach(f"{values['credential_number']}.pdf", document, "application/pdf")
     email.subject = message.subject[:255]
     email.message_id = message.extra_headers["Message-ID"]
     email.document_sha256 = hashlib.sha256(document).hexdigest()

@@ -1,10 +1,15 @@
-"""Issuing credentials: number them, render and sign their documents, store, mark Issued.
+"""Issuing credentials: number them and freeze what they say, render and sign their documents
+from that record, store them, mark them Issued.
 
 Safe under any number of concurrent issuers: numbers are taken once under a row lock and stay
 with the credential even if rendering fails; a short claim keeps other issuers from rendering
 the same credential; the final switch to Issued re-checks the state under a lock, so a
 credential is never issued twice. Work is done a group at a time so the database costs a
 few statements per group, not per credential.
+
+The issuance record (DESIGN.md rule 9) is frozen in the transaction that gives the number; the
+document is rendered from the record alone; the transaction that makes the credential Issued
+adds the signed document's SHA-256 to the record, after which it never changes.
 """
 
 import hashlib
@@ -17,18 +22,18 @@ from django.utils import timezone
 from testamur.core.db import rows_update
 from testamur.core.events import EventRecord, event_record_many
 from testamur.core.numbering import number_take_many
-from testamur.credentials.documents import DocumentBatch
+from testamur.credentials import lifecycle
+from testamur.credentials.documents import DocumentBatch, RenderError
 from testamur.credentials.gates import evaluate_gates
 from testamur.credentials.models import (
     Credential,
+    CredentialIssuance,
     CredentialStatus,
     RunItemStatus,
     new_verification_code,
 )
-from testamur.credentials.services import PERM_ISSUE, require, transition_apply
+from testamur.credentials.services import PERM_ISSUE, require
 from testamur.organisation.models import Organisation
-from testamur.qualifications.services import qualification_enrolment_sync_status
-from testamur.training.models import CourseEnrolment
 
 ALREADY_ISSUED = "Already issued."
 BEING_ISSUED = "Being issued by another run at this moment."
@@ -37,16 +42,25 @@ CLAIM = timedelta(minutes=5)
 DONE, SKIPPED, FAILED = RunItemStatus.DONE, RunItemStatus.SKIPPED, RunItemStatus.FAILED
 
 Results = dict[int, tuple[str, str]]
+# What a record holds; a later attempt at a failed issue writes them again (same number).
+FROZEN_FIELDS = [
+    f.name
+    for f in CredentialIssuance._meta.concrete_fields
+    if f.name
+    not in {"id", "credential", "document_sha256", "issued_at", "issued_by", "reconstructed"}
+]
 
 
-def _claim_and_number(ids: list[int], actor) -> tuple[list[Credential], Results]:
-    """Lock, check gates, claim and (once) number a group in one short transaction."""
+def _claim_number_and_freeze(
+    ids: list[int], actor, *, issued_on: date, final_qualification: bool
+) -> tuple[list[CredentialIssuance], DocumentBatch | None, Results]:
+    """Lock, check gates, claim, (once) number and freeze a group in one short transaction."""
     now = timezone.now()
     results: Results = {}
     with transaction.atomic():
         locked = list(
             Credential.objects.select_for_update(of=("self",))
-            .select_related("learner", "template", "course_enrolment__offer__course")
+            .select_related("learner", "template", "course", "course_enrolment__offer__course")
             .filter(pk__in=ids)
             .order_by("pk")  # one lock order for every issuer: no deadlocks
         )
@@ -61,6 +75,8 @@ def _claim_and_number(ids: list[int], actor) -> tuple[list[Credential], Results]
                 results[credential.pk] = (SKIPPED, " ".join(gates[credential.pk].blockers))
             else:
                 eligible.append(credential)
+        if not eligible:
+            return [], None, results
         unnumbered = [c for c in eligible if c.number is None]
         events = []
         if unnumbered:
@@ -79,12 +95,66 @@ def _claim_and_number(ids: list[int], actor) -> tuple[list[Credential], Results]
                         data={"number": credential.number},
                     )
                 )
+        batch = DocumentBatch(eligible)
+        records = []
         for credential in eligible:
-            credential.issue_claimed_until = now + CLAIM
+            try:
+                records.append(_freeze(batch, credential, issued_on, final_qualification, now))
+            except RenderError as exc:
+                results[credential.pk] = (FAILED, str(exc))
+                credential.failure_message = str(exc)
+        claimed = {record.credential_id for record in records}
+        for credential in eligible:
+            if credential.pk in claimed:
+                credential.issue_claimed_until = now + CLAIM
             credential.updated_at = now
-        rows_update(eligible, ["issue_claimed_until", "number", "verification_code", "updated_at"])
+        rows_update(
+            eligible,
+            ["issue_claimed_until", "number", "verification_code", "failure_message", "updated_at"],
+        )
+        _records_save(records)
         event_record_many(events)
-    return eligible, results
+    return records, batch, results
+
+
+def _freeze(batch, credential, issued_on, final_qualification, now) -> CredentialIssuance:
+    record = batch.issuance(credential, issued_on=issued_on)
+    record.frozen_at = now
+    applies = lifecycle.final_qualification_applies(credential.credential_type, credential.course)
+    record.final_qualification = final_qualification and applies
+    if record.final_qualification:
+        record.qualification_enrolment_flagged = lifecycle.qualification_course_enrolment(
+            credential
+        )
+    return record
+
+
+def _records_save(records: list[CredentialIssuance]) -> None:
+    """New records are inserted; a pending one (an earlier attempt failed) is written again."""
+    pending = dict(
+        CredentialIssuance.objects.filter(
+            credential_id__in=[r.credential_id for r in records]
+        ).values_list("credential_id", "pk")
+    )
+    fresh, again = [], []
+    for record in records:
+        # Field checks only: the keys and constraints are the database's to hold.
+        record.full_clean(
+            exclude=[
+                "credential",
+                "template_version",
+                "qualification_enrolment_flagged",
+                "issued_by",
+            ],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        record.pk = pending.get(record.credential_id)
+        (again if record.pk else fresh).append(record)
+    CredentialIssuance.objects.bulk_create(fresh)
+    if again:
+        # A completed record is refused here (IssuanceQuerySet): it is never written over.
+        CredentialIssuance.objects.bulk_update(again, FROZEN_FIELDS)
 
 
 def credentials_issue(
@@ -98,84 +168,99 @@ def credentials_issue(
 ) -> Results:
     """Issue a group of Generated credentials. Returns credential id → (status, message)."""
     require(actor, PERM_ISSUE)
-    claimed, results = _claim_and_number([c.pk for c in credentials], actor)
-    if not claimed:
+    records, batch, results = _claim_number_and_freeze(
+        [c.pk for c in credentials],
+        actor,
+        issued_on=issued_on,
+        final_qualification=final_qualification,
+    )
+    if not records:
         return results
-    batch = DocumentBatch(claimed)
     rendered = {}
-    for credential in claimed:
+    for record in records:
         try:
-            rendered[credential.pk] = batch.render_signed(credential, issued_on=issued_on)
+            rendered[record.credential_id] = batch.render_signed(record)
         except Exception as exc:  # one credential's failure must not stop the group
-            rendered[credential.pk] = f"{type(exc).__name__}: {exc}"
+            rendered[record.credential_id] = f"{type(exc).__name__}: {exc}"
     now = timezone.now()
+    by_credential = {record.credential_id: record for record in records}
     with transaction.atomic():
         locked = Credential.objects.select_for_update().filter(pk__in=list(rendered)).order_by("pk")
-        changed, events, final = [], [], []
+        # Each record as this attempt froze it: one written again since (by an issuer that
+        # took over an expired claim) does not match this attempt's document.
+        frozen = dict(
+            CredentialIssuance.objects.select_for_update()
+            .filter(credential_id__in=list(rendered))
+            .values_list("credential_id", "frozen_at")
+        )
+        transitions = lifecycle.Transitions(actor)
+        untouched, completed = [], []
         for credential in locked:
             outcome = rendered[credential.pk]
+            record = by_credential[credential.pk]
             credential.issue_claimed_until = None
             credential.updated_at = now
-            changed.append(credential)
             if isinstance(outcome, str):
                 credential.failure_message = outcome
                 results[credential.pk] = (FAILED, outcome)
+                untouched.append(credential)
                 continue
             if credential.status != CredentialStatus.GENERATED:
                 results[credential.pk] = (SKIPPED, f"Now {credential.get_status_display()}.")
+                untouched.append(credential)
                 continue
-            pdf, version = outcome
-            credential.document.save(f"{credential.number}.pdf", ContentFile(pdf), save=False)
-            credential.document_sha256 = _sha256(pdf)
-            credential.template_version = version
-            credential.issued_on = issued_on
+            if frozen.get(credential.pk) != record.frozen_at:
+                results[credential.pk] = (SKIPPED, BEING_ISSUED)
+                untouched.append(credential)
+                continue
+            sha256 = hashlib.sha256(outcome).hexdigest()
+            credential.document.save(f"{record.number}.pdf", ContentFile(outcome), save=False)
+            credential.document_sha256 = sha256
+            credential.template_version_id = record.template_version_id
+            credential.issued_on = record.issued_on
             credential.issued_at = now
             credential.issued_by = actor
             credential.issuing_officer_id = credential.issuing_officer_id or actor.pk
-            credential.final_qualification = final_qualification
+            credential.final_qualification = record.final_qualification
             credential.failure_message = ""
             if status_reason:
                 credential.status_reason = status_reason
-            events.append(
-                transition_apply(
-                    credential,
-                    action="issue",
-                    actor=actor,
-                    reason=status_reason,
-                    data={
-                        "run": run_id,
-                        "sha256": credential.document_sha256,
-                        "final_qualification": final_qualification,
-                    },
-                )
+            record.document_sha256 = sha256
+            record.issued_at = now
+            record.issued_by = actor
+            completed.append(record)
+            transitions.apply(
+                credential,
+                "issue",
+                reason=status_reason,
+                data={
+                    "run": run_id,
+                    "sha256": sha256,
+                    "final_qualification": record.final_qualification,
+                },
             )
-            if final_qualification and credential.course_enrolment_id:
-                final.append(credential)
             results[credential.pk] = (DONE, "")
-        rows_update(
-            changed,
-            [
-                "issue_claimed_until",
-                "updated_at",
-                "failure_message",
-                "document",
-                "document_sha256",
-                "template_version",
-                "issued_on",
-                "issued_at",
-                "issued_by",
-                "issuing_officer",
-                "final_qualification",
-                "status_reason",
-                "status",
-                "revision",
-                "updated_by",
-            ],
+        rows_update(untouched, ["issue_claimed_until", "updated_at", "failure_message"])
+        # The record is completed before the credential becomes Issued: followers read it.
+        CredentialIssuance.objects.bulk_update(
+            completed, ["document_sha256", "issued_at", "issued_by"]
         )
-        events += _record_final_qualifications(final, issued_on, actor)
-        event_record_many(events)
-        # Qualification enrolments follow their credentials' statuses.
-        qualification_enrolment_sync_status(credentials=changed, actor=actor)
+        if transitions:
+            transitions.commit(
+                fields=[
+                    "issue_claimed_until",
+                    "failure_message",
+                    "document",
+                    "document_sha256",
+                    "template_version",
+                    "issued_on",
+                    "issued_at",
+                    "issued_by",
+                    "issuing_officer",
+                    "final_qualification",
+                    "status_reason",
+                ]
+            )
     return results
 
 
@@ -197,35 +282,3 @@ def credential_issue(
         status_reason=status_reason,
         run_id=run_id,
     )[credential.pk]
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _record_final_qualifications(credentials, issued_on: date, actor) -> list[EventRecord]:
-    """The enrolments whose final qualification these credentials are: flag, parchment, date."""
-    enrolments = CourseEnrolment.objects.select_for_update().in_bulk(
-        [c.course_enrolment_id for c in credentials]
-    )
-    events = []
-    for credential in credentials:
-        enrolment = enrolments[credential.course_enrolment_id]
-        enrolment.qual_issued = True
-        enrolment.parchment_number = credential.number
-        enrolment.issued_date = issued_on
-        enrolment.updated_at = timezone.now()
-        events.append(
-            EventRecord(
-                actor=actor,
-                subject_type="course_enrolment",
-                subject_id=enrolment.pk,
-                learner_id=enrolment.learner_id,
-                action="qualification_issued",
-                data={"parchment_number": credential.number, "issued_date": issued_on.isoformat()},
-            )
-        )
-    rows_update(
-        list(enrolments.values()), ["qual_issued", "parchment_number", "issued_date", "updated_at"]
-    )
-    return events

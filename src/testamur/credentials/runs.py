@@ -16,8 +16,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from testamur.core.db import rows_update
-from testamur.core.events import event_record_many
-from testamur.credentials import documents
+from testamur.credentials import documents, lifecycle
 from testamur.credentials.gates import evaluate_gates
 from testamur.credentials.issuing import ALREADY_ISSUED, credentials_issue
 from testamur.credentials.models import (
@@ -36,10 +35,8 @@ from testamur.credentials.services import (
     BulkOutcome,
     check_revision,
     require,
-    transition_apply,
 )
 from testamur.credentials.states import can
-from testamur.qualifications.services import qualification_enrolment_sync_status
 
 logger = logging.getLogger(__name__)
 
@@ -83,21 +80,15 @@ def run_start(
         )
         gates = evaluate_gates(locked) if kind == RunKind.ISSUE else {}
         run = GenerationRun.objects.create(kind=kind, options=options, created_by=actor)
-        items, moved, events = [], [], []
-        now = timezone.now()
+        items = []
+        transitions = lifecycle.Transitions(actor)
         for credential in locked:
             reason = _ineligible(kind, credential, gates, revisions.get(credential.pk))
             if reason:
                 outcome.skipped.append((credential_label(credential), reason))
                 continue
             if kind != RunKind.ISSUE and can("generate", credential.status):
-                events.append(
-                    transition_apply(
-                        credential, action="generate", actor=actor, data={"run": run.pk}
-                    )
-                )
-                credential.updated_at = now
-                moved.append(credential)
+                transitions.apply(credential, "generate", data={"run": run.pk})
             position = len(items)
             items.append(
                 RunItem(
@@ -110,8 +101,7 @@ def run_start(
             raise ValidationError(
                 NOTHING_ELIGIBLE.format(verb=RUN_VERBS[kind], reasons=outcome.reasons())
             )
-        rows_update(moved, ["status", "revision", "updated_by", "updated_at"])
-        event_record_many(events)
+        transitions.commit()
         RunItem.objects.bulk_create(items)
         run.total = len(items)
         run.chunks_total = (len(items) + CHUNK_SIZE - 1) // CHUNK_SIZE
@@ -284,9 +274,9 @@ def _generate_group(run: GenerationRun, items: list[RunItem]) -> dict:
             rendered[credential.pk] = batch.render(credential, preview=True)
         except documents.RenderError as exc:
             rendered[credential.pk] = str(exc)
-    now = timezone.now()
     with transaction.atomic():
-        changed, events, stale_drafts = [], [], []
+        transitions = lifecycle.Transitions(run.created_by)
+        stale_drafts = []
         for credential in Credential.objects.select_for_update().filter(pk__in=list(rendered)):
             outcome = rendered[credential.pk]
             if credential.status != CredentialStatus.GENERATING:
@@ -297,11 +287,7 @@ def _generate_group(run: GenerationRun, items: list[RunItem]) -> dict:
                 continue
             if isinstance(outcome, str):
                 credential.failure_message = outcome
-                events.append(
-                    transition_apply(
-                        credential, action="fail", actor=run.created_by, reason=outcome
-                    )
-                )
+                transitions.apply(credential, "fail", reason=outcome)
                 results[credential.pk] = (RunItemStatus.FAILED, outcome)
             else:
                 pdf, version = outcome
@@ -311,29 +297,9 @@ def _generate_group(run: GenerationRun, items: list[RunItem]) -> dict:
                 credential.draft.save(name, ContentFile(pdf), save=False)
                 credential.template_version = version
                 credential.failure_message = ""
-                events.append(
-                    transition_apply(
-                        credential, action="generated", actor=run.created_by, data={"run": run.pk}
-                    )
-                )
+                transitions.apply(credential, "generated", data={"run": run.pk})
                 results[credential.pk] = (RunItemStatus.DONE, "")
-            credential.updated_at = now
-            changed.append(credential)
-        rows_update(
-            changed,
-            [
-                "status",
-                "revision",
-                "updated_by",
-                "updated_at",
-                "draft",
-                "template_version",
-                "failure_message",
-            ],
-        )
-        event_record_many(events)
-        # Qualification enrolments follow their credentials' statuses.
-        qualification_enrolment_sync_status(credentials=changed, actor=run.created_by)
+        transitions.commit(fields=["draft", "template_version", "failure_message"])
         if stale_drafts:
             storage = Credential._meta.get_field("draft").storage
             transaction.on_commit(lambda: [storage.delete(name) for name in stale_drafts])
@@ -362,6 +328,7 @@ def run_finalise(run_id: int) -> GenerationRun:
             "credential__learner",
             "credential__course_enrolment__offer__course",
             "credential__course",
+            "credential__issuance",
         )
         .order_by("position")
     )

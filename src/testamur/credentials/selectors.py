@@ -25,9 +25,12 @@ from testamur.credentials.models import (
     RunItemStatus,
     TemplateVersionState,
 )
+from testamur.credentials.rendering.context import strip_control_characters
 from testamur.credentials.services import PERM_CANCEL, PERM_DELETE, PERM_ISSUE, PERM_REQUEST
 from testamur.credentials.states import can
 from testamur.learners.models import Learner, UsiStatus
+from testamur.qualifications.selectors import credential_sources
+from testamur.training.achievement import achieved_unit_enrolments
 from testamur.training.models import Course, CourseEnrolment, CourseOffer
 
 # Statuses whose issue gates matter: the credential is still on its way to being issued.
@@ -58,6 +61,7 @@ def credentials_base() -> QuerySet[Credential]:
         "qualification_enrolment__qualification",
         "replaces",
         "replaced_by",
+        "issuance",
     )
 
 
@@ -303,6 +307,65 @@ def credential_history(credential: Credential) -> list[HistoryLine]:
             )
         )
     return lines
+
+
+@dataclass(frozen=True)
+class IssuedDifference:
+    """A fact of an issued credential that differs today from what its document says."""
+
+    what: str
+    as_issued: str
+    now: str
+
+
+NOT_ON_DOCUMENT = "not on the document"
+NOT_ACHIEVED_NOW = "not achieved now"
+
+
+def issuance_differences(credential: Credential) -> list[IssuedDifference]:
+    """Where the learner's name or achieved units changed since the credential was issued.
+
+    The document and its record never change (DESIGN.md rule 9): a correction is a re-issue.
+    """
+    record = credential.issued_record
+    if record is None or credential.status != CredentialStatus.ISSUED:
+        return []
+    learner = credential.learner
+    differences = [
+        IssuedDifference(what, printed, now)
+        for what, printed, now in [
+            ("Learner's full name", record.learner_full_name, learner.full_name),
+            ("Name shown publicly", record.learner_display_name, learner.display_name),
+        ]
+        if printed != strip_control_characters(now)
+    ]
+    if credential.qualification_enrolment_id:
+        source = credential_sources([credential.qualification_enrolment_id])
+        live = source[credential.qualification_enrolment_id].units
+    else:
+        live = [
+            {"code": ue.unit.code, "outcome": ue.outcome.code}
+            for ue in achieved_unit_enrolments([credential.course_enrolment_id])
+        ]
+    printed = {unit["code"]: unit["outcome"] for unit in record.units}
+    now = {unit["code"]: unit["outcome"] for unit in live}
+    for code in sorted(printed.keys() | now.keys()):
+        if printed.get(code) != now.get(code):
+            differences.append(
+                IssuedDifference(
+                    f"Unit {code}",
+                    f"outcome {printed[code]}" if code in printed else NOT_ON_DOCUMENT,
+                    f"outcome {now[code]}" if code in now else NOT_ACHIEVED_NOW,
+                )
+            )
+    return differences
+
+
+def correction_reason(differences: list[IssuedDifference]) -> str:
+    """A cancellation reason that says what the re-issue corrects."""
+    return "Corrected details: " + "; ".join(
+        f"{d.what} {d.as_issued} → {d.now}" for d in differences
+    )
 
 
 def credential_run_items(credential: Credential, limit: int = 20) -> list[RunItem]:

@@ -7,17 +7,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from testamur.core.events import EventRecord, event_record, event_record_many
+from testamur.credentials import lifecycle
 from testamur.credentials.models import (
     Credential,
     CredentialStatus,
     CredentialTemplate,
+    RunKind,
 )
-from testamur.credentials.states import IllegalTransition, target_state
+from testamur.credentials.states import IllegalTransition
 from testamur.qualifications.models import QualificationEnrolment
-from testamur.qualifications.services import qualification_enrolment_sync_status
 from testamur.training.models import CourseEnrolment
-from testamur.verification.services import status_list_credential_changed
 
 REASON_REQUIRED = "Enter a reason: it is kept in the register for auditors."
 TEMPLATE_UNAVAILABLE = "The template {name} has no active version and cannot be used."
@@ -72,41 +71,6 @@ class BulkOutcome:
 def require(actor, perm: str) -> None:
     if not actor.has_perm(perm):
         raise PermissionDenied
-
-
-def transition_apply(
-    credential: Credential, *, action: str, actor, reason: str = "", data: dict | None = None
-) -> EventRecord:
-    """Move a locked credential to its next state in memory; return the event to record.
-
-    For batches: the caller saves the credentials and records the events together.
-    """
-    before = credential.status
-    credential.status = target_state(action, before)
-    credential.revision += 1
-    credential.updated_by = actor if getattr(actor, "pk", None) else None
-    return EventRecord(
-        actor=actor,
-        subject_type="credential",
-        subject_id=credential.pk,
-        learner_id=credential.learner_id,
-        action=action,
-        from_state=before,
-        to_state=credential.status,
-        reason=reason,
-        data={"number": credential.number, **(data or {})},
-    )
-
-
-def _transition(
-    credential: Credential, *, action: str, actor, reason: str = "", data: dict | None = None
-) -> None:
-    """Apply a legal transition to a locked credential row, save it and record it."""
-    record = transition_apply(credential, action=action, actor=actor, reason=reason, data=data)
-    credential.save()
-    event_record_many([record])
-    # Qualification enrolments follow their credentials' statuses.
-    qualification_enrolment_sync_status(credentials=[credential], actor=actor)
 
 
 def check_revision(credential: Credential, revision: int | None) -> None:
@@ -182,13 +146,9 @@ def credential_request(
         )
         credential.full_clean()
         credential.save()
-        event_record(
+        lifecycle.credential_requested(
+            credential,
             actor=actor,
-            subject_type="credential",
-            subject_id=credential.pk,
-            learner_id=credential.learner_id,
-            action="requested",
-            to_state=credential.status,
             reason=status_reason,
             data={
                 "template": template.name,
@@ -196,7 +156,6 @@ def credential_request(
                 "replaces": replaces.number if replaces else None,
             },
         )
-        qualification_enrolment_sync_status(credentials=[credential], actor=actor)
     return credential
 
 
@@ -237,38 +196,7 @@ def credential_delete(*, actor, credential: Credential, revision: int | None = N
             raise ValidationError(
                 ONLY_REQUESTED_DELETABLE.format(status=credential.get_status_display())
             )
-        event_record(
-            actor=actor,
-            subject_type="credential",
-            subject_id=credential.pk,
-            learner_id=credential.learner_id,
-            action="deleted",
-            from_state=credential.status,
-            data={"template": credential.template.name},
-        )
-        credential.delete()
-        qualification_enrolment_sync_status(credentials=[credential], actor=actor)
-
-
-def _undo_final_qualification(credential: Credential, actor) -> None:
-    """A cancelled final-qualification credential no longer counts as the issued parchment."""
-    if not (credential.final_qualification and credential.course_enrolment_id):
-        return
-    enrolment = CourseEnrolment.objects.select_for_update().get(pk=credential.course_enrolment_id)
-    if enrolment.parchment_number != credential.number:
-        return
-    enrolment.qual_issued = False
-    enrolment.parchment_number = ""
-    enrolment.issued_date = None
-    enrolment.save(update_fields=["qual_issued", "parchment_number", "issued_date", "updated_at"])
-    event_record(
-        actor=actor,
-        subject_type="course_enrolment",
-        subject_id=enrolment.pk,
-        learner_id=enrolment.learner_id,
-        action="qualification_issue_withdrawn",
-        reason=f"Credential {credential.number} cancelled",
-    )
+        lifecycle.credential_deleted(credential, actor=actor)
 
 
 def credential_cancel(
@@ -284,9 +212,9 @@ def credential_cancel(
         credential.status_reason = reason
         credential.cancelled_at = timezone.now()
         credential.cancelled_by = actor
-        _transition(credential, action="cancel", actor=actor, reason=reason)
-        _undo_final_qualification(credential, actor)
-        status_list_credential_changed(credential=credential)
+        transitions = lifecycle.Transitions(actor)
+        transitions.apply(credential, "cancel", reason=reason)
+        transitions.commit(fields=["status_reason", "cancelled_at", "cancelled_by"])
     return credential
 
 
@@ -324,7 +252,9 @@ def credential_reissue(
     """Request the replacement of an issued credential, linked to it (rule 2).
 
     An issued credential is cancelled first with `reason`; one already cancelled (and not yet
-    replaced) keeps its cancellation and gets its replacement now.
+    replaced) keeps its cancellation and gets its replacement now. The replacement of a
+    qualification enrolment's credential is generated straight away, as the enrolment's own
+    requests are, so the enrolment moves on from Generating Credential by itself.
     """
     require(actor, PERM_CANCEL)
     require(actor, PERM_REQUEST)
@@ -341,7 +271,7 @@ def credential_reissue(
         else:
             check_revision(locked, revision)
             old = locked
-        return credential_request(
+        replacement = credential_request(
             actor=actor,
             course_enrolment=old.course_enrolment,
             qualification_enrolment=old.qualification_enrolment,
@@ -351,6 +281,12 @@ def credential_reissue(
             status_reason=f"Re-issue of {old.number}: {old.status_reason}",
             replaces=old,
         )
+        if replacement.qualification_enrolment_id:
+            # runs.py builds on this module, so it is imported where it is needed.
+            from testamur.credentials.runs import run_start
+
+            run_start(actor=actor, kind=RunKind.GENERATE, credentials=[replacement])
+    return replacement
 
 
 def _message(exc: Exception) -> str:

@@ -213,3 +213,17 @@ def signer_for_process():
         signer = Signer.from_pkcs12(bytes(key.pkcs12), passphrase or None)
         _cache["signer"] = (identity, signer)
         return signer
+
+
+@sensitive_variables("passphrase")
+def signing_keys_unlocked() -> list[tuple[bytes, bytes | None]]:
+    """(PKCS#12 data, passphrase) of every stored key that can still be unlocked, the active
+    one first: a document signed before its key was replaced is checked against that key."""
+    keys = []
+    for key in SigningKey.objects.order_by("-is_active", "-created_at"):
+        try:
+            passphrase = _fernet().decrypt(bytes(key.passphrase_encrypted))
+        except InvalidToken:
+            continue
+        keys.append((bytes(key.pkcs12), passphrase or None))
+    return keys

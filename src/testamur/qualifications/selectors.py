@@ -253,6 +253,7 @@ def credential_units(enrolments) -> dict[int, list[dict]]:
                 "outcome": ue.outcome.code,
                 "outcome_label": ue.outcome.description,
                 "nominal_hours": ue.unit.nominal_hours,
+                "is_vet": ue.unit.is_vet,
             }
             for code, ue in sorted(achieved.items())
             if code in wanted.get(enrolment.pk, ())

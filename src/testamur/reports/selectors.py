@@ -153,7 +153,9 @@ def register_report_page(
     keys = report_keys(filters.grouping)
     group = keys[0]
     sort = {} if _walk_groups(filters, count) else {group: Concat(group, Value(""))}
-    rows = report.select_related("learner", "issuing_officer", "course", "course_enrolment__offer")
+    rows = report.select_related(
+        "learner", "issuing_officer", "course", "course_enrolment__offer", "issuance"
+    )
     page = keyset_page(rows, keys=keys, after=after, before=before, count=count, sort=sort)
     previous = None
     for credential in page.object_list:
@@ -185,6 +187,12 @@ _EXPORT_FIELDS = [
     "status",
     "status_reason",
     "issuing_officer_id",
+    # The "as issued" columns of an issued (or since cancelled) credential: its record's.
+    "issuance__document_sha256",
+    "issuance__learner_full_name",
+    "issuance__course_code",
+    "issuance__course_title",
+    "issuance__issued_on",
 ]
 
 
@@ -213,11 +221,20 @@ def register_report_values(filters: ReportFilters, *, limit: int | None = None) 
         status,
         reason,
         officer_id,
+        issued_sha256,
+        name_as_issued,
+        course_code_as_issued,
+        course_title_as_issued,
+        issued_on_as_issued,
     ) in rows.iterator(chunk_size=EXPORT_CHUNK):
+        name = " ".join(part for part in (given, middle, family) if part)
+        if issued_sha256:
+            name, issued_on = name_as_issued, issued_on_as_issued
+            course_code, course_title = course_code_as_issued, course_title_as_issued
         yield [
             number or "",
             _TYPE_LABELS.get(kind, kind),
-            " ".join(part for part in (given, middle, family) if part),
+            name,
             client_id,
             f"{course_code} {course_title}",
             offer_code or "",

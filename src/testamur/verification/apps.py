@@ -7,4 +7,15 @@ class VerificationConfig(AppConfig):
     verbose_name = "Verification and digital credentials"
 
     def ready(self):
+        from testamur.credentials.lifecycle import follower_register
+        from testamur.credentials.register_checks import register_check_add
         from testamur.verification import checks  # noqa: F401 - registers the system checks
+        from testamur.verification.followers import (
+            digital_credentials_follow,
+            revocation_follow,
+        )
+        from testamur.verification.register_checks import digital_credentials_check
+
+        follower_register(revocation_follow)
+        follower_register(digital_credentials_follow, after_commit=True)
+        register_check_add(digital_credentials_check)

@@ -71,7 +71,8 @@ class StatusList(models.Model):
 class DigitalCredential(models.Model):
     """A credential's verifiable credential: its status-list place and the signed JSON.
 
-    The signed VC is built once, like the signed PDF, and served unchanged afterwards.
+    The signed VC is built once, from the credential's issuance record (the facts its document
+    was rendered with), like the signed PDF, and served unchanged afterwards.
     """
 
     credential = models.OneToOneField(
@@ -80,9 +81,6 @@ class DigitalCredential(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="entries")
     status_index = models.PositiveIntegerField()
-    # What the credential stated when first seen (selectors.credential_facts): the page and
-    # the VC are made from this, so later edits to the learner or outcomes never change them.
-    facts = models.JSONField(default=dict)
     signed = models.JSONField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

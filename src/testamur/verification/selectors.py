@@ -3,45 +3,48 @@
 import re
 from datetime import datetime, time
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from testamur.credentials.models import Credential, CredentialStatus
+from testamur.credentials.models import Credential, CredentialIssuance, CredentialStatus
 from testamur.learners.models import Learner
-from testamur.organisation.models import Organisation
-from testamur.training.achievement import achieved_unit_enrolments
 from testamur.training.models import CourseEnrolment
 from testamur.verification.issuance import utc_timestamp
+from testamur.verification.models import DigitalCredential
 
 # secrets.token_urlsafe(16): 22 characters of the URL-safe base64 alphabet.
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
 
 
 def verifiable_credentials() -> QuerySet[Credential]:
-    """Issued credentials, and issued ones since cancelled: never drafts or failed ones."""
-    return Credential.objects.filter(
-        status__in=[CredentialStatus.ISSUED, CredentialStatus.CANCELLED],
-        issued_on__isnull=False,
-        number__isnull=False,
-        verification_code__isnull=False,
-    ).select_related("learner", "course_enrolment__offer__course")
+    """Issued credentials, and issued ones since cancelled: those with a completed issuance
+    record. Never drafts, failed ones or ones still being issued."""
+    return (
+        Credential.objects.filter(
+            status__in=[CredentialStatus.ISSUED, CredentialStatus.CANCELLED],
+            issuance__isnull=False,
+        )
+        .exclude(issuance__document_sha256="")
+        .select_related("issuance", "learner")
+    )
 
 
 def credential_by_code(code: str) -> Credential | None:
     if not CODE_PATTERN.match(code or ""):
         return None
-    return verifiable_credentials().filter(verification_code=code).first()
+    return verifiable_credentials().filter(issuance__verification_code=code).first()
 
 
 def credential_by_number(number: str, family_name: str) -> Credential | None:
-    """Both must match (one query either way, so a wrong name looks like an unknown number)."""
+    """Both must match what was issued (one query either way, so a wrong name looks like an
+    unknown number). The family name is the one printed, whatever the learner is called now."""
     number = (number or "").strip().upper()
     family_name = " ".join((family_name or "").split())
     if not number or not family_name:
         return None
     return (
         verifiable_credentials()
-        .filter(number__iexact=number, learner__family_name__iexact=family_name)
+        .filter(issuance__number__iexact=number, issuance__learner_family_name__iexact=family_name)
         .first()
     )
 
@@ -55,52 +58,57 @@ def replacement_of(credential: Credential) -> Credential | None:
     )
 
 
-def _valid_from(credential: Credential) -> str:
-    if credential.issued_at:
-        return utc_timestamp(credential.issued_at)
-    start = datetime.combine(credential.issued_on, time.min)
+def _valid_from(record: CredentialIssuance) -> str:
+    if record.issued_at:
+        return utc_timestamp(record.issued_at)
+    start = datetime.combine(record.issued_on, time.min)
     return utc_timestamp(timezone.make_aware(start))
 
 
-def credential_facts(credential: Credential) -> dict:
-    """What the credential states, as plain data: the snapshot its VC and page are made from.
+def credential_facts(record: CredentialIssuance) -> dict:
+    """What the credential states, from its issuance record alone: what its page and digital
+    credential say. Later edits to the learner, the enrolment or the RTO never change it.
 
     Learner data is the display name only: never the USI, date of birth, email or address.
     """
-    organisation = Organisation.load()
-    enrolment = credential.course_enrolment
-    course = enrolment.offer.course if enrolment else None
-    units = []
-    if enrolment:
-        units = [
-            {"code": ue.unit.code, "title": ue.unit.title, "is_vet": ue.unit.is_vet}
-            for ue in achieved_unit_enrolments([enrolment.pk])
-        ]
+    organisation = record.organisation
     return {
         "organisation": {
-            "name": organisation.display_name,
-            "rto_code": organisation.rto_code,
-            "url": organisation.website,
-            "email": organisation.email,
+            "name": organisation.get("name", ""),
+            "rto_code": organisation.get("rto_code", ""),
+            "url": organisation.get("website", ""),
+            "email": organisation.get("email", ""),
         },
         "credential": {
-            "type": credential.credential_type,
-            "type_label": credential.get_credential_type_display(),
-            "number": credential.number,
-            "issued_on": credential.issued_on.isoformat(),
-            "valid_from": _valid_from(credential),
+            "type": record.credential_type,
+            "type_label": record.credential_type_label,
+            "number": record.number,
+            "issued_on": record.issued_on.isoformat(),
+            "valid_from": _valid_from(record),
         },
-        "learner": {"display_name": credential.learner.display_name},
+        "learner": {"display_name": record.learner_display_name},
         "course": {
-            "code": course.code,
-            "title": course.title,
-            "is_qualification": course.is_qualification,
-            "aqf_level": course.aqf_level,
+            "code": record.course_code,
+            "title": record.course_title,
+            "is_qualification": record.course_is_qualification,
+            "aqf_level": record.course_aqf_level,
         }
-        if course
+        if record.course_code
         else None,
-        "units": units,
+        "units": [
+            {"code": unit["code"], "title": unit["title"], "is_vet": unit.get("is_vet", True)}
+            for unit in record.units
+        ],
     }
+
+
+def digital_credentials_missing() -> QuerySet[Credential]:
+    """Issued credentials whose signed digital credential has not been made (yet)."""
+    return (
+        verifiable_credentials()
+        .filter(status=CredentialStatus.ISSUED)
+        .exclude(digital_credential__signed__isnull=False)
+    )
 
 
 def learners_for_portal(email: str) -> list[Learner]:
@@ -122,9 +130,11 @@ def portal_access_disabled(learner: Learner) -> bool:
 
 def portal_credentials(learner: Learner) -> QuerySet[Credential]:
     """The learner's own issued credentials, newest first."""
+    signed = DigitalCredential.objects.filter(credential=OuterRef("pk"), signed__isnull=False)
     return (
         verifiable_credentials()
         .filter(learner=learner, status=CredentialStatus.ISSUED)
         .filter(~Q(document=""))
-        .order_by("-issued_on", "-id")
+        .annotate(has_digital_credential=Exists(signed))
+        .order_by("-issuance__issued_on", "-id")
     )

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from testamur.core.events import event_record
+from testamur.core.events import EventRecord, event_record, event_record_many
 from testamur.credentials.models import Credential, CredentialStatus
 from testamur.learners.models import Learner
 from testamur.organisation.models import Organisation
@@ -67,18 +67,14 @@ def _open_status_list(purpose: str) -> StatusList:
     return status_list
 
 
-def _entry_create(credential: Credential, facts: dict) -> DigitalCredential:
+def _entry_create(credential: Credential, status_list: StatusList) -> DigitalCredential:
     """A random, unused place in a status list (retried on the rare collision)."""
-    status_list = _open_status_list(StatusPurpose.REVOCATION)
     for _ in range(20):
         index = secrets.randbelow(STATUS_LIST_LENGTH)
         try:
             with transaction.atomic():
                 entry = DigitalCredential(
-                    credential=credential,
-                    status_list=status_list,
-                    status_index=index,
-                    facts=facts,
+                    credential=credential, status_list=status_list, status_index=index
                 )
                 # Uniqueness is the database's to decide (see the retry below).
                 entry.full_clean(exclude=["credential", "status_list"])
@@ -91,24 +87,35 @@ def _entry_create(credential: Credential, facts: dict) -> DigitalCredential:
     raise RuntimeError(f"No free index found in {status_list}")
 
 
-def digital_credential_issue(*, credential: Credential) -> DigitalCredential:
-    """The credential's digital credential: made once (status entry, snapshot, signed VC).
+def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
+    """Make the signed Open Badges credential of each issued credential that has none, from
+    its issuance record alone (never live tables). Returns the ids of those made.
 
-    A credential already cancelled when first seen gets its entry and snapshot (its page still
-    shows what it stated) but never a signed VC.
+    Runs in the background right after an issue commits (tasks.py). Raises ValidationError
+    (VC_KEY_LOCKED) and changes nothing when the signing key cannot be unlocked.
     """
-    existing = DigitalCredential.objects.filter(credential=credential).first()
-    if existing and (existing.signed or credential.status != CredentialStatus.ISSUED):
-        return existing
-    facts = selectors.credential_facts(credential)
+    key = active_vc_signing_key()
+    private_key = private_key_of(key)
+    method = composition.verification_method_id(key.public_key_multibase)
     with transaction.atomic():
-        entry = existing or _entry_create(credential, facts)
-        entry = DigitalCredential.objects.select_for_update().get(pk=entry.pk)
-        if entry.signed:
-            return entry
-        if credential.status == CredentialStatus.ISSUED:
+        credentials = list(
+            Credential.objects.select_for_update(of=("self",))
+            .select_related("issuance", "digital_credential__status_list")
+            .filter(pk__in=credential_ids, status=CredentialStatus.ISSUED)
+            .order_by("pk")
+        )
+        status_list = None
+        events, made = [], []
+        for credential in credentials:
+            record = credential.issued_record
+            entry = getattr(credential, "digital_credential", None)
+            if record is None or (entry is not None and entry.signed):
+                continue
+            if entry is None:
+                status_list = status_list or _open_status_list(StatusPurpose.REVOCATION)
+                entry = _entry_create(credential, status_list)
             unsigned = composition.open_badge_credential(
-                entry.facts,
+                selectors.credential_facts(record),
                 credential_id=f"urn:uuid:{entry.uuid}",
                 status_entry=composition.status_entry(
                     purpose=entry.status_list.purpose,
@@ -116,30 +123,38 @@ def digital_credential_issue(*, credential: Credential) -> DigitalCredential:
                     index=entry.status_index,
                 ),
             )
-            entry.signed = _sign(unsigned)
+            entry.signed = proof_add(
+                unsigned,
+                private_key=private_key,
+                verification_method=method,
+                created=timezone.now(),
+            )
             entry.signed_at = timezone.now()
-        else:
-            # Its bit is set from the start; the list is signed again on its next request.
-            StatusList.objects.filter(pk=entry.status_list_id).update(version=F("version") + 1)
-        entry.save()
-        event_record(
-            actor=None,
-            subject_type="credential",
-            subject_id=credential.pk,
-            learner_id=credential.learner_id,
-            action="digital_credential_issued" if entry.signed else "verification_recorded",
-            data={
-                "number": credential.number,
-                "status_list": entry.status_list.number,
-                "status_index": entry.status_index,
-            },
-        )
-    return entry
+            entry.save(update_fields=["signed", "signed_at"])
+            events.append(
+                EventRecord(
+                    actor=None,
+                    subject_type="credential",
+                    subject_id=credential.pk,
+                    learner_id=credential.learner_id,
+                    action="digital_credential_issued",
+                    data={
+                        "number": record.number,
+                        "status_list": entry.status_list.number,
+                        "status_index": entry.status_index,
+                    },
+                )
+            )
+            made.append(credential.pk)
+        event_record_many(events)
+    return made
 
 
-def status_list_credential_changed(*, credential: Credential) -> None:
-    """Called by credential_cancel: the list holding this credential must be signed again."""
-    StatusList.objects.filter(entries__credential=credential).update(version=F("version") + 1)
+def status_lists_credentials_changed(*, credential_ids: list[int]) -> None:
+    """The lists holding these (cancelled) credentials must be signed again."""
+    StatusList.objects.filter(entries__credential_id__in=credential_ids).update(
+        version=F("version") + 1
+    )
 
 
 def status_list_sign(*, status_list: StatusList) -> StatusList:

@@ -1,7 +1,8 @@
 """Where signed documents come from when asked for, and how they are served.
 
-The signed VC of a credential is made once and kept (services.digital_credential_issue); a
-status list is signed again only when a request finds it older than its last change.
+The signed VC of a credential is made once, in the background right after its issue, from its
+issuance record (services.digital_credentials_make), and kept; nothing is signed when a page is
+opened except a status list found older than its last change.
 """
 
 import json
@@ -19,19 +20,17 @@ VC_MEDIA_TYPE = "application/vc"
 JSON_LD_MEDIA_TYPE = "application/ld+json"
 
 
-def digital_credential_of(credential: Credential) -> DigitalCredential:
-    return services.digital_credential_issue(credential=credential)
-
-
 def signed_vc(credential: Credential) -> dict | None:
-    """The signed Open Badges credential; None once the credential is cancelled."""
+    """The signed Open Badges credential; None while it is being prepared and once the
+    credential is cancelled."""
     if credential.status != CredentialStatus.ISSUED:
         return None
-    return digital_credential_of(credential).signed
+    entry = DigitalCredential.objects.filter(credential=credential).only("signed").first()
+    return entry.signed if entry else None
 
 
 def vc_filename(credential: Credential) -> str:
-    return f"{credential.number}-open-badge.json"
+    return f"{credential.issuance.number}-open-badge.json"
 
 
 def status_list_document(purpose: str, number: int) -> dict | None:

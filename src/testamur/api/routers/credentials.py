@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from testamur.accounts.models import User
@@ -39,7 +40,11 @@ from testamur.credentials.models import (
     CredentialTemplate,
     CredentialType,
 )
-from testamur.credentials.views.common import file_response
+from testamur.credentials.views.common import (
+    DocumentNotAsIssued,
+    file_response,
+    issued_document_response,
+)
 from testamur.learners.models import Learner
 from testamur.qualifications.models import QualificationEnrolment
 from testamur.training import selectors as training_selectors
@@ -78,6 +83,33 @@ class CredentialRef(Schema):
     number: str | None
 
 
+class AsIssuedOut(Schema):
+    """What the issued document says: its issuance record, never changed after issue."""
+
+    number: str
+    learner_name: str = Field(description="The learner's full name as printed.")
+    learner_display_name: str = Field(description="The name shown on the public page.")
+    course: str = Field(description="Course or qualification code and title as printed.")
+    credential_date: date
+    issued_on: date = Field(description="The date of issue printed on the document.")
+    document_sha256: str = Field(description="SHA-256 of the signed PDF.")
+    reconstructed: bool = Field(
+        description="Rebuilt from later data for a credential issued before records existed."
+    )
+
+    @staticmethod
+    def resolve_learner_name(record) -> str:
+        return record.learner_full_name
+
+    @staticmethod
+    def resolve_learner_display_name(record) -> str:
+        return record.learner_display_name
+
+    @staticmethod
+    def resolve_course(record) -> str:
+        return record.course_label
+
+
 class CredentialOut(Schema):
     id: int
     number: str | None = Field(description="Given when issued; never reused.")
@@ -104,6 +136,9 @@ class CredentialOut(Schema):
     revision: int = Field(description="Send it back to refuse the change if the record moved on.")
     has_document: bool = Field(description="The signed PDF is stored (issued credentials).")
     has_draft: bool
+    as_issued: AsIssuedOut | None = Field(
+        description="What the issued document says; none until it is issued."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -143,6 +178,10 @@ class CredentialOut(Schema):
     def resolve_has_draft(credential) -> bool:
         return bool(credential.draft)
 
+    @staticmethod
+    def resolve_as_issued(credential):
+        return credential.issued_record
+
 
 class GateOut(Schema):
     ok: bool
@@ -161,8 +200,18 @@ class HistoryOut(Schema):
     notes: list[str]
 
 
+class DifferenceOut(Schema):
+    what: str
+    as_issued: str
+    now: str
+
+
 class CredentialDetail(CredentialOut):
     actions: list[str] = Field(description="What your role may do to it now.")
+    changed_since_issue: list[DifferenceOut] = Field(
+        description="The learner's name or achieved units as they differ today from the issued "
+        "document; correct them by re-issuing."
+    )
     gate: GateOut | None = Field(description="Issue gates, while it is on its way to issue.")
     history: list[HistoryOut]
 
@@ -488,6 +537,7 @@ def credential_detail(request, credential_id: PathId):
         else None
     )
     credential.history = selectors.credential_history(credential)
+    credential.changed_since_issue = selectors.issuance_differences(credential)
     return credential
 
 
@@ -543,12 +593,10 @@ def credential_document(request, credential_id: PathId):
     credential = credential_or_404(credential_id)
     if credential.status != CredentialStatus.ISSUED or not credential.document:
         raise Http404(NOT_ISSUED.format(pk=credential_id))
-    return file_response(
-        credential.document,
-        f"{credential.number}.pdf",
-        content_type="application/pdf",
-        attachment=True,
-    )
+    try:
+        return issued_document_response(credential, attachment=True)
+    except DocumentNotAsIssued as error:
+        raise HttpError(409, str(error)) from error
 
 
 @router.get(

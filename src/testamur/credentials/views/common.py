@@ -1,5 +1,7 @@
 """What the credential pages share: selections, revisions, the credential table, files."""
 
+import hashlib
+import io
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -30,6 +32,16 @@ VIEW_RUNS = "credentials.view_generationrun"
 NONE_SELECTED = "Select at least one credential first."
 NO_CREDENTIALS = "No credentials have been requested yet."
 FILE_MISSING = "This file is not stored any more."
+DOCUMENT_NOT_AS_ISSUED = (
+    "The stored document of {number} does not match the fingerprint recorded when it was "
+    "issued, so it is not served. Restore it from a backup: manage.py verify_register lists "
+    "every such document."
+)
+
+
+class DocumentNotAsIssued(Exception):
+    """The stored signed document is not the one issued (its SHA-256 differs from the record)."""
+
 
 # Bulk bar choices: action name → (label, permission needed).
 BULK_ACTIONS = {
@@ -145,4 +157,25 @@ def file_response(field_file, filename: str, *, content_type: str, attachment: b
         raise Http404(FILE_MISSING) from error
     return FileResponse(
         handle, content_type=content_type, as_attachment=attachment, filename=filename
+    )
+
+
+def issued_document_response(credential: Credential, *, attachment: bool) -> FileResponse:
+    """The issued, signed document exactly as it was issued: its bytes are checked against the
+    SHA-256 in the issuance record before they are served (Reprint, API, learner portal)."""
+    record = credential.issued_record
+    if record is None or not credential.document:
+        raise Http404(FILE_MISSING)
+    try:
+        with credential.document.open("rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise Http404(FILE_MISSING) from error
+    if hashlib.sha256(data).hexdigest() != record.document_sha256:
+        raise DocumentNotAsIssued(DOCUMENT_NOT_AS_ISSUED.format(number=record.number))
+    return FileResponse(
+        io.BytesIO(data),
+        content_type="application/pdf",
+        as_attachment=attachment,
+        filename=f"{record.number}.pdf",
     )

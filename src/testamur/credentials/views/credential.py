@@ -8,9 +8,16 @@ from testamur.core.permissions import require_permission
 from testamur.credentials import documents, emailing, selectors
 from testamur.credentials.models import Credential, CredentialStatus
 from testamur.credentials.services import PERM_REQUEST
-from testamur.credentials.views.common import VIEW, credential_or_404, file_response
+from testamur.credentials.views.common import (
+    VIEW,
+    DocumentNotAsIssued,
+    credential_or_404,
+    file_response,
+    issued_document_response,
+)
 
 PREVIEW_FAILED = "The preview could not be made."
+REPRINT_REFUSED = "The stored document is not the one issued."
 
 
 @require_permission(VIEW)
@@ -28,6 +35,7 @@ def detail(request, pk: int):
         "row": selectors.credential_rows([credential], request.user)[0],
         "replaced_by": replaced_by,
         "history": selectors.credential_history(credential),
+        "differences": selectors.issuance_differences(credential),
         "run_items": selectors.credential_run_items(credential),
         "emails": emails,
         "can_email": request.user.has_perm(emailing.PERM_EMAIL)
@@ -58,16 +66,15 @@ def preview(request, pk: int):
 
 @require_permission(VIEW)
 def reprint(request, pk: int):
-    """The stored, signed document of an issued credential, exactly as it was saved."""
-    credential = get_object_or_404(Credential, pk=pk, status=CredentialStatus.ISSUED)
-    if not credential.document:
-        raise Http404
-    return file_response(
-        credential.document,
-        f"{credential.number}.pdf",
-        content_type="application/pdf",
-        attachment=False,
+    """The stored, signed document of an issued credential, exactly as it was issued."""
+    credential = get_object_or_404(
+        Credential.objects.select_related("issuance"), pk=pk, status=CredentialStatus.ISSUED
     )
+    try:
+        return issued_document_response(credential, attachment=False)
+    except DocumentNotAsIssued as error:
+        context = {"credential": credential, "title": REPRINT_REFUSED, "error": str(error)}
+        return render(request, "credentials/document_error.html", context, status=409)
 
 
 @require_permission(VIEW, PERM_REQUEST)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from testamur.core.permissions import require_permission
@@ -189,7 +190,12 @@ def reissue(request, pk: int):
         )
         return redirect(detail)
     cancelled = credential.status == CredentialStatus.CANCELLED
-    form = ReissueForm(request.POST or None, already_cancelled=cancelled)
+    initial = {"credential_date": timezone.localdate()}
+    if request.GET.get("corrected"):
+        differences = selectors.issuance_differences(credential)
+        if differences:
+            initial["reason"] = selectors.correction_reason(differences)
+    form = ReissueForm(request.POST or None, already_cancelled=cancelled, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             replacement = credential_reissue(

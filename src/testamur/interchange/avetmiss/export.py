@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from testamur.credentials.models import Credential, CredentialStatus
+from testamur.credentials.models import CredentialIssuance, CredentialStatus
 from testamur.interchange.avetmiss import layouts, records
 from testamur.interchange.avetmiss.collection import (
     ERROR,
@@ -143,6 +143,27 @@ def _activities(period: Period, rules: ReportingRules):
     )
 
 
+def _issued_credential() -> Exists:
+    """The issuance record of a live testamur issued as the enrolment's final qualification
+    (from the course enrolment or a qualification enrolment): what was issued, as issued."""
+    return Exists(
+        CredentialIssuance.objects.filter(
+            qualification_enrolment_flagged=OuterRef("pk"),
+            credential__status=CredentialStatus.ISSUED,
+        ).exclude(document_sha256="")
+    )
+
+
+def nat00130_issued_flags(enrolment_ids) -> dict[int, bool]:
+    """The issued flag NAT00130 reports for these course enrolments (verify_register)."""
+    rows = (
+        CourseEnrolment.objects.filter(pk__in=list(enrolment_ids))
+        .annotate(credential_issued=_issued_credential())
+        .values_list("pk", "qual_issued", "credential_issued")
+    )
+    return {pk: qual_issued or issued for pk, qual_issued, issued in rows}
+
+
 class _Export:
     """One export: writes the files, validates each line, and collects what they refer to."""
 
@@ -257,17 +278,12 @@ class _Export:
                 self.refs.locations.add(row["location_id"])
 
     def nat00130(self) -> Iterator[tuple[str, Context]]:
-        issued_credential = Credential.objects.filter(
-            course_enrolment=OuterRef("pk"),
-            final_qualification=True,
-            status=CredentialStatus.ISSUED,
-        )
         completions = (
             CourseEnrolment.objects.filter(
                 status=EnrolmentStatus.COMPLETED,
                 completion_date__range=(self.period.start, self.period.end),
             )
-            .annotate(credential_issued=Exists(issued_credential))
+            .annotate(credential_issued=_issued_credential())
             .order_by("learner__client_id", "offer__course__code", "completion_date", "pk")
             .values(
                 "pk",

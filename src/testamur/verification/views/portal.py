@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from testamur.core.permissions import public
-from testamur.credentials.views.common import file_response
+from testamur.credentials.views.common import DocumentNotAsIssued, issued_document_response
 from testamur.learners.models import Learner
 from testamur.organisation.models import Organisation
 from testamur.verification import selectors, services, storage
@@ -117,12 +117,11 @@ def _own_credential(learner, pk: int):
 @learner_required
 def portal_document(request, learner, pk: int):
     credential = _own_credential(learner, pk)
-    return file_response(
-        credential.document,
-        f"{credential.number}.pdf",
-        content_type="application/pdf",
-        attachment=True,
-    )
+    try:
+        return issued_document_response(credential, attachment=True)
+    except DocumentNotAsIssued as error:
+        # The learner cannot fix it; the RTO sees why on the credential's Reprint.
+        raise Http404 from error
 
 
 @public

@@ -41,7 +41,7 @@ def verify_lookup(request):
         )
         if credential is None:
             return _not_found(request)
-        return redirect("verification:verify", code=credential.verification_code)
+        return redirect("verification:verify", code=credential.issuance.verification_code)
     return render(request, "verification/lookup.html", {"form": form})
 
 
@@ -52,16 +52,19 @@ def verify(request, code: str):
     credential = selectors.credential_by_code(code)
     if credential is None:
         return _not_found(request)
-    entry = storage.digital_credential_of(credential)
+    record = credential.issuance
     status, replacement = _status(credential)
     cancelled_on = timezone.localdate(credential.cancelled_at) if credential.cancelled_at else None
     context = {
         "credential": credential,
-        "facts": entry.facts,
+        # What the document says, from its issuance record alone (DESIGN.md rule 9).
+        "facts": selectors.credential_facts(record),
         "status": status,
         "replacement": replacement,
         "cancelled_on": cancelled_on,
-        "issued_on": credential.issued_on,
+        "issued_on": record.issued_on,
+        "verification_code": record.verification_code,
+        "digital_credential_ready": status == "valid" and storage.signed_vc(credential) is not None,
     }
     return render(request, "verification/verify.html", context)
 

@@ -7,6 +7,10 @@ from testamur.verification import selectors, storage
 
 NOT_FOUND = "No issued credential has the number {number}."
 NOT_VALID = "Credential {number} is {status}: it has no digital credential to export."
+NOT_MADE = (
+    "The digital credential of {number} has not been made yet: run "
+    "manage.py make_digital_credentials, then export it."
+)
 
 
 class Command(BaseCommand):
@@ -17,14 +21,19 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", help="file to write (default: standard output)")
 
     def handle(self, *args, number, output=None, **options):
-        credential = selectors.verifiable_credentials().filter(number__iexact=number).first()
+        credential = (
+            selectors.verifiable_credentials().filter(issuance__number__iexact=number).first()
+        )
         if credential is None:
             raise CommandError(NOT_FOUND.format(number=number))
         if credential.status != CredentialStatus.ISSUED:
             raise CommandError(
                 NOT_VALID.format(number=number, status=credential.get_status_display().lower())
             )
-        text = json.dumps(storage.signed_vc(credential), indent=2, ensure_ascii=False) + "\n"
+        document = storage.signed_vc(credential)
+        if document is None:
+            raise CommandError(NOT_MADE.format(number=number))
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         if output:
             with open(output, "w", encoding="utf-8") as handle:
                 handle.write(text)
