@@ -19,6 +19,7 @@ from testamur.core.events import EventRecord, event_record_many
 from testamur.core.numbering import number_take_many
 from testamur.credentials.documents import DocumentBatch
 from testamur.credentials.gates import evaluate_gates
+from testamur.credentials.issue_options import IssueOptions
 from testamur.credentials.models import (
     Credential,
     CredentialStatus,
@@ -58,7 +59,7 @@ def _claim_and_number(ids: list[int], actor) -> tuple[list[Credential], Results]
             elif credential.issue_claimed_until and credential.issue_claimed_until > now:
                 results[credential.pk] = (SKIPPED, BEING_ISSUED)
             elif gates[credential.pk].blockers:
-                results[credential.pk] = (SKIPPED, " ".join(gates[credential.pk].blockers))
+                results[credential.pk] = (SKIPPED, gates[credential.pk].skip_reason())
             else:
                 eligible.append(credential)
         unnumbered = [c for c in eligible if c.number is None]
@@ -91,13 +92,16 @@ def credentials_issue(
     *,
     actor,
     credentials: list[Credential],
-    issued_on: date,
-    final_qualification: bool = False,
-    status_reason: str = "",
+    options: IssueOptions,
     run_id: int | None = None,
 ) -> Results:
-    """Issue a group of Generated credentials. Returns credential id → (status, message)."""
+    """Issue a group of Generated credentials. Returns credential id → (status, message).
+
+    `options` were checked when the run started (issue_options.issue_options_check).
+    """
     require(actor, PERM_ISSUE)
+    issued_on, final_qualification = options.issued_on, options.final_qualification
+    status_reason = options.status_reason
     claimed, results = _claim_and_number([c.pk for c in credentials], actor)
     if not claimed:
         return results
@@ -146,6 +150,7 @@ def credentials_issue(
                         "run": run_id,
                         "sha256": credential.document_sha256,
                         "final_qualification": final_qualification,
+                        **options.event_data(),
                     },
                 )
             )
@@ -180,23 +185,12 @@ def credentials_issue(
 
 
 def credential_issue(
-    *,
-    actor,
-    credential: Credential,
-    issued_on: date,
-    final_qualification: bool = False,
-    status_reason: str = "",
-    run_id: int | None = None,
+    *, actor, credential: Credential, options: IssueOptions, run_id: int | None = None
 ) -> tuple[str, str]:
     """Issue one Generated credential. Returns ("done", "") or (status, reason)."""
-    return credentials_issue(
-        actor=actor,
-        credentials=[credential],
-        issued_on=issued_on,
-        final_qualification=final_qualification,
-        status_reason=status_reason,
-        run_id=run_id,
-    )[credential.pk]
+    return credentials_issue(actor=actor, credentials=[credential], options=options, run_id=run_id)[
+        credential.pk
+    ]
 
 
 def _sha256(data: bytes) -> str:
