@@ -6,6 +6,7 @@ credential at the moment of issue.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+
 from django.db import models
 from django.urls import reverse
 
