@@ -166,6 +166,9 @@ def _commenced_after(issued_on: date, credentials: list[Credential]) -> list[str
         else:
             began = commenced.get(credential.qualification_enrolment_id)
             where = credential.course.code if credential.course else ""
-        if began and issued_on < began:
-            found.append(f"{credential.learner.full_name} ({where}, commenced {_shown(began)})")
+        if began is None or issued_on >= began:
+            continue
+        entry = f"{credential.learner.full_name} ({where}, commenced {_shown(began)})"
+        if entry not in found:  # once per enrolment, whatever its credentials
+            found.append(entry)
     return found
