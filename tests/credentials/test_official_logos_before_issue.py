@@ -174,8 +174,8 @@ def test_uploading_the_official_artwork_in_settings_lets_it_be_issued_without_pl
     after = page_text(response)
     assert "Organisation settings saved." in after
     assert "Placeholder artwork" not in after
-    assert reverse("organisation:official_logo", args=["nrt"]) in after
-    image = owner_client.get(reverse("organisation:official_logo", args=["aqf"]))
+    assert reverse("organisation:nrt_logo") in after
+    image = owner_client.get(reverse("organisation:aqf_logo"))
     assert (image.status_code, image["Content-Type"]) == (200, "image/png")
     issue_run, _ = issue(
         rto_admin, [credential], django_capture_on_commit_callbacks, final_qualification=True

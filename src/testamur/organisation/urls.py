@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from testamur.organisation import views
 
@@ -12,7 +12,8 @@ urlpatterns = [
         name="credential_number_example",
     ),
     path("logo/", views.logo, name="logo"),
-    re_path(r"^logo/(?P<which>nrt|aqf)/$", views.official_logo, name="official_logo"),
+    path("logo/nrt/", views.official_logo, {"which": "nrt"}, name="nrt_logo"),
+    path("logo/aqf/", views.official_logo, {"which": "aqf"}, name="aqf_logo"),
     path("signing-key/", views.signing_key, name="signing_key"),
     path("signatories/", views.signatory_list, name="signatory_list"),
     path("signatories/new/", views.signatory_create, name="signatory_create"),

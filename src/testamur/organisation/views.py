@@ -114,7 +114,7 @@ def logo(request):
 
 @require_permission("organisation.view_organisation")
 def official_logo(request, which: str):
-    """The uploaded NRT or AQF artwork (the URL pattern allows only those two)."""
+    """The uploaded NRT or AQF artwork (`which` comes from the URL pattern, never the user)."""
     return _image_response(getattr(organisation_get(), f"{which}_logo"))
 
 
