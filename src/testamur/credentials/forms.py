@@ -179,7 +179,7 @@ class IssueForm(forms.Form):
         label="Produce a mail-merge spreadsheet (XLSX) for this batch", required=False
     )
     backdate_confirmation = forms.CharField(
-        label=f"Back-dating confirmation: type {BACKDATE_WORD}",
+        label=f"Type {BACKDATE_WORD} to confirm back-dating",
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),

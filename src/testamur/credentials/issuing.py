@@ -188,9 +188,10 @@ def credential_issue(
     *, actor, credential: Credential, options: IssueOptions, run_id: int | None = None
 ) -> tuple[str, str]:
     """Issue one Generated credential. Returns ("done", "") or (status, reason)."""
-    return credentials_issue(actor=actor, credentials=[credential], options=options, run_id=run_id)[
-        credential.pk
-    ]
+    results = credentials_issue(
+        actor=actor, credentials=[credential], options=options, run_id=run_id
+    )
+    return results[credential.pk]
 
 
 def _sha256(data: bytes) -> str:

@@ -48,8 +48,8 @@ STILL_REQUESTED = (
 )
 NONE_ISSUABLE = "None of the selected credentials can be issued yet: see the reason on each."
 FINAL_QUALIFICATION_NOT_OFFERED = (
-    "Final qualification: not asked, because only a selection of testamurs of qualifications "
-    "can complete a qualification. These credentials are issued without changing the course "
+    "Final qualification: not asked. Only a Testamur of a qualification completes one, and this "
+    "selection holds other credentials, so they are issued without changing the course "
     "enrolments' qualification-issued flag."
 )
 CANCELLED_ONE = "Cancelled {label}. It stays in the register with your reason."
