@@ -47,7 +47,10 @@ def main() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testamur.settings")
     django.setup()
+    from django.utils import timezone
+
     from bench.fixtures import issue_ready_credentials
+    from testamur.credentials.issue_options import IssueOptions
     from testamur.credentials.models import GenerationRun, RunKind
     from testamur.credentials.runs import run_start
 
@@ -63,8 +66,13 @@ def main() -> None:
     ]
     try:
         for kind, options in [
-            (RunKind.PREVIEW, {}),
-            (RunKind.ISSUE, {"mail_merge": True, "final_qualification": True}),
+            (RunKind.PREVIEW, None),
+            (
+                RunKind.ISSUE,
+                IssueOptions(
+                    issued_on=timezone.localdate(), mail_merge=True, final_qualification=True
+                ),
+            ),
         ]:
             started = time.perf_counter()
             run, _ = run_start(actor=actor, kind=kind, credentials=credentials, options=options)

@@ -23,6 +23,11 @@ LOGO = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
     b'<rect width="120" height="40" fill="#1f4e79"/></svg>'
 )
+# Stand-in for the official NRT and AQF artwork: issuing refuses the built-in placeholders.
+OFFICIAL_LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="240" height="96">'
+    b'<rect width="240" height="96" fill="#00703c"/></svg>'
+)
 
 
 def _usi(n: int) -> str:
@@ -40,6 +45,8 @@ def issue_ready_credentials(n: int) -> tuple[User, list[Credential]]:
     organisation.legal_name = "Benchmark Training Pty Ltd"
     organisation.rto_code = "45678"
     organisation.logo.save("logo.svg", ContentFile(LOGO), save=False)
+    organisation.nrt_logo.save("nrt-logo.svg", ContentFile(OFFICIAL_LOGO), save=False)
+    organisation.aqf_logo.save("aqf-logo.svg", ContentFile(OFFICIAL_LOGO), save=False)
     organisation.save()
     Signatory.objects.get_or_create(name="Pat Example", title="CEO")
     actor = User.objects.create_user("bench-admin")

@@ -27,13 +27,17 @@ def _free_port() -> int:
 
 
 def _issued_codes(n: int) -> list[str]:
+    from django.utils import timezone
+
     from bench.fixtures import issue_ready_credentials
+    from testamur.credentials.issue_options import IssueOptions
     from testamur.credentials.models import Credential, RunKind
     from testamur.credentials.runs import run_start
 
     actor, credentials = issue_ready_credentials(n)
     run_start(actor=actor, kind=RunKind.PREVIEW, credentials=credentials)
-    run_start(actor=actor, kind=RunKind.ISSUE, credentials=credentials, options={})
+    options = IssueOptions(issued_on=timezone.localdate())
+    run_start(actor=actor, kind=RunKind.ISSUE, credentials=credentials, options=options)
     return list(
         Credential.objects.filter(status="issued").values_list("verification_code", flat=True)
     )

@@ -29,7 +29,9 @@ def make_usi(n: int) -> str:
     return body + usi_check_character(body)
 
 
-def organisation_configured(**overrides) -> Organisation:
+def organisation_configured(*, official_logos: bool = True, **overrides) -> Organisation:
+    """An RTO ready to issue: details, logo, a signatory and (unless told not to) stand-ins
+    for the official NRT and AQF artwork, so documents carry no placeholder."""
     from django.core.files.base import ContentFile
 
     org = Organisation.load()
@@ -48,6 +50,10 @@ def organisation_configured(**overrides) -> Organisation:
         setattr(org, key, value)
     if not org.logo:
         org.logo.save("logo.svg", ContentFile(SAMPLE_SVG), save=False)
+    if official_logos and not org.nrt_logo:
+        org.nrt_logo.save("nrt-logo.svg", ContentFile(OFFICIAL_NRT_SVG), save=False)
+    if official_logos and not org.aqf_logo:
+        org.aqf_logo.save("aqf-logo.svg", ContentFile(OFFICIAL_AQF_SVG), save=False)
     org.save()
     if not Signatory.objects.exists():
         Signatory.objects.create(name="Jane Citizen", title="Chief Executive Officer")
@@ -57,6 +63,19 @@ def organisation_configured(**overrides) -> Organisation:
 SAMPLE_SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
     b'<rect width="120" height="40" fill="#1f4e79"/></svg>'
+)
+# Stand-ins for the official artwork (the real logos are trade marks, licensed to RTOs).
+OFFICIAL_NRT_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="240" height="96">'
+    b'<rect width="240" height="96" fill="#00703c"/>'
+    b'<text x="120" y="58" text-anchor="middle" font-size="28" fill="#fff">NRT OFFICIAL</text>'
+    b"</svg>"
+)
+OFFICIAL_AQF_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="240" height="96">'
+    b'<rect width="240" height="96" fill="#003b5c"/>'
+    b'<text x="120" y="58" text-anchor="middle" font-size="28" fill="#fff">AQF OFFICIAL</text>'
+    b"</svg>"
 )
 
 

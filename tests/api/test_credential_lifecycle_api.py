@@ -1,9 +1,9 @@
 """The whole credential lifecycle driven through the API, as a student system would."""
 
 import hashlib
-from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from testamur.accounts.roles import Role
 from testamur.credentials.models import Credential, CredentialStatus
@@ -12,7 +12,7 @@ from tests.factories import template_make
 
 pytestmark = pytest.mark.django_db
 
-ISSUED_DATE = date(2026, 11, 23).isoformat()
+ISSUED_DATE = timezone.localdate().isoformat()
 
 
 def _run_to_the_end(api, path, payload, capture, **headers):

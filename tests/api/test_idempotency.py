@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from testamur.api.idempotency import KEY_INVALID, KEY_REUSED, REPLAYED_HEADER
 from testamur.api.models import IdempotencyKey
@@ -56,7 +57,7 @@ def test_a_retried_issue_starts_one_run(admin_api, rto_admin, django_capture_on_
     )
     body = {
         "credentials": [c.pk for c in credentials],
-        "issued_date": "2026-11-23",
+        "issued_date": timezone.localdate().isoformat(),
         "final_qualification": False,
     }
     headers = {"Idempotency-Key": "issue-42"}

@@ -1,10 +1,12 @@
 """An Admin opens the register report by course offer, downloads it (XLSX), emails a credential."""
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from testamur.accounts.roles import Role
+from testamur.credentials.issue_options import IssueOptions
 from testamur.credentials.models import Credential, CredentialEmail, EmailStatus, RunKind
 from testamur.credentials.runs import run_start
 from testamur.reports.selectors import HEADINGS
@@ -21,7 +23,7 @@ def test_register_report_by_offer_xlsx_and_email(page, sign_in, make_user, smtp_
         actor=admin,
         kind=RunKind.ISSUE,
         credentials=credentials,
-        options={"issued_date": "2026-11-23", "final_qualification": False},
+        options=IssueOptions(issued_on=timezone.localdate()),
     )
     issued = list(Credential.objects.select_related("learner").order_by("pk"))
     assert {c.status for c in issued} == {"issued"}

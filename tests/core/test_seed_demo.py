@@ -16,6 +16,7 @@ from testamur.core.models import Event
 from testamur.learners.models import EXEMPT_STATUSES, Learner, UsiStatus
 from testamur.learners.usi import is_valid_usi
 from testamur.organisation.models import Organisation, Signatory
+from testamur.organisation.selectors import organisation_placeholder_logos
 from testamur.training.models import (
     Course,
     CourseEnrolment,
@@ -146,6 +147,14 @@ def test_the_demo_organisation_is_ready_to_issue(seeded):
     assert organisation.credential_number_example(1) == "HCT-000001"
     assert organisation.logo and organisation.logo.storage.exists(organisation.logo.name)
     assert Signatory.objects.filter(is_active=True).exists()
+    # Stand-ins for the official NRT and AQF artwork: the demo's testamurs can be issued.
+    assert organisation_placeholder_logos(organisation) == []
+
+
+def test_no_demo_unit_is_achieved_after_today(seeded):
+    assert not UnitEnrolment.objects.filter(
+        outcome__is_achieved=True, end_date__gt=timezone.localdate()
+    ).exists()
 
 
 def test_each_role_can_sign_in_with_the_printed_logins(seeded, var_dir):

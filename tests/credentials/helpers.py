@@ -1,7 +1,8 @@
 """Shared set-up for lifecycle tests: a configured RTO and enrolments ready for credentials."""
 
-from datetime import date
+from django.utils import timezone
 
+from testamur.credentials.issue_options import IssueOptions
 from testamur.credentials.models import Credential, RunKind
 from testamur.credentials.runs import run_start
 from tests.factories import (
@@ -33,9 +34,13 @@ def requested(enrolments, credential_type="statement_of_attainment", template=No
 
 
 def run(actor, kind, credentials, capture, **options):
+    """Start a run and process it; an issue run's `options` are IssueOptions fields."""
+    issue_options = None
+    if kind == RunKind.ISSUE:
+        issue_options = IssueOptions(**{"issued_on": timezone.localdate(), **options})
     with capture(execute=True):
         generation_run, outcome = run_start(
-            actor=actor, kind=kind, credentials=list(credentials), options=options
+            actor=actor, kind=kind, credentials=list(credentials), options=issue_options
         )
     generation_run.refresh_from_db()
     return generation_run, outcome
@@ -47,7 +52,7 @@ def generated(actor, credentials, capture):
 
 
 def issue(actor, credentials, capture, **options):
-    options.setdefault("issued_date", date(2026, 11, 23).isoformat())
+    """Issue these credentials in a run, dated today unless `issued_on` says otherwise."""
     return run(actor, RunKind.ISSUE, credentials, capture, **options)
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from testamur.credentials.issue_options import IssueOptions
 from testamur.credentials.models import Credential, CredentialStatus, RunKind
 from testamur.credentials.runs import run_start
 from testamur.credentials.services import (
@@ -49,7 +50,7 @@ def _issued(actor, capture, offer, **learner_fields):
             actor=actor,
             kind=RunKind.ISSUE,
             credentials=[credential],
-            options={"final_qualification": True, "issued_date": str(timezone.localdate())},
+            options=IssueOptions(issued_on=timezone.localdate(), final_qualification=True),
         )
     credential.refresh_from_db()
     assert credential.status == CredentialStatus.ISSUED

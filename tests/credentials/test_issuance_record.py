@@ -12,6 +12,7 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
+from testamur.credentials.issue_options import IssueOptions
 from testamur.credentials.issuing import credential_issue
 from testamur.credentials.models import (
     Credential,
@@ -66,7 +67,9 @@ def test_a_failed_attempt_keeps_the_number_and_the_next_one_refreshes_the_record
     SigningKey.objects.update(passphrase_encrypted=b"not the passphrase")
     monkeypatch.setattr(signing_keys, "_cache", {})
 
-    status, message = credential_issue(actor=rto_admin, credential=credential, issued_on=ISSUED_ON)
+    status, message = credential_issue(
+        actor=rto_admin, credential=credential, options=IssueOptions(issued_on=ISSUED_ON)
+    )
 
     assert status == "failed" and "signing key can no longer be unlocked" in message
     credential.refresh_from_db()
@@ -79,7 +82,10 @@ def test_a_failed_attempt_keeps_the_number_and_the_next_one_refreshes_the_record
     SigningKey.objects.update(passphrase_encrypted=good)
 
     assert (
-        credential_issue(actor=rto_admin, credential=credential, issued_on=ISSUED_ON)[0] == "done"
+        credential_issue(
+            actor=rto_admin, credential=credential, options=IssueOptions(issued_on=ISSUED_ON)
+        )[0]
+        == "done"
     )
 
     record = CredentialIssuance.objects.get(credential=credential)

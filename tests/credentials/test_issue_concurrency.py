@@ -2,12 +2,13 @@
 
 import random
 import threading
-from datetime import date
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from testamur.core.models import Event
+from testamur.credentials.issue_options import IssueOptions
 from testamur.credentials.issuing import DONE, credentials_issue
 from testamur.credentials.models import Credential, CredentialStatus
 from tests.credentials.helpers import completed_offer, generated, requested
@@ -38,7 +39,7 @@ def test_concurrent_issuers_never_duplicate_or_double_issue(
                 results = credentials_issue(
                     actor=rto_admin,
                     credentials=[Credential(pk=pk) for pk in order[first : first + 10]],
-                    issued_on=date(2026, 11, 23),
+                    options=IssueOptions(issued_on=timezone.localdate()),
                 )
                 for pk, (status, _) in results.items():
                     if status == DONE:

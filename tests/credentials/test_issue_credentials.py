@@ -1,7 +1,10 @@
 """Issuing: numbers, signed and certified documents, final qualification, gates, idempotence."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from pypdf import PdfReader
 
 from testamur.credentials.models import (
@@ -57,13 +60,20 @@ def test_final_qualification_sets_the_enrolment_flag_and_parchment_number(
     credentials = generated(
         rto_admin, requested(enrolments, "testamur"), django_capture_on_commit_callbacks
     )
-    issue(rto_admin, credentials, django_capture_on_commit_callbacks, final_qualification=True)
+    issued_on = timezone.localdate() - timedelta(days=3)
+    issue(
+        rto_admin,
+        credentials,
+        django_capture_on_commit_callbacks,
+        final_qualification=True,
+        issued_on=issued_on,
+    )
     for enrolment in enrolments:
         enrolment.refresh_from_db()
         credential = enrolment.credentials.get()
         assert enrolment.qual_issued is True
         assert enrolment.parchment_number == credential.number
-        assert enrolment.issued_date.isoformat() == "2026-11-23"
+        assert enrolment.issued_date == issued_on
 
 
 def test_cancelling_a_final_qualification_takes_the_flag_back(

@@ -7,13 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from testamur.credentials.forms import FINAL_QUALIFICATION_MISSING
+from testamur.credentials.issue_options import ISSUED_DATE_FUTURE
 from testamur.credentials.models import (
     Credential,
     CredentialStatus,
     GenerationRun,
     RunKind,
 )
-from testamur.credentials.runs import ISSUED_DATE_FUTURE, run_start
+from testamur.credentials.runs import run_start
 from testamur.credentials.views.lifecycle import NONE_ISSUABLE, STILL_REQUESTED
 from tests.factories import (
     course_make,
@@ -124,7 +125,11 @@ def test_issued_date_in_the_future_is_refused_inline_and_nothing_changes(
 
     response = rto_admin_client.post(ISSUE, _post_data([credential], issued_date=tomorrow))
 
-    assert ISSUED_DATE_FUTURE in _text(response)
+    today = timezone.localdate()
+    expected = ISSUED_DATE_FUTURE.format(
+        date=(today + timedelta(days=1)).strftime("%d/%m/%Y"), today=today.strftime("%d/%m/%Y")
+    )
+    assert expected in _text(response)
     assert not GenerationRun.objects.filter(kind=RunKind.ISSUE).exists()
     credential.refresh_from_db()
     assert credential.status == CredentialStatus.GENERATED
@@ -198,7 +203,9 @@ def test_ineligible_credentials_are_skipped_with_their_reason(
         response = rto_admin_client.post(ISSUE, _post_data([ready, requested]), follow=True)
 
     page = _text(response)
-    assert "1 queued, 1 skipped: Ada Lovelace: Not generated yet" in page
+    run = GenerationRun.objects.get(kind=RunKind.ISSUE)
+    assert f'1 queued, 1 skipped: <a href="/credentials/runs/{run.pk}/#skipped">' in page
+    assert "Ada Lovelace" in page.split('id="skipped"')[1]
     requested.refresh_from_db()
     assert requested.status == CredentialStatus.REQUESTED
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from testamur.accounts.roles import Role
 from testamur.api.services import api_token_create
 from testamur.core.models import Event
+from testamur.credentials.issue_options import IssueOptions
 from testamur.credentials.issuing import credentials_issue
 from testamur.credentials.models import (
     Credential,
@@ -80,7 +81,10 @@ class World:
     def run(self, kind, credentials, *, execute=True, **options):
         with self.capture(execute=execute):
             run, _ = run_start(
-                actor=self.admin, kind=kind, credentials=credentials, options=options
+                actor=self.admin,
+                kind=kind,
+                credentials=credentials,
+                options=IssueOptions(**options) if kind == RunKind.ISSUE else None,
             )
         return run
 
@@ -180,7 +184,7 @@ def issue_run(world):
         world.run(
             RunKind.ISSUE,
             [credential],
-            issued_date=ISSUED_ON.isoformat(),
+            issued_on=ISSUED_ON,
             final_qualification=final,
         )
 
@@ -192,8 +196,7 @@ def issue_service(world):
             credentials_issue(
                 actor=world.admin,
                 credentials=[credential],
-                issued_on=ISSUED_ON,
-                final_qualification=final,
+                options=IssueOptions(issued_on=ISSUED_ON, final_qualification=final),
             )
 
 

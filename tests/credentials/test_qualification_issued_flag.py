@@ -119,7 +119,7 @@ def test_of_several_course_enrolments_the_completed_one_is_marked(
         rto_admin,
         [testamur],
         django_capture_on_commit_callbacks,
-        issued_date=ISSUED_ON.isoformat(),
+        issued_on=ISSUED_ON,
         final_qualification=True,
     )
 

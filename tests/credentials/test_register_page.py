@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from testamur.credentials.forms import DATES_REVERSED
 from testamur.credentials.gates import NOT_GENERATED, USI_NOT_CLEARED
+from testamur.credentials.issue_options import IssueOptions
 from testamur.credentials.models import Credential, CredentialStatus, GenerationRun, RunKind
 from testamur.credentials.runs import CANCELLED_NOT_GENERATED, run_start
 from testamur.credentials.services import NOT_FOUND, credential_cancel
@@ -56,7 +57,7 @@ def _issue(actor, credentials, capture):
             actor=actor,
             kind=RunKind.ISSUE,
             credentials=list(credentials),
-            options={"final_qualification": False, "issued_date": str(timezone.localdate())},
+            options=IssueOptions(issued_on=timezone.localdate()),
         )
     return run
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from testamur.core.models import Event
+from testamur.credentials.issue_options import IssueOptions
 from testamur.credentials.models import (
     CredentialStatus,
     CredentialTemplateVersion,
@@ -50,8 +51,9 @@ def _credential(offer, template=None, **learner_fields):
 
 
 def _run(actor, kind, credentials, capture, **options):
+    issue_options = IssueOptions(issued_on=timezone.localdate(), **options) if options else None
     with capture(execute=True):
-        run, _ = run_start(actor=actor, kind=kind, credentials=credentials, options=options)
+        run, _ = run_start(actor=actor, kind=kind, credentials=credentials, options=issue_options)
     run.refresh_from_db()
     return run
 
@@ -153,7 +155,6 @@ def test_issue_run_offers_the_mail_merge_spreadsheet(
         RunKind.ISSUE,
         [credential],
         django_capture_on_commit_callbacks,
-        issued_date=str(timezone.localdate()),
         mail_merge=True,
     )
     credential.refresh_from_db()
@@ -248,7 +249,7 @@ def test_reprint_serves_the_stored_document_unchanged(
         RunKind.ISSUE,
         [credential],
         django_capture_on_commit_callbacks,
-        issued_date=str(timezone.localdate()),
+        final_qualification=False,
     )
     credential.refresh_from_db()
 

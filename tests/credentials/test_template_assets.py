@@ -109,6 +109,10 @@ def test_names_outside_the_engine_rule_are_refused(rto_admin, draft):
     errors = refused(rto_admin, draft, upload("rto-logo.svg", SAMPLE_SVG))
     assert errors["name"] == [ASSET_RESERVED.format(name="rto-logo.svg")]
 
+    # The official NRT and AQF artwork is uploaded once, in Settings (the issue gate reads it).
+    errors = refused(rto_admin, draft, upload("nrt-logo.svg", SAMPLE_SVG))
+    assert errors["name"] == [ASSET_RESERVED.format(name="nrt-logo.svg")]
+
 
 def test_a_file_named_as_a_font_that_is_not_one_is_refused(rto_admin, draft):
     errors = refused(rto_admin, draft, upload("Brand.ttf", png_bytes()))

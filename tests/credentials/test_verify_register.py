@@ -36,7 +36,7 @@ def _issue(actor, credentials, capture, *, final=False):
         actor,
         credentials,
         capture,
-        issued_date=ISSUED_ON.isoformat(),
+        issued_on=ISSUED_ON,
         final_qualification=final,
     )
 

@@ -52,24 +52,35 @@ _asset_lock = threading.Lock()
 _asset_cache: dict = {}
 
 
+# Organisation image field → the stem of its asset name. The official NRT and AQF artwork takes
+# the placeholders' stem, so it replaces them (an SVG even under the same file name).
+ORGANISATION_IMAGES = {"logo": "rto-logo", "nrt_logo": "nrt-logo", "aqf_logo": "aqf-logo"}
+
+
 def organisation_assets(
     organisation: Organisation, signatories: list[Signatory]
-) -> tuple[dict[str, bytes], str | None, dict[int, str]]:
-    """The RTO's logo and signature images as template assets, read once per change."""
+) -> tuple[dict[str, bytes], dict[str, str], dict[int, str]]:
+    """The RTO's logos and signature images as template assets, read once per change.
+
+    Returns (assets, image field → asset name for those uploaded, signatory id → asset name).
+    """
     key = (
         organisation.updated_at,
-        organisation.logo.name,
+        tuple(getattr(organisation, field).name for field in ORGANISATION_IMAGES),
         tuple((s.pk, s.signature.name) for s in signatories),
     )
     with _asset_lock:
         if _asset_cache.get("key") == key:
             return _asset_cache["value"]
     assets: dict[str, bytes] = {}
-    logo_name = None
-    if organisation.logo:
-        logo_name = "rto-logo" + Path(organisation.logo.name).suffix.lower()
-        with organisation.logo.open("rb") as handle:
-            assets[logo_name] = handle.read()
+    image_names = {}
+    for field, stem in ORGANISATION_IMAGES.items():
+        image = getattr(organisation, field)
+        if image:
+            name = stem + Path(image.name).suffix.lower()
+            with image.open("rb") as handle:
+                assets[name] = handle.read()
+            image_names[field] = name
     signature_names = {}
     for signatory in signatories:
         if signatory.signature:
@@ -77,7 +88,7 @@ def organisation_assets(
             with signatory.signature.open("rb") as handle:
                 assets[name] = handle.read()
             signature_names[signatory.pk] = name
-    value = (assets, logo_name, signature_names)
+    value = (assets, image_names, signature_names)
     with _asset_lock:
         _asset_cache.update(key=key, value=value)
     return value
@@ -110,6 +121,12 @@ def issuance_context(issuance: CredentialIssuance, *, preview: bool) -> dict:
         "organisation": {
             **{key: issuance.organisation.get(key, "") for key in _ORGANISATION_TEXT},
             "logo": issuance.organisation.get("logo"),
+            # The official artwork's names, when uploaded; placeholders otherwise (previews).
+            **{
+                key: issuance.organisation[key]
+                for key in ("nrt_logo", "aqf_logo")
+                if issuance.organisation.get(key)
+            },
         },
         "learner": {
             "given_name": issuance.learner_given_name,
@@ -155,7 +172,7 @@ class DocumentBatch:
     def __init__(self, credentials):
         self.organisation = Organisation.load()
         self.signatories = list(Signatory.objects.filter(is_active=True).order_by("name")[:2])
-        self.assets, self.logo_name, self.signature_names = organisation_assets(
+        self.assets, self.image_names, self.signature_names = organisation_assets(
             self.organisation, self.signatories
         )
         credentials = list(credentials)
@@ -225,7 +242,13 @@ class DocumentBatch:
                 ),
                 "website": organisation.website,
                 "email": organisation.email,
-                "logo": self.logo_name,
+                "logo": self.image_names.get("logo"),
+                # Absent until uploaded: finalise_context then names the placeholders.
+                **{
+                    field: name
+                    for field, name in self.image_names.items()
+                    if field in ("nrt_logo", "aqf_logo")
+                },
             },
             signatories=[
                 {
@@ -247,11 +270,12 @@ class DocumentBatch:
 
     def _assets_of(self, version: CredentialTemplateVersion) -> dict[str, bytes]:
         if version.pk not in self._version_assets:
-            assets = dict(self.assets)
+            assets = {}
             for asset in version.assets.all():
                 with asset.file.open("rb") as handle:
                     assets[asset.name] = handle.read()
-            self._version_assets[version.pk] = assets
+            # The RTO's own images win over a template file of the same (now reserved) name.
+            self._version_assets[version.pk] = {**assets, **self.assets}
         return self._version_assets[version.pk]
 
     def _render(self, issuance: CredentialIssuance, *, preview: bool) -> bytes:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from testamur.accounts.models import User
 from testamur.core.widgets import FastSelect
 from testamur.credentials import selectors
+from testamur.credentials.issue_options import BACKDATE_DAYS, BACKDATE_WORD, IssueOptions
 from testamur.credentials.models import (
     CredentialEmailTemplate,
     CredentialStatus,
@@ -152,6 +153,9 @@ class CredentialRequestBulkForm(CredentialRequestForm):
 
 
 class IssueForm(forms.Form):
+    """The issue wizard's options. "Final qualification" is asked only when every selected
+    credential is a testamur of a qualification (otherwise the answer is No)."""
+
     final_qualification = forms.TypedChoiceField(
         label="Is this the final qualification?",
         choices=[("yes", "Yes"), ("no", "No")],
@@ -174,10 +178,39 @@ class IssueForm(forms.Form):
     mail_merge = forms.BooleanField(
         label="Produce a mail-merge spreadsheet (XLSX) for this batch", required=False
     )
+    backdate_confirmation = forms.CharField(
+        label=f"Type {BACKDATE_WORD} to confirm back-dating",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=f"Only for an issued date more than {BACKDATE_DAYS} days ago: the documents "
+        "will carry that date.",
+    )
+    backdate_reason = forms.CharField(
+        label="Back-dating reason",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=f"Only for an issued date more than {BACKDATE_DAYS} days ago. Kept with the "
+        "run and each credential's issue.",
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, offer_final_qualification: bool = True, **kwargs):
         kwargs.setdefault("initial", {"issued_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        if not offer_final_qualification:
+            del self.fields["final_qualification"]
+
+    def issue_options(self) -> IssueOptions:
+        values = self.cleaned_data
+        return IssueOptions(
+            issued_on=values["issued_date"],
+            final_qualification=values.get("final_qualification", False),
+            status_reason=values["status_reason"],
+            mail_merge=values["mail_merge"],
+            backdate_reason=values["backdate_reason"],
+            backdate_confirmation=values["backdate_confirmation"],
+        )
 
 
 class CancelForm(forms.Form):

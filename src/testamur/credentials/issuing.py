@@ -25,6 +25,7 @@ from testamur.core.numbering import number_take_many
 from testamur.credentials import lifecycle
 from testamur.credentials.documents import DocumentBatch, RenderError
 from testamur.credentials.gates import evaluate_gates
+from testamur.credentials.issue_options import IssueOptions
 from testamur.credentials.models import (
     Credential,
     CredentialIssuance,
@@ -72,7 +73,7 @@ def _claim_number_and_freeze(
             elif credential.issue_claimed_until and credential.issue_claimed_until > now:
                 results[credential.pk] = (SKIPPED, BEING_ISSUED)
             elif gates[credential.pk].blockers:
-                results[credential.pk] = (SKIPPED, " ".join(gates[credential.pk].blockers))
+                results[credential.pk] = (SKIPPED, gates[credential.pk].skip_reason())
             else:
                 eligible.append(credential)
         if not eligible:
@@ -161,13 +162,16 @@ def credentials_issue(
     *,
     actor,
     credentials: list[Credential],
-    issued_on: date,
-    final_qualification: bool = False,
-    status_reason: str = "",
+    options: IssueOptions,
     run_id: int | None = None,
 ) -> Results:
-    """Issue a group of Generated credentials. Returns credential id → (status, message)."""
+    """Issue a group of Generated credentials. Returns credential id → (status, message).
+
+    `options` were checked when the run started (issue_options.issue_options_check).
+    """
     require(actor, PERM_ISSUE)
+    issued_on, final_qualification = options.issued_on, options.final_qualification
+    status_reason = options.status_reason
     records, batch, results = _claim_number_and_freeze(
         [c.pk for c in credentials],
         actor,
@@ -237,6 +241,7 @@ def credentials_issue(
                     "run": run_id,
                     "sha256": sha256,
                     "final_qualification": record.final_qualification,
+                    **options.event_data(),
                 },
             )
             results[credential.pk] = (DONE, "")
@@ -265,20 +270,10 @@ def credentials_issue(
 
 
 def credential_issue(
-    *,
-    actor,
-    credential: Credential,
-    issued_on: date,
-    final_qualification: bool = False,
-    status_reason: str = "",
-    run_id: int | None = None,
+    *, actor, credential: Credential, options: IssueOptions, run_id: int | None = None
 ) -> tuple[str, str]:
     """Issue one Generated credential. Returns ("done", "") or (status, reason)."""
-    return credentials_issue(
-        actor=actor,
-        credentials=[credential],
-        issued_on=issued_on,
-        final_qualification=final_qualification,
-        status_reason=status_reason,
-        run_id=run_id,
-    )[credential.pk]
+    results = credentials_issue(
+        actor=actor, credentials=[credential], options=options, run_id=run_id
+    )
+    return results[credential.pk]

@@ -510,6 +510,9 @@ class RunItem(models.Model):
         max_length=10, choices=RunItemStatus.choices, default=RunItemStatus.PENDING
     )
     message = models.TextField(blank=True)
+    # Why a skipped credential was skipped, one entry per reason: {"reason", "fix"} where fix
+    # names the page that puts it right (gates.Fix).
+    reasons = models.JSONField(default=list, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

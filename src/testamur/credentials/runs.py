@@ -7,7 +7,7 @@ mail-merge spreadsheet. Every item is idempotent, so a chunk can be run again af
 
 import logging
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from testamur.core.db import rows_update
 from testamur.credentials import documents, lifecycle
-from testamur.credentials.gates import evaluate_gates
+from testamur.credentials.gates import evaluate_gates, skip_reasons
+from testamur.credentials.issue_options import IssueOptions, issue_options_check
 from testamur.credentials.issuing import ALREADY_ISSUED, credentials_issue
 from testamur.credentials.models import (
     FINISHED_RUN_STATUSES,
@@ -42,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 25
 NOTHING_SELECTED = "Select at least one credential."
-NOTHING_ELIGIBLE = "No run started: none of the selected credentials can be {verb}. {reasons}"
+NOTHING_ELIGIBLE = "No run started: none of the selected credentials can be {verb}."
 RUN_VERBS = {
     RunKind.GENERATE: "generated",
     RunKind.PREVIEW: "merged",
@@ -51,7 +52,7 @@ RUN_VERBS = {
 }
 CANCELLED_NOT_GENERATED = "Cancelled credentials are not generated again."
 ISSUED_USE_REPRINT = "Already issued: use Reprint for the stored document."
-ISSUED_DATE_FUTURE = "The issued date cannot be in the future."
+ISSUE_OPTIONS_MISSING = "An issue run needs its options (the issued date at least)."
 
 
 def run_start(
@@ -59,61 +60,82 @@ def run_start(
     actor,
     kind: RunKind,
     credentials: list[Credential],
-    options: dict | None = None,
+    options: IssueOptions | None = None,
     revisions: dict[int, int] | None = None,
 ) -> tuple[GenerationRun, BulkOutcome]:
-    """Create a run for the chosen credentials and queue it. Ineligible ones are skipped."""
+    """Create a run for the chosen credentials and queue it. Ineligible ones are skipped, and
+    kept in the run with their reason. `options` are an issue run's (and only its)."""
     require(actor, PERM_ISSUE if kind == RunKind.ISSUE else PERM_REQUEST)
     if not credentials:
         raise ValidationError(NOTHING_SELECTED)
-    options = dict(options or {})
-    if kind == RunKind.ISSUE:
-        _check_issue_options(options)
+    if kind == RunKind.ISSUE and options is None:
+        raise TypeError(ISSUE_OPTIONS_MISSING)
     revisions = revisions or {}
     outcome = BulkOutcome(verb="queued")
     with transaction.atomic():
         locked = list(
             Credential.objects.select_for_update(of=("self",))
             .filter(pk__in=[c.pk for c in credentials])
-            .select_related("learner", "course_enrolment__offer__course")
+            .select_related("learner", "course", "course_enrolment__offer__course")
             .order_by("learner__family_name", "learner__given_name", "id")
         )
         gates = evaluate_gates(locked) if kind == RunKind.ISSUE else {}
-        run = GenerationRun.objects.create(kind=kind, options=options, created_by=actor)
-        items = []
+        reasons = {c.pk: _ineligible(kind, c, gates, revisions.get(c.pk)) for c in locked}
+        if kind == RunKind.ISSUE:
+            issuing = [c for c in locked if not reasons[c.pk]]
+            options = issue_options_check(options, selected=locked, issuing=issuing)
+        run = GenerationRun.objects.create(
+            kind=kind, options=options.to_json() if options else {}, created_by=actor
+        )
+        items, skipped = [], []
         transitions = lifecycle.Transitions(actor)
+        now = timezone.now()
         for credential in locked:
-            reason = _ineligible(kind, credential, gates, revisions.get(credential.pk))
+            reason = reasons[credential.pk]
             if reason:
                 outcome.skipped.append((credential_label(credential), reason))
+                # Kept in the run, so its page lists every credential skipped and why.
+                skipped.append(
+                    RunItem(
+                        run=run,
+                        credential=credential,
+                        position=len(items) + len(skipped),
+                        status=RunItemStatus.SKIPPED,
+                        message=reason,
+                        reasons=skip_reasons(reason),
+                        finished_at=now,
+                    )
+                )
                 continue
             if kind != RunKind.ISSUE and can("generate", credential.status):
                 transitions.apply(credential, "generate", data={"run": run.pk})
-            position = len(items)
+            chunk = len(items) // CHUNK_SIZE
             items.append(
                 RunItem(
-                    run=run, credential=credential, position=position, chunk=position // CHUNK_SIZE
+                    run=run,
+                    credential=credential,
+                    position=len(items) + len(skipped),
+                    chunk=chunk,
                 )
             )
             outcome.done.append(credential)
         if not items:
-            # Raising rolls the empty run back: nothing happened, so nothing is recorded.
+            # Raising rolls the empty run back: nothing happened, so nothing is recorded. Each
+            # credential's reason is its own message, listed rather than run together.
             raise ValidationError(
-                NOTHING_ELIGIBLE.format(verb=RUN_VERBS[kind], reasons=outcome.reasons())
+                [
+                    NOTHING_ELIGIBLE.format(verb=RUN_VERBS[kind]),
+                    *(f"{label}: {reason}" for label, reason in outcome.skipped),
+                ]
             )
         transitions.commit()
-        RunItem.objects.bulk_create(items)
-        run.total = len(items)
+        RunItem.objects.bulk_create(items + skipped)
+        run.total = len(items) + len(skipped)
+        run.skipped_count = len(skipped)
         run.chunks_total = (len(items) + CHUNK_SIZE - 1) // CHUNK_SIZE
         run.save()
         transaction.on_commit(lambda: _enqueue_chunks(run))
     return run, outcome
-
-
-def _check_issue_options(options: dict) -> None:
-    issued = options.get("issued_date")
-    if issued and date.fromisoformat(issued) > timezone.localdate():
-        raise ValidationError({"issued_date": ISSUED_DATE_FUTURE})
 
 
 def _ineligible(kind, credential, gates, revision) -> str | None:
@@ -125,7 +147,7 @@ def _ineligible(kind, credential, gates, revision) -> str | None:
         if credential.status == CredentialStatus.ISSUED:
             return ALREADY_ISSUED
         result = gates[credential.pk]
-        return " ".join(result.blockers) if result.blockers else None
+        return result.skip_reason() if result.blockers else None
     if credential.status == CredentialStatus.CANCELLED:
         return CANCELLED_NOT_GENERATED
     if credential.status == CredentialStatus.ISSUED and kind != RunKind.PREVIEW:
@@ -224,10 +246,14 @@ def _record_results(run_id: int, items: list[RunItem], results) -> None:
     tally = dict.fromkeys(COUNTERS.values(), 0)
     for item in items:
         item.status, item.message = results[item.credential_id]
+        item.reasons = skip_reasons(item.message) if item.status == RunItemStatus.SKIPPED else []
         item.finished_at = now
         tally[COUNTERS[item.status]] += 1
     with transaction.atomic():
         rows_update(items, ["status", "message", "finished_at"])
+        skipped = [item for item in items if item.reasons]
+        if skipped:  # rare, and JSON: not for rows_update's grouping by value
+            RunItem.objects.bulk_update(skipped, ["reasons"])
         GenerationRun.objects.filter(pk=run_id).update(
             heartbeat_at=now, **{name: F(name) + n for name, n in tally.items() if n}
         )
@@ -307,14 +333,10 @@ def _generate_group(run: GenerationRun, items: list[RunItem]) -> dict:
 
 
 def _issue_group(run: GenerationRun, items: list[RunItem]) -> dict:
-    options = run.options
-    issued_on = date.fromisoformat(options["issued_date"]) if options.get("issued_date") else None
     return credentials_issue(
         actor=run.created_by,
         credentials=[item.credential for item in items],
-        issued_on=issued_on or timezone.localdate(),
-        final_qualification=bool(options.get("final_qualification")),
-        status_reason=options.get("status_reason", ""),
+        options=IssueOptions.from_json(run.options),
         run_id=run.pk,
     )
 
@@ -335,7 +357,7 @@ def run_finalise(run_id: int) -> GenerationRun:
     try:
         if run.kind == RunKind.ISSUE or run.kind == RunKind.PREVIEW:
             documents.build_combined_pdf(run, done)
-        if run.options.get("mail_merge"):
+        if run.kind == RunKind.ISSUE and IssueOptions.from_json(run.options).mail_merge:
             documents.build_mail_merge(run, done)
     except Exception as exc:
         logger.exception("Run %s could not build its files", run_id)

@@ -11,7 +11,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from testamur.accounts.models import User
 from testamur.accounts.roles import Role
 from testamur.core.models import Event
-from testamur.credentials.gates import GateResult, evaluate_gates
+from testamur.credentials.gates import (
+    GateResult,
+    evaluate_gates,
+    fix_label,
+    fix_url,
+    skip_reasons,
+)
 from testamur.credentials.models import (
     FINISHED_RUN_STATUSES,
     Credential,
@@ -402,6 +408,42 @@ def run_problems(run: GenerationRun, limit: int = 20) -> list[RunItem]:
         .filter(status__in=[RunItemStatus.FAILED, RunItemStatus.SKIPPED])
         .order_by("position")[:limit]
     )
+
+
+@dataclass
+class SkippedReason:
+    reason: str
+    fix: str
+    fix_label: str
+    fix_url: str
+
+
+@dataclass
+class SkippedItem:
+    """A credential a run skipped, with each reason and the page that puts it right."""
+
+    item: RunItem
+    reasons: list[SkippedReason]
+
+
+def run_skipped(run: GenerationRun) -> list[SkippedItem]:
+    """Every credential the run skipped (when it started or while it ran), in run order."""
+    items = run_items(run).filter(status=RunItemStatus.SKIPPED)
+    return [
+        SkippedItem(
+            item=item,
+            reasons=[
+                SkippedReason(
+                    reason=entry["reason"],
+                    fix=entry["fix"],
+                    fix_label=fix_label(entry["fix"]),
+                    fix_url=fix_url(entry["fix"], item.credential),
+                )
+                for entry in item.reasons or skip_reasons(item.message)
+            ],
+        )
+        for item in items
+    ]
 
 
 def run_credentials(run: GenerationRun, *, done_only: bool = False) -> list[Credential]:

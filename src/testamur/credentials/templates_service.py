@@ -51,8 +51,8 @@ ASSET_EXTENSION = (
 )
 ASSET_KIND_MISMATCH = "{name!r} is named as a {named} file but it is a {kind} file."
 ASSET_RESERVED = (
-    "{name!r} is reserved for the RTO's own logo and signatures (set them in Settings): choose "
-    "another name."
+    "{name!r} is reserved for the RTO's own logo, the official NRT and AQF logos and signatures "
+    "(set them in Settings): choose another name."
 )
 FONT_NOT_VALID = "This is not a TrueType (.ttf) or OpenType (.otf) font file."
 FONT_TOO_LARGE = "The font file is larger than {limit} MB."
@@ -62,9 +62,10 @@ MAX_SOURCE_CHARS = 200_000
 MAX_FONT_BYTES = 8 * 1024 * 1024
 MAX_ASSETS = 40
 MAX_ASSET_NAME = TemplateAsset._meta.get_field("name").max_length
-# The organisation's logo and signature images reach templates under these names
-# (documents.organisation_assets); a template file must not shadow them.
-_RESERVED = re.compile(r"(rto-logo|signature-\d+)\.[A-Za-z]+", re.IGNORECASE)
+# The organisation's logos and signature images reach templates under these names
+# (documents.organisation_assets); a template file must not shadow them. The official NRT and
+# AQF artwork is one upload in Settings, so the issue gate can tell it from the placeholder.
+_RESERVED = re.compile(r"(rto-logo|nrt-logo|aqf-logo|signature-\d+)\.[A-Za-z]+", re.IGNORECASE)
 _IMAGE_SUFFIXES = {".png": "png", ".svg": "svg"}
 _FONT_MAGIC = {".ttf": (b"\x00\x01\x00\x00", b"true"), ".otf": (b"OTTO",)}
 

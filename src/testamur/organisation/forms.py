@@ -57,6 +57,16 @@ class OrganisationForm(forms.ModelForm):
     )
     website = forms.URLField(required=False, assume_scheme="https", max_length=200)
     logo = _image_field("Logo", "Printed on every credential. Uploading replaces the current logo.")
+    nrt_logo = _image_field(
+        "Official NRT logo",
+        "The Nationally Recognised Training logo, printed on testamurs and Statements of "
+        "Attainment. Until it is uploaded they carry a placeholder and cannot be issued.",
+    )
+    aqf_logo = _image_field(
+        "Official AQF logo",
+        "The Australian Qualifications Framework logo, printed on testamurs. Until it is "
+        "uploaded they carry a placeholder and cannot be issued.",
+    )
 
     class Meta:
         model = Organisation

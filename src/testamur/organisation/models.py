@@ -59,6 +59,10 @@ class Organisation(models.Model):
     phone = models.CharField(max_length=20, blank=True)
     website = models.URLField(blank=True)
     logo = models.FileField(upload_to="organisation/", blank=True)
+    # The official Nationally Recognised Training and AQF artwork. Until the RTO uploads them,
+    # documents carry the built-in placeholders: fine for previews, never issued (rule 4).
+    nrt_logo = models.FileField("NRT logo", upload_to="organisation/", blank=True)
+    aqf_logo = models.FileField("AQF logo", upload_to="organisation/", blank=True)
     jurisdiction = models.CharField(
         max_length=10, choices=Jurisdiction.choices, default=Jurisdiction.NATIONAL
     )

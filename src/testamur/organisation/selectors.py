@@ -1,5 +1,9 @@
+import zoneinfo
+from datetime import date
+
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from testamur.organisation.models import Organisation, Signatory
 
@@ -23,6 +27,11 @@ def organisation_time_zone_forget() -> None:
     cache.delete(_TZ_CACHE_KEY)
 
 
+def organisation_today() -> date:
+    """Today in the RTO's time zone, wherever the code runs (a request, a worker, a command)."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(organisation_time_zone()))
+
+
 def organisation_missing_for_issue(organisation: Organisation | None = None) -> list[str]:
     """What the RTO still has to configure before credentials can be issued (rule 3)."""
     organisation = organisation or organisation_get()
@@ -35,4 +44,16 @@ def organisation_missing_for_issue(organisation: Organisation | None = None) -> 
         missing.append("RTO logo")
     if not Signatory.objects.filter(is_active=True).exists():
         missing.append("an active signatory")
+    return missing
+
+
+def organisation_placeholder_logos(organisation: Organisation | None = None) -> list[str]:
+    """The official artwork still missing, each with the credentials that cannot be issued
+    without it (the built-in placeholders print in its place on previews)."""
+    organisation = organisation or organisation_get()
+    missing = []
+    if not organisation.nrt_logo:
+        missing.append("the official NRT logo (testamurs and Statements of Attainment)")
+    if not organisation.aqf_logo:
+        missing.append("the official AQF logo (testamurs)")
     return missing

@@ -20,6 +20,11 @@ ISSUING_OFFICER_NOT_ALLOWED = "The default issuing officer must be an active Adm
 INACTIVE_RULE_BAD_STATUS = (
     "Only the statuses of a finished enrolment can make a learner inactive; {value} is not one."
 )
+PLACEHOLDER_UPLOADED = (
+    "This is the placeholder artwork that comes with Testamur, not the official {name}. Upload "
+    "the official artwork you are licensed to use."
+)
+OFFICIAL_LOGOS = {"nrt_logo": "NRT logo", "aqf_logo": "AQF logo"}
 JURISDICTION_IN_USE = (
     "Outcomes are already recorded using the {current} outcome codes, so the jurisdiction "
     "cannot change now."
@@ -94,9 +99,27 @@ def _full_clean(instance, errors: dict) -> None:
         raise ValidationError(errors)
 
 
+def _check_official_logo(upload, errors: dict, field: str) -> str:
+    """As _check_image, and refuses the built-in placeholder uploaded back as if official."""
+    kind = _check_image(upload, errors, field)
+    if kind == "svg":
+        upload.seek(0)
+        is_placeholder = b"logo placeholder" in upload.read().lower()
+        upload.seek(0)
+        if is_placeholder:
+            errors.setdefault(field, []).append(
+                PLACEHOLDER_UPLOADED.format(name=OFFICIAL_LOGOS[field])
+            )
+            return ""
+    return kind
+
+
 @transaction.atomic
-def organisation_update(*, actor, logo=None, **fields) -> Organisation:
-    """Change the RTO's settings. `logo` is an uploaded file, or None to keep the current one."""
+def organisation_update(
+    *, actor, logo=None, nrt_logo=None, aqf_logo=None, **fields
+) -> Organisation:
+    """Change the RTO's settings. `logo`, `nrt_logo` and `aqf_logo` are uploaded files, or None
+    to keep the current one."""
     unknown = set(fields) - set(ORGANISATION_FIELDS)
     if unknown:
         raise TypeError(f"organisation_update() got unknown fields: {sorted(unknown)}")
@@ -125,13 +148,19 @@ def organisation_update(*, actor, logo=None, **fields) -> Organisation:
         bad = _statuses_not_finished(organisation.learner_inactive_statuses)
         if bad:
             errors["learner_inactive_statuses"] = [INACTIVE_RULE_BAD_STATUS.format(value=bad[0])]
-    kind = _check_image(logo, errors, "logo")
+    uploads = {
+        "logo": (logo, _check_image(logo, errors, "logo")),
+        "nrt_logo": (nrt_logo, _check_official_logo(nrt_logo, errors, "nrt_logo")),
+        "aqf_logo": (aqf_logo, _check_official_logo(aqf_logo, errors, "aqf_logo")),
+    }
     _full_clean(organisation, errors)
 
-    if kind:
-        # Named after what the content is, not what the uploader called it.
-        organisation.logo.save(f"logo.{kind}", logo, save=False)
-        changed.append("logo")
+    for field, (upload, kind) in uploads.items():
+        if kind:
+            # Named after what the content is, not what the uploader called it.
+            name = field.replace("_", "-")
+            getattr(organisation, field).save(f"{name}.{kind}", upload, save=False)
+            changed.append(field)
     if not changed:
         return organisation
     organisation.save()

@@ -12,6 +12,8 @@ urlpatterns = [
         name="credential_number_example",
     ),
     path("logo/", views.logo, name="logo"),
+    path("logo/nrt/", views.official_logo, {"which": "nrt"}, name="nrt_logo"),
+    path("logo/aqf/", views.official_logo, {"which": "aqf"}, name="aqf_logo"),
     path("signing-key/", views.signing_key, name="signing_key"),
     path("signatories/", views.signatory_list, name="signatory_list"),
     path("signatories/new/", views.signatory_create, name="signatory_create"),

@@ -16,7 +16,11 @@ from testamur.organisation.forms import (
     SigningKeyForm,
 )
 from testamur.organisation.models import Organisation, Signatory, SigningKey
-from testamur.organisation.selectors import organisation_get, organisation_missing_for_issue
+from testamur.organisation.selectors import (
+    organisation_get,
+    organisation_missing_for_issue,
+    organisation_placeholder_logos,
+)
 
 SETTINGS_SAVED = "Organisation settings saved."
 SIGNATORY_ADDED = "Signatory {name} added."
@@ -57,9 +61,10 @@ def settings_edit(request):
     organisation = organisation_get()
     form = OrganisationForm(*_submitted(request), instance=organisation)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "logo"}
+        images = {name: form.cleaned_data[name] for name in ("logo", "nrt_logo", "aqf_logo")}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in images}
         try:
-            services.organisation_update(actor=request.user, logo=form.cleaned_data["logo"], **data)
+            services.organisation_update(actor=request.user, **images, **data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -74,6 +79,7 @@ def settings_edit(request):
             "form": form,
             "organisation": organisation,
             "missing": organisation_missing_for_issue(organisation),
+            "placeholder_logos": organisation_placeholder_logos(organisation),
             "number_example": form.number_example(),
         },
     )
@@ -104,6 +110,12 @@ def _image_response(field) -> HttpResponse:
 @require_permission("organisation.view_organisation")
 def logo(request):
     return _image_response(organisation_get().logo)
+
+
+@require_permission("organisation.view_organisation")
+def official_logo(request, which: str):
+    """The uploaded NRT or AQF artwork (`which` comes from the URL pattern, never the user)."""
+    return _image_response(getattr(organisation_get(), f"{which}_logo"))
 
 
 @require_permission("organisation.view_signatory")

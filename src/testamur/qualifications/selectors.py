@@ -6,8 +6,10 @@ queries, so a bulk audit never costs a query per unit or per learner.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from testamur.learners.models import Learner
 from testamur.organisation.models import Organisation
@@ -20,7 +22,7 @@ from testamur.qualifications.models import (
     QualificationStatus,
     UnitEquivalence,
 )
-from testamur.training.models import Course, CourseType, UnitEnrolment
+from testamur.training.models import Course, CourseEnrolment, CourseType, UnitEnrolment
 
 _CODES = Prefetch("units", to_attr="unit_list")
 _CORE = Prefetch("core_units", to_attr="core_list")
@@ -259,3 +261,55 @@ def credential_units(enrolments) -> dict[int, list[dict]]:
             if code in wanted.get(enrolment.pk, ())
         ]
     return units
+
+
+def qualification_enrolments_commenced(enrolments) -> dict[int, date | None]:
+    """When each qualification enrolment's training began, in two queries.
+
+    A qualification enrolment records no start of its own: it began when the learner's first
+    course enrolment in the qualification commenced or, when its units come from other
+    courses, when the first unit its audit counted started. None when neither is recorded.
+    """
+    enrolments = list(enrolments)
+    if not enrolments:
+        return {}
+    starts: dict[tuple[int, int], date] = {}
+    rows = (
+        CourseEnrolment.objects.filter(
+            learner_id__in={e.learner_id for e in enrolments},
+            offer__course_id__in={e.qualification_id for e in enrolments},
+        )
+        .annotate(began=Coalesce("commencement_date", "offer__start_date"))
+        .values_list("learner_id", "offer__course_id", "began")
+    )
+    for learner_id, course_id, began in rows:
+        key = (learner_id, course_id)
+        starts[key] = min(began, starts.get(key, began))
+    counted = {
+        e.pk: set(e.audit_explanation.get("counted_units", []))
+        for e in enrolments
+        if isinstance(e.audit_explanation, dict)
+    }
+    unit_starts: dict[tuple[int, str], date] = {}
+    waiting = [e for e in enrolments if (e.learner_id, e.qualification_id) not in starts]
+    if waiting:
+        unit_rows = UnitEnrolment.objects.filter(
+            course_enrolment__learner_id__in={e.learner_id for e in waiting},
+            unit__code__in=set().union(*(counted.get(e.pk, set()) for e in waiting)),
+            start_date__isnull=False,
+        ).values_list("course_enrolment__learner_id", "unit__code", "start_date")
+        for learner_id, code, start in unit_rows:
+            key = (learner_id, code)
+            unit_starts[key] = min(start, unit_starts.get(key, start))
+    commenced = {}
+    for enrolment in enrolments:
+        began = starts.get((enrolment.learner_id, enrolment.qualification_id))
+        if began is None:
+            unit_dates = [
+                unit_starts[(enrolment.learner_id, code)]
+                for code in counted.get(enrolment.pk, ())
+                if (enrolment.learner_id, code) in unit_starts
+            ]
+            began = min(unit_dates, default=None)
+        commenced[enrolment.pk] = began
+    return commenced

@@ -41,3 +41,22 @@ def achieved_unit_enrolments(enrolment_ids):
         .select_related("unit", "outcome")
         .order_by("course_enrolment_id", "unit__code")
     )
+
+
+def units_achieved_in_future(*, today, enrolment_ids=(), learner_ids=()):
+    """Achieved unit enrolments whose end date is after `today`: a record the rules refuse now
+    but older data (or a direct database edit) may still hold. Credentials listing them are
+    held back by the issue gates until the outcome or the date is corrected."""
+    enrolment_ids, learner_ids = list(enrolment_ids), list(learner_ids)
+    if not enrolment_ids and not learner_ids:
+        return UnitEnrolment.objects.none()
+    return (
+        UnitEnrolment.objects.filter(
+            Q(course_enrolment_id__in=enrolment_ids)
+            | Q(course_enrolment__learner_id__in=learner_ids),
+            outcome__is_achieved=True,
+            end_date__gt=today,
+        )
+        .select_related("unit", "course_enrolment")
+        .order_by("course_enrolment_id", "unit__code")
+    )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from testamur.core.events import EventRecord, event_record, event_record_many
 from testamur.learners.models import Learner
 from testamur.organisation.models import Jurisdiction, Organisation
+from testamur.organisation.selectors import organisation_today
 from testamur.qualifications.services import qualification_enrolments_audit_learner
 from testamur.training.finalisation.learner_status import learner_inactive_rule_apply
 from testamur.training.models import (
@@ -50,6 +51,11 @@ UNIT_ENROLMENT_EXISTS = "{unit} is already part of this enrolment."
 UNIT_ENROLMENT_ENDS_BEFORE_START = "The end date must be on or after the start date."
 HOURS_NEGATIVE = "Hours cannot be negative."
 OUTCOME_WRONG_JURISDICTION = "Outcome code {code} is not valid for the {jurisdiction} outcome set."
+ACHIEVED_IN_FUTURE = (
+    "End date {end} is in the future, but outcome {code} says the unit is already achieved: "
+    "an achieved unit cannot end after today. Enter the date it was achieved, or record the "
+    "outcome once the unit is finished."
+)
 
 UNIT_FIELDS = ["code", "title", "nominal_hours", "field_of_education", "is_vet"]
 COURSE_FIELDS = [
@@ -436,10 +442,23 @@ def enrolment_update(*, enrolment: CourseEnrolment, actor, data: dict) -> Course
 # Unit enrolments
 
 
+def achieved_in_future(outcome: OutcomeCode | None, end: date | None, today: date) -> bool:
+    """An achieved outcome (the jurisdiction's achieved set) whose unit ends after today."""
+    return bool(outcome and outcome.is_achieved and end and end > today)
+
+
 def unit_enrolment_rule_errors(
-    unit_enrolment: UnitEnrolment, *, jurisdiction: str, outcome: OutcomeCode | None
+    unit_enrolment: UnitEnrolment,
+    *,
+    jurisdiction: str,
+    outcome: OutcomeCode | None,
+    today: date | None = None,
 ) -> dict[str, str]:
-    """The rules a unit enrolment's own fields must follow (outcome set, dates, hours)."""
+    """The rules a unit enrolment's own fields must follow (outcome set, dates, hours).
+
+    `outcome` is the unit's outcome after the change; `today` (the RTO's) is looked up when
+    not given, so an import passes it once for all its rows.
+    """
     errors = {}
     if outcome and outcome.jurisdiction != jurisdiction:
         errors["outcome"] = OUTCOME_WRONG_JURISDICTION.format(
@@ -448,6 +467,10 @@ def unit_enrolment_rule_errors(
     start, end = unit_enrolment.start_date, unit_enrolment.end_date
     if start and end and end < start:
         errors["end_date"] = UNIT_ENROLMENT_ENDS_BEFORE_START
+    # Not a database constraint: "today" moves, and a CHECK must hold for every row forever.
+    elif achieved_in_future(outcome, end, today or organisation_today()):
+        shown = end.strftime("%d/%m/%Y")
+        errors["end_date"] = ACHIEVED_IN_FUTURE.format(end=shown, code=outcome.code)
     for field in ("scheduled_hours", "actual_hours"):
         hours = getattr(unit_enrolment, field)
         if isinstance(hours, Decimal | int) and hours < 0:

@@ -4,13 +4,14 @@ from datetime import datetime
 
 from django.http import Http404
 from django.urls import reverse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
 from testamur.api.auth import require_perms
 from testamur.api.common import (
     WRITE_ERRORS,
+    Filters,
     Flag,
     Id,
     Input,
@@ -28,6 +29,8 @@ from testamur.api.idempotency import IDEMPOTENCY_DOC, idempotent
 from testamur.api.routers.credentials import PDF_RESPONSE, CredentialRef, Skipped
 from testamur.api.routers.refs import LearnerRef, UserRef
 from testamur.credentials import selectors
+from testamur.credentials.gates import Fix, fix_url
+from testamur.credentials.issue_options import BACKDATE_DAYS, BACKDATE_WORD, IssueOptions
 from testamur.credentials.models import GenerationRun, RunItemStatus, RunKind, RunStatus
 from testamur.credentials.runs import run_start
 from testamur.credentials.views.common import VIEW, VIEW_RUNS, file_response
@@ -90,12 +93,31 @@ class RunCredential(CredentialRef):
     learner: LearnerRef
 
 
+class SkipReasonOut(Schema):
+    reason: str
+    fix: one_of(Fix) = Field(description="What puts it right.")
+    fix_url: str = Field(description="The page of the web application that puts it right.")
+
+
 class RunItemOut(Schema):
     position: int
     credential: RunCredential
     status: one_of(RunItemStatus)
     message: str
+    reasons: list[SkipReasonOut] = Field(
+        description="Why a skipped credential was skipped: each reason, and where to fix it."
+    )
     finished_at: datetime | None
+
+    @staticmethod
+    def resolve_reasons(item) -> list[dict]:
+        return [
+            {**entry, "fix_url": fix_url(entry["fix"], item.credential)} for entry in item.reasons
+        ]
+
+
+class RunItemFilters(Filters):
+    status: one_of(RunItemStatus, "") = Field("", description="Only the items in this status.")
 
 
 class RunStarted(Schema):
@@ -113,15 +135,26 @@ class RunRequest(Input):
 
 
 class IssueRunRequest(RunRequest):
-    issued_date: IsoDate = Field(description="Printed on the documents; not in the future.")
+    issued_date: IsoDate = Field(
+        description="Printed on the documents: not in the future, not before the enrolment "
+        f"commenced; more than {BACKDATE_DAYS} days back needs backdate_confirmation and "
+        "backdate_reason."
+    )
     final_qualification: Flag = Field(
-        description="True also marks each enrolment's qualification issued with the number."
+        description="True also marks each enrolment's qualification issued with the number. "
+        "Only when every credential is a Testamur of a qualification."
     )
     status_reason: Text = Field("", max_length=500)
     mail_merge: Flag = Field(False, description="Also build the mail-merge spreadsheet.")
+    backdate_confirmation: Text = Field(
+        "", max_length=20, description=f"{BACKDATE_WORD}, to confirm a back-dated issue."
+    )
+    backdate_reason: Text = Field(
+        "", max_length=500, description="Why a back-dated issue carries that date (recorded)."
+    )
 
 
-def _start(request, kind: RunKind, payload: RunRequest, options: dict | None = None):
+def _start(request, kind: RunKind, payload: RunRequest, options: IssueOptions | None = None):
     credentials = selectors.credentials_selected(payload.credentials)
     found = {c.pk for c in credentials}
     revisions = {pk: rev for pk, rev in (payload.revisions or {}).items() if pk in found}
@@ -133,7 +166,7 @@ def _start(request, kind: RunKind, payload: RunRequest, options: dict | None = N
         revisions=revisions,
     )
     missing = [pk for pk in payload.credentials if pk not in found]
-    skipped = [{"item": str(item), "reason": reason} for item, reason in outcome.skipped]
+    skipped = [{"item": str(item), "reason": str(reason)} for item, reason in outcome.skipped]
     skipped += [{"item": f"Credential {pk}", "reason": NOT_FOUND_SKIPPED} for pk in missing]
     started = {
         "run": GenerationRun.objects.select_related("created_by").get(pk=run.pk),
@@ -171,12 +204,14 @@ def run_issue(request, payload: IssueRunRequest):
     Credentials a gate stops (USI, settings, no competent units…) are skipped with the reason.
     """
     require_perms(request, VIEW, VIEW_RUNS)
-    options = {
-        "issued_date": payload.issued_date.isoformat(),
-        "final_qualification": payload.final_qualification,
-        "status_reason": payload.status_reason,
-        "mail_merge": payload.mail_merge,
-    }
+    options = IssueOptions(
+        issued_on=payload.issued_date,
+        final_qualification=payload.final_qualification,
+        status_reason=payload.status_reason,
+        mail_merge=payload.mail_merge,
+        backdate_confirmation=payload.backdate_confirmation,
+        backdate_reason=payload.backdate_reason,
+    )
     return _start(request, RunKind.ISSUE, payload, options)
 
 
@@ -207,10 +242,12 @@ def run_detail(request, run_id: PathId):
     summary="A run's credentials and outcomes",
 )
 @paginate(PageNumberPagination)
-def run_item_list(request, run_id: PathId):
-    """Each credential of the run: done, failed or skipped, and why."""
+def run_item_list(request, run_id: PathId, filters: Query[RunItemFilters]):
+    """Each credential of the run: done, failed or skipped, and why. Skipped ones include
+    those skipped when the run started (`?status=skipped` lists only them)."""
     require_perms(request, VIEW_RUNS, VIEW)
-    return selectors.run_items(_run(run_id))
+    items = selectors.run_items(_run(run_id))
+    return items.filter(status=filters.status) if filters.status else items
 
 
 def _run_file(run: GenerationRun, field, filename: str, content_type: str, attachment: bool):

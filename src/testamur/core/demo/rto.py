@@ -53,6 +53,25 @@ LOGO_SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" width="360" height="96" v
 """
 
 
+def official_logo_svg(label: str, colour: str) -> bytes:
+    """Demo stand-in for the official NRT or AQF artwork (the real logos are trade marks an RTO
+    is licensed to use), so the demo RTO can issue. A real RTO uploads its own in Settings."""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="240" height="96" viewBox="0 0 240 96">'
+        f'<rect width="240" height="96" rx="8" fill="{colour}"/>'
+        f'<text x="120" y="50" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" '
+        f'font-size="30" font-weight="700" fill="#ffffff">{label}</text>'
+        f'<text x="120" y="78" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" '
+        f'font-size="14" fill="#ffffff">demo artwork</text></svg>'
+    ).encode()
+
+
+OFFICIAL_LOGOS = {
+    "nrt_logo": official_logo_svg("NRT", "#00703c"),
+    "aqf_logo": official_logo_svg("AQF", "#003b5c"),
+}
+
+
 def signature_svg(seed: int) -> bytes:
     """A squiggle standing in for a scanned signature."""
     rng = random.Random(seed)

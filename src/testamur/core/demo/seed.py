@@ -26,7 +26,14 @@ from testamur.accounts.roles import Role
 from testamur.accounts.services import user_create, user_set_active, user_set_role
 from testamur.core.demo import people
 from testamur.core.demo.plan import RANDOM_SEED, EnrolmentPlan, plan_enrolments, plan_learners
-from testamur.core.demo.rto import LOCATIONS, LOGO_SVG, OFFERS, ORGANISATION, signature_svg
+from testamur.core.demo.rto import (
+    LOCATIONS,
+    LOGO_SVG,
+    OFFERS,
+    OFFICIAL_LOGOS,
+    ORGANISATION,
+    signature_svg,
+)
 from testamur.core.demo.training_products import PRODUCTS, UNITS, TrainingProduct
 from testamur.core.events import event_record
 from testamur.learners.models import Learner, UsiStatus
@@ -135,6 +142,10 @@ def _ensure_organisation(issuing_officer: User) -> None:
     logo = organisation.logo
     if not logo or not logo.storage.exists(logo.name):
         logo.save("harbour-city-training-logo.svg", ContentFile(LOGO_SVG), save=True)
+    for field, artwork in OFFICIAL_LOGOS.items():
+        image = getattr(organisation, field)
+        if not image or not image.storage.exists(image.name):
+            image.save(f"{field.replace('_', '-')}.svg", ContentFile(artwork), save=True)
 
     for index, (name, title) in enumerate(people.SIGNATORIES):
         signatory, _ = Signatory.objects.get_or_create(name=name, defaults={"title": title})

@@ -20,8 +20,8 @@ SOA_STATEMENT = (
 )
 AQF_STATEMENT = "The qualification is recognised within the Australian Qualifications Framework"
 PREVIEW_NUMBER = "PREVIEW"
-# The built-in placeholder logo files; an RTO that uploads the official artwork under another
-# name (e.g. nrt-logo.png) sets organisation.nrt_logo / aqf_logo to it.
+# The built-in placeholder logo files; once the RTO uploads the official artwork in Settings,
+# organisation.nrt_logo / aqf_logo name it instead (documents.organisation_assets).
 NRT_LOGO = "nrt-logo.svg"
 AQF_LOGO = "aqf-logo.svg"
 

@@ -2,10 +2,11 @@
 small filters for the credential pages."""
 
 from django import template
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from testamur.credentials import selectors
+from testamur.credentials.gates import Fix, fix_label, fix_url
 from testamur.credentials.views.common import NO_CREDENTIALS, VIEW
 from testamur.credentials.views.common import credential_table as table_context
 
@@ -55,3 +56,12 @@ def credential_table(
 def dotted_breaks(value: str):
     """`data.organisation.name` with line-break opportunities after each dot (editor key list)."""
     return mark_safe(".<wbr>".join(conditional_escape(part) for part in str(value).split(".")))  # noqa: S308 - every part is escaped
+
+
+@register.simple_tag
+def fix_link(reason, credential):
+    """A link to the page that puts a gate's reason right (gates.Fix), e.g. Settings."""
+    fix = getattr(reason, "fix", Fix.CREDENTIAL)
+    if fix == Fix.CREDENTIAL:
+        return ""  # the row or page already leads to the credential
+    return format_html('<a class="fix" href="{}">{}</a>', fix_url(fix, credential), fix_label(fix))

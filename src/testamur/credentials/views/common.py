@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from testamur.core.paging import cursor_parse, keyset_page
@@ -98,6 +99,23 @@ def summary(request, outcome: BulkOutcome) -> None:
     level(request, outcome.summary())
 
 
+RUN_STARTED = "{count} {verb}."
+RUN_STARTED_SKIPPED = "{count} {verb}, {skipped} skipped: "
+SEE_SKIPPED = "see why on the run page"
+
+
+def run_started(request, run, outcome: BulkOutcome) -> None:
+    """A short summary of a run just started; skipped credentials are listed on its page."""
+    if not outcome.skipped:
+        messages.success(request, RUN_STARTED.format(count=len(outcome.done), verb=outcome.verb))
+        return
+    lead = RUN_STARTED_SKIPPED.format(
+        count=len(outcome.done), verb=outcome.verb, skipped=len(outcome.skipped)
+    )
+    url = reverse("credentials:run_detail", args=[run.pk]) + "#skipped"
+    messages.warning(request, format_html('{}<a href="{}">{}</a>.', lead, url, SEE_SKIPPED))
+
+
 def register_url() -> str:
     return reverse("credentials:register")
 
@@ -140,9 +158,10 @@ def start_run(request, kind, credentials, revisions, back: str):
             actor=request.user, kind=kind, credentials=credentials, revisions=revisions
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        for message in error.messages:
+            messages.error(request, message)
         return redirect(back)
-    summary(request, outcome)
+    run_started(request, run, outcome)
     return redirect("credentials:run_detail", pk=run.pk)
 
 

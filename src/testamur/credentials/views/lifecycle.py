@@ -11,6 +11,7 @@ from testamur.core.permissions import require_permission
 from testamur.credentials import selectors
 from testamur.credentials.forms import CancelForm, IssueForm, ReissueForm
 from testamur.credentials.gates import evaluate_gates
+from testamur.credentials.issue_options import is_qualification_testamur
 from testamur.credentials.models import CredentialStatus, GenerationRun, RunKind
 from testamur.credentials.runs import credential_label, run_start
 from testamur.credentials.services import (
@@ -36,6 +37,7 @@ from testamur.credentials.views.common import (
     register_url,
     revision_posted,
     revisions_posted,
+    run_started,
     selection,
     summary,
 )
@@ -46,6 +48,11 @@ STILL_REQUESTED = (
     "or generate them before issuing. Until then they are skipped."
 )
 NONE_ISSUABLE = "None of the selected credentials can be issued yet: see the reason on each."
+FINAL_QUALIFICATION_NOT_OFFERED = (
+    "Final qualification: not asked. Only a Testamur of a qualification completes one, and this "
+    "selection holds other credentials, so they are issued without changing the course "
+    "enrolments' qualification-issued flag."
+)
 CANCELLED_ONE = "Cancelled {label}. It stays in the register with your reason."
 DELETED_ONE = "Deleted the requested {kind} for {name}."
 REISSUED = (
@@ -72,27 +79,21 @@ def issue(request):
     if not credentials:
         messages.error(request, NONE_SELECTED)
         return redirect(back)
-    form = IssueForm(request.POST or None)
+    offer_final = all(is_qualification_testamur(c) for c in credentials)
+    form = IssueForm(request.POST or None, offer_final_qualification=offer_final)
     if request.method == "POST" and form.is_valid():
-        values = form.cleaned_data
-        options = {
-            "final_qualification": values["final_qualification"],
-            "issued_date": values["issued_date"].isoformat(),
-            "status_reason": values["status_reason"],
-            "mail_merge": values["mail_merge"],
-        }
         try:
             run, outcome = run_start(
                 actor=request.user,
                 kind=RunKind.ISSUE,
                 credentials=credentials,
-                options=options,
+                options=form.issue_options(),
                 revisions=revisions_posted(request.POST, credentials),
             )
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            summary(request, outcome)
+            run_started(request, run, outcome)
             return redirect("credentials:run_detail", pk=run.pk)
     gates = evaluate_gates(credentials)
     rows = [(credential, gates[credential.pk]) for credential in credentials]
@@ -108,6 +109,8 @@ def issue(request):
         "requested_ids": [c.pk for c in credentials if c.status == CredentialStatus.REQUESTED],
         "source_run": source_run,
         "next_url": back,
+        "offer_final_qualification": offer_final,
+        "final_qualification_not_offered": FINAL_QUALIFICATION_NOT_OFFERED,
     }
     return render(request, "credentials/issue.html", context)
 
@@ -279,6 +282,7 @@ def regenerate(request, pk: int):
             revisions={credential.pk: revision} if revision is not None else None,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        for message in error.messages:
+            messages.error(request, message)
         return redirect(back)
     return redirect("credentials:run_detail", pk=run.pk)

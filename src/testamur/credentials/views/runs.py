@@ -1,7 +1,5 @@
 """Runs (log history): the list, one run with its live progress, its files."""
 
-from datetime import date
-
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -9,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from testamur.core.permissions import require_permission
 from testamur.credentials import selectors
+from testamur.credentials.issue_options import IssueOptions
 from testamur.credentials.models import GenerationRun, RunKind
 from testamur.credentials.services import PERM_ISSUE, PERM_REQUEST
 from testamur.credentials.views.common import VIEW_RUNS, file_response, start_run
@@ -24,10 +23,9 @@ def run_list(request):
 
 
 def _run_context(request, run: GenerationRun) -> dict:
-    issued = run.options.get("issued_date") if isinstance(run.options, dict) else None
     return {
         "run": run,
-        "issued_date": date.fromisoformat(issued) if issued else None,
+        "issue_options": IssueOptions.from_json(run.options) if run.kind == RunKind.ISSUE else None,
         "problems": [] if run.is_finished else selectors.run_problems(run),
         "can_issue": request.user.has_perm(PERM_ISSUE),
         "can_request": request.user.has_perm(PERM_REQUEST),
@@ -41,9 +39,12 @@ def run_detail(request, pk: int):
     items = training_selectors.paginate(
         selectors.run_items(run), request.GET.get("page"), per_page=100
     )
-    return render(
-        request, "credentials/run_detail.html", {**_run_context(request, run), "page_obj": items}
-    )
+    context = {
+        **_run_context(request, run),
+        "page_obj": items,
+        "skipped": selectors.run_skipped(run),
+    }
+    return render(request, "credentials/run_detail.html", context)
 
 
 @require_permission(VIEW_RUNS)

@@ -335,7 +335,10 @@ class EnrolmentPlanning:
                 stale = unit_enrolment.training_organisation_outcome != derived
                 unit_enrolment.training_organisation_outcome = derived
                 errors = unit_enrolment_rule_errors(
-                    unit_enrolment, jurisdiction=self.jurisdiction, outcome=data.get("outcome")
+                    unit_enrolment,
+                    jurisdiction=self.jurisdiction,
+                    outcome=data.get("outcome"),
+                    today=self.today,
                 )
                 try:
                     unit_enrolment.full_clean(

@@ -27,6 +27,7 @@ from testamur.interchange.problems import Problems
 from testamur.interchange.spreadsheets.engine import Counts
 from testamur.learners.services import learners_save_many
 from testamur.organisation.models import Organisation
+from testamur.organisation.selectors import organisation_today
 from testamur.organisation.services import organisation_update
 from testamur.training.models import Course, CourseOffer, DeliveryLocation, Unit
 from testamur.training.services import (
@@ -65,6 +66,7 @@ class AvetmissImport(ReferenceChecks, EnrolmentPlanning):
         self.lines_read = 0
         self.organisation = Organisation.load()
         self.jurisdiction = self.organisation.jurisdiction
+        self.today = organisation_today()
 
     @property
     def summary(self) -> dict:

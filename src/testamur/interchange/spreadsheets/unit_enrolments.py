@@ -10,6 +10,7 @@ from testamur.interchange.spreadsheets import columns as c
 from testamur.interchange.spreadsheets.engine import ParsedRow, record_problems
 from testamur.interchange.spreadsheets.lookups import LEARNER_COLUMNS, LearnerLookup
 from testamur.organisation.models import Jurisdiction, Organisation
+from testamur.organisation.selectors import organisation_today
 from testamur.training.models import (
     CourseEnrolment,
     CourseOffer,
@@ -87,6 +88,7 @@ class UnitEnrolmentImport(LearnerLookup):
         self.offers = dict(CourseOffer.objects.values_list("code", "pk"))
         self.units = dict(Unit.objects.values_list("code", "pk"))
         self.jurisdiction = Organisation.load().jurisdiction
+        self.today = organisation_today()
         self.all_outcomes = OutcomeCode.objects.in_bulk()
         self.outcomes = {
             o.code: o for o in self.all_outcomes.values() if o.jurisdiction == self.jurisdiction
@@ -220,7 +222,10 @@ class UnitEnrolmentImport(LearnerLookup):
 
     def _problems(self, unit_enrolment: UnitEnrolment) -> dict:
         errors = unit_enrolment_rule_errors(
-            unit_enrolment, jurisdiction=self.jurisdiction, outcome=unit_enrolment.outcome
+            unit_enrolment,
+            jurisdiction=self.jurisdiction,
+            outcome=unit_enrolment.outcome,
+            today=self.today,
         )
         return record_problems(
             unit_enrolment, errors, exclude=["course_enrolment", "unit", "outcome"]

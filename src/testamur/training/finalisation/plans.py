@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 
 from testamur.organisation.models import Jurisdiction, Organisation
+from testamur.organisation.selectors import organisation_today
 from testamur.training.models import (
     COMPLETION_STATUSES,
     TNC_STATUSES,
@@ -26,7 +27,11 @@ from testamur.training.models import (
     training_organisation_outcome_for,
 )
 from testamur.training.outcome_codes import NOT_SET, WITHDRAWN
-from testamur.training.services import HOURS_NEGATIVE, OUTCOME_WRONG_JURISDICTION
+from testamur.training.services import (
+    HOURS_NEGATIVE,
+    OUTCOME_WRONG_JURISDICTION,
+    achieved_in_future,
+)
 
 STATUS_NOT_FINAL = "Choose the status the enrolment finishes with; Active is not a final status."
 REASON_REQUIRED = "Enter the status reason for a withdrawal, cancellation or partial attendance."
@@ -44,6 +49,10 @@ OUTCOME_NOT_FINAL = (
 UNITS_NOT_FINAL = (
     "These units have no final outcome yet: {units}. Choose an outcome for them, "
     "or finalise as Completion Pending."
+)
+UNITS_ACHIEVED_IN_FUTURE = (
+    "Units' actual end date: {units} would be achieved with an end date in the future, and an "
+    "achieved unit cannot end after today. Enter the units' actual end date."
 )
 RESUME_DATES_REQUIRED = "Enter the new start and end dates of the deferred units."
 RESUME_NOT_FUTURE = "The new start date of deferred units must be in the future."
@@ -315,12 +324,27 @@ def _unfinished_units(plan: EnrolmentPlan) -> list[str]:
     return unfinished
 
 
+def _achieved_in_future(plan: EnrolmentPlan, today: date) -> list[str]:
+    """Units this finalisation would leave achieved with an end date after today."""
+    found = []
+    for unit in plan.units:
+        new = {c.field: c.new for c in unit.changes}
+        if not new.keys() & {"outcome", "end_date"}:
+            continue  # finalisation does not write this unit's result
+        ue = unit.unit_enrolment
+        outcome, end = new.get("outcome", ue.outcome), new.get("end_date", ue.end_date)
+        if achieved_in_future(outcome, end, today):
+            found.append(ue.unit.code)
+    return found
+
+
 def enrolment_plans(enrolments: list[CourseEnrolment], f: Finalisation) -> list[EnrolmentPlan]:
     """Every enrolment's changes; every problem with any of them, all at once."""
     codes = _Codes()
     errors = _check_choice(f, codes)
     if errors:
         raise ValidationError(errors)
+    today = organisation_today()
     plans = []
     for enrolment in enrolments:
         found = _enrolment_errors(enrolment, f)
@@ -329,6 +353,9 @@ def enrolment_plans(enrolments: list[CourseEnrolment], f: Finalisation) -> list[
             unfinished = _unfinished_units(plan)
             if unfinished:
                 found["unit_outcome"] = UNITS_NOT_FINAL.format(units=", ".join(unfinished))
+        future = _achieved_in_future(plan, today)
+        if future:
+            found["unit_end_date"] = UNITS_ACHIEVED_IN_FUTURE.format(units=", ".join(future))
         for name, message in found.items():
             if len(enrolments) > 1:
                 learner = enrolment.learner
