@@ -145,6 +145,12 @@ CLOCK_DIGEST_HOUR = int(os.environ.get("CLOCK_DIGEST_HOUR", "7"))
 # email); its report finds older completions never issued on request.
 CLOCK_LOOKBACK_DAYS = int(os.environ.get("CLOCK_LOOKBACK_DAYS", "365"))
 
+# Signed checkpoints of the event log (docs/decisions/0012): the Ed25519 key that signs them
+# (made on first use, readable by this server's user only) and where they are written. Both are
+# files outside the database, out of a database administrator's reach.
+EVENT_LOG_KEY_FILE = Path(os.environ.get("EVENT_LOG_KEY_FILE", VAR_DIR / "event-log-key.pem"))
+EVENT_LOG_CHECKPOINT_DIR = Path(os.environ.get("EVENT_LOG_CHECKPOINT_DIR", VAR_DIR / "checkpoints"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -8,6 +8,12 @@ class CredentialsConfig(AppConfig):
     verbose_name = "Credentials"
 
     def ready(self):
+        from testamur.core.db_guards import sqlite_guard_add
+        from testamur.core.integrity import register_check_add
         from testamur.credentials.builtin_templates import builtin_templates_sync
+        from testamur.credentials.guards import credential_sqlite_guards
+        from testamur.credentials.integrity import credential_register_check
 
+        sqlite_guard_add(credential_sqlite_guards)
+        register_check_add(credential_register_check)
         post_migrate.connect(builtin_templates_sync, sender=self, dispatch_uid="builtin_templates")

@@ -76,7 +76,10 @@ def _claim_and_number(ids: list[int], actor) -> tuple[list[Credential], Results]
                         subject_id=credential.pk,
                         learner_id=credential.learner_id,
                         action="numbered",
-                        data={"number": credential.number},
+                        data={
+                            "number": credential.number,
+                            "verification_code": credential.verification_code,
+                        },
                     )
                 )
         for credential in eligible:
@@ -146,6 +149,8 @@ def credentials_issue(
                         "run": run_id,
                         "sha256": credential.document_sha256,
                         "final_qualification": final_qualification,
+                        # What it says, for verify_event_log to replay against the register.
+                        "facts": credential.issued_facts(),
                     },
                 )
             )

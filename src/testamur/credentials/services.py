@@ -12,6 +12,7 @@ from testamur.credentials.models import (
     Credential,
     CredentialStatus,
     CredentialTemplate,
+    fact_value,
 )
 from testamur.credentials.states import IllegalTransition, target_state
 from testamur.qualifications.models import QualificationEnrolment
@@ -284,7 +285,13 @@ def credential_cancel(
         credential.status_reason = reason
         credential.cancelled_at = timezone.now()
         credential.cancelled_by = actor
-        _transition(credential, action="cancel", actor=actor, reason=reason)
+        _transition(
+            credential,
+            action="cancel",
+            actor=actor,
+            reason=reason,
+            data={"cancelled_at": fact_value(credential.cancelled_at)},
+        )
         _undo_final_qualification(credential, actor)
         status_list_credential_changed(credential=credential)
     return credential
