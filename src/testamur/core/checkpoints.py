@@ -10,6 +10,7 @@ disagree with it. Each checkpoint is a small JSON file anyone can check with the
 import contextlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -200,10 +201,39 @@ def checkpoints_read(directory: Path, keys: set[str]) -> tuple[list[Checkpoint],
     return found, problems
 
 
+def checkpoints_recent(directory: Path | None = None, *, limit: int = 1) -> list[Checkpoint]:
+    """The newest checkpoints this server signed, newest first (file names sort by time)."""
+    keys = trusted_keys()
+    found = []
+    for path in sorted(
+        Path(directory or checkpoint_dir()).glob(f"{FILE_PREFIX}*.json"), reverse=True
+    ):
+        try:
+            checkpoint = Checkpoint.from_json(path.read_text(encoding="utf-8"), path)
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+        if checkpoint.signature_ok(keys):
+            found.append(checkpoint)
+            if len(found) == limit:
+                break
+    return found
+
+
+FILE_NAME = re.compile(r"event-log-\d{8}T\d{12}Z-\d+\.json")
+
+
+def checkpoint_path(name: str) -> Path | None:
+    """The checkpoint file of that name in the checkpoint directory, or None (any other name,
+    such as one reaching outside the directory, is refused)."""
+    if not FILE_NAME.fullmatch(name):
+        return None
+    path = checkpoint_dir() / name
+    return path if path.is_file() else None
+
+
 def checkpoint_latest(directory: Path | None = None) -> Checkpoint | None:
     """The newest checkpoint this server signed, or None."""
-    checkpoints, _ = checkpoints_read(directory or checkpoint_dir(), trusted_keys())
-    return max(checkpoints, key=lambda c: c.at, default=None)
+    return next(iter(checkpoints_recent(directory)), None)
 
 
 def _extends(previous: Checkpoint, head: EventChainHead) -> tuple[str, int | None]:
