@@ -40,8 +40,8 @@ SINCE_START = (
 )
 CHECKPOINT_TRUNCATED = (
     "The log has {count} events but the checkpoint {name} signed {at} counted {events} (its "
-    "newest was event {last_event_id}): the log was cut short, event number {first_missing} "
-    "onward is missing."
+    "newest was event {last_event_id}): the log was cut short or replaced, event number "
+    "{first_missing} onward is missing."
 )
 MORE_PROBLEMS = "… and {count} more problem(s)."
 
@@ -138,24 +138,21 @@ def _chain_and_checkpoints(report: IntegrityReport, checkpoints: list[Checkpoint
                 first_missing=report.events + 1,
             )
         )
-    head = EventChainHead.objects.filter(id=1).first()
     if report.chain_break is None:
+        head = EventChainHead.objects.filter(id=1).first()
         if head is None and report.events:
-            report.add(
-                CHAIN_BROKEN.format(
-                    where="the end of the log", problem=HEAD_MISSING, checked=checked
-                )
-            )
+            report.chain_break = ChainBreak(0, HEAD_MISSING)
         elif head and (
             head.count != report.events or (report.events and head.last_hash != last_hash)
         ):
+            report.chain_break = ChainBreak(0, NEWEST_MISSING)
+        if report.chain_break:
+            problem = report.chain_break.problem
             report.add(
-                CHAIN_BROKEN.format(
-                    where="the end of the log", problem=NEWEST_MISSING, checked=checked
-                )
+                CHAIN_BROKEN.format(where="the end of the log", problem=problem, checked=checked)
             )
-    if report.ok:
-        report.lines.append(CHAIN_INTACT.format(count=f"{report.events:,}"))
+        else:
+            report.lines.append(CHAIN_INTACT.format(count=f"{report.events:,}"))
 
 
 def event_log_check(

@@ -40,7 +40,7 @@ BEGIN
       coalesce(OLD.number, OLD.id::text) USING ERRCODE = 'integrity_constraint_violation';
   END IF;
   IF OLD.document <> '' AND NEW.document IS DISTINCT FROM OLD.document THEN
-    RAISE EXCEPTION 'The stored document of credential % cannot be replaced', OLD.number
+    RAISE EXCEPTION 'The stored document of credential % cannot be changed', OLD.number
       USING ERRCODE = 'integrity_constraint_violation';
   END IF;
   IF OLD.document_sha256 <> '' AND NEW.document_sha256 IS DISTINCT FROM OLD.document_sha256 THEN
