@@ -20,6 +20,8 @@ RUNS = [
     [PY, str(BENCH / "import_rows.py"), "--n", "100000"],
     # PostgreSQL only: /v/<code> under gunicorn with 50 concurrent clients.
     [PY, str(BENCH / "verify_page.py")],
+    # A million events: loading them takes about 7 minutes on SQLite (not measured).
+    [PY, str(BENCH / "verify_event_log.py"), "--n", "1000000"],
 ]
 
 
