@@ -251,6 +251,12 @@ def test_the_daily_check_queues_itself_a_day_after_the_newest_checkpoint(setting
     _checkpoint()
     assert event_log_daily_schedule(now=now) == checkpoint_latest().at + timedelta(days=1)
 
+    # A worker that starts when a check is overdue leaves it a few minutes for queued work.
+    DBTaskResult.objects.all().delete()
+    later = now + timedelta(days=3)
+    wait = timedelta(minutes=10)
+    assert event_log_daily_schedule(now=later, after=wait) == later + wait
+
 
 def test_inline_task_backends_are_not_scheduled():
     assert event_log_daily_schedule() is None

@@ -14,6 +14,8 @@ from testamur.core.integrity import event_log_verification_run
 from testamur.core.models import EventLogVerification
 
 CHECKPOINT_EVERY = timedelta(days=1)
+# How long a starting worker waits before a check that is due (deploys restart workers).
+AFTER_START = timedelta(minutes=10)
 
 
 def task_waiting(queued_task) -> bool:
@@ -55,19 +57,23 @@ def event_log_daily() -> str:
         verification, _ = event_log_verification_run()
         return f"{verification.get_outcome_display()}; {_checkpoint()}"
     finally:
-        event_log_daily_schedule()
+        # A day on, whatever happened: a refused checkpoint is not retried every minute.
+        event_log_daily_schedule(after=CHECKPOINT_EVERY)
 
 
-def event_log_daily_schedule(now: datetime | None = None) -> datetime | None:
+def event_log_daily_schedule(
+    now: datetime | None = None, *, after: timedelta = timedelta(0)
+) -> datetime | None:
     """Queue the next daily check unless one is waiting. Returns when it will run.
 
-    A day after the newest checkpoint, or now if there is none that recent. Backends that
-    cannot defer a task (the inline one tests use) are left alone.
+    A day after the newest checkpoint, and not before `after` from now (a worker that has just
+    started has queued work to do first). Backends that cannot defer a task (the inline one
+    tests use) are left alone.
     """
     if not event_log_daily.get_backend().supports_defer or task_waiting(event_log_daily):
         return None
     now = now or timezone.now()
     latest = checkpoint_latest()
-    when = max(now, latest.at + CHECKPOINT_EVERY) if latest else now
+    when = max(now + after, latest.at + CHECKPOINT_EVERY) if latest else now + after
     event_log_daily.using(run_after=when).enqueue()
     return when

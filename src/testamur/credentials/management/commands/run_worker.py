@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from testamur.core.tasks import event_log_daily_schedule
+from testamur.core.tasks import AFTER_START, event_log_daily_schedule
 from testamur.credentials.runs import runs_recover
 from testamur.reports.tasks import clock_digest_schedule
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         if when:
             self.stdout.write(f"30-day clock email to Admins queued for {when:%d/%m/%Y %H:%M}.")
         # So does the daily check of the event log and its signed checkpoint.
-        when = event_log_daily_schedule()
+        when = event_log_daily_schedule(after=AFTER_START)
         if when:
             when = timezone.localtime(when)
             self.stdout.write(f"Event log check and checkpoint queued for {when:%d/%m/%Y %H:%M}.")
