@@ -36,6 +36,9 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": database_url(tmp, "testamur_bench"),
         "MEDIA_ROOT": str(tmp / "media"),
+        # The workers' daily event log checkpoint, if one falls due, stays in the bench's files.
+        "EVENT_LOG_KEY_FILE": str(tmp / "event-log-key.pem"),
+        "EVENT_LOG_CHECKPOINT_DIR": str(tmp / "checkpoints"),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "DEBUG": "1",
         "LOG_LEVEL": "ERROR",

@@ -23,6 +23,8 @@ RUNS = [
     [PY, str(BENCH / "verify_page.py")],
     # 10,000 learners verified against the USI registry simulator over HTTP.
     [PY, str(BENCH / "usi_bulk_verify.py"), "--n", "10000"],
+    # A million events: loading them takes about 7 minutes on SQLite (not measured).
+    [PY, str(BENCH / "verify_event_log.py"), "--n", "1000000"],
 ]
 
 

@@ -162,6 +162,11 @@ USI_APPLIES_TO = os.environ.get("USI_APPLIES_TO", "")
 USI_TIMEOUT = float(os.environ.get("USI_TIMEOUT", "30"))
 # Verified USIs are verified again after this many days (0: never); a running worker does it.
 USI_REVERIFY_DAYS = int(os.environ.get("USI_REVERIFY_DAYS", "365"))
+# Signed checkpoints of the event log (docs/decisions/0017): the Ed25519 key that signs them
+# (made on first use, readable by this server's user only) and where they are written. Both are
+# files outside the database, out of a database administrator's reach.
+EVENT_LOG_KEY_FILE = Path(os.environ.get("EVENT_LOG_KEY_FILE", VAR_DIR / "event-log-key.pem"))
+EVENT_LOG_CHECKPOINT_DIR = Path(os.environ.get("EVENT_LOG_CHECKPOINT_DIR", VAR_DIR / "checkpoints"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("testamur.accounts.urls")),
+    path("settings/integrity/", include("testamur.core.urls")),
     path("settings/", include("testamur.organisation.urls")),
     path("learners/", include("testamur.learners.urls")),
     path("training/", include("testamur.training.urls")),

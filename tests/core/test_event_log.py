@@ -2,10 +2,11 @@
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from testamur.core.events import event_log_verify, event_record
-from testamur.core.models import Event
+from testamur.core.models import Event, EventChainHead
+from tests.tampering import sql, sql_past_the_guards
 
 
 def _record(n: int):
@@ -18,15 +19,9 @@ def _record(n: int):
 
 
 def _tamper(sql: str, params: list) -> None:
-    """Edit the log behind the application's back, as an attacker with database access would."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # A superuser can switch triggers off for the session; the chain still catches it.
-            cursor.execute("SET session_replication_role = replica")
-            cursor.execute(sql, params)
-            cursor.execute("SET session_replication_role = DEFAULT")
-        else:
-            cursor.execute(sql, params)
+    """Edit the log behind the application's back, as an attacker with database access would;
+    the triggers refuse it, so switch them off first. The chain still catches it."""
+    sql_past_the_guards(sql, params)
 
 
 @pytest.mark.django_db
@@ -69,7 +64,6 @@ def test_deleted_newest_event_is_noticed():
         call_command("verify_event_log")
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db
 @pytest.mark.parametrize("operation", ["update", "delete"])
 def test_database_refuses_to_rewrite_history(operation):
@@ -80,3 +74,34 @@ def test_database_refuses_to_rewrite_history(operation):
         else:
             Event.objects.filter(pk=event.pk).delete()
     assert Event.objects.get(pk=event.pk).reason == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE core_eventchainhead SET count = 0, last_hash = '{genesis}'",
+        "UPDATE core_eventchainhead SET last_hash = '{genesis}'",
+        "DELETE FROM core_eventchainhead",
+    ],
+    ids=["reset", "rehash", "delete"],
+)
+def test_database_refuses_to_reset_the_chain_head(statement):
+    _record(3)
+    head = EventChainHead.objects.get()
+    with pytest.raises(IntegrityError, match="chain head"), transaction.atomic():
+        sql(statement.format(genesis="0" * 64))
+    assert EventChainHead.objects.get() == head
+    assert (EventChainHead.objects.get().count, event_log_verify()) == (3, (3, None))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("table", ["core_event", "core_eventchainhead"])
+def test_database_refuses_to_truncate_the_log(table):
+    _record(2)
+    sql("SET CONSTRAINTS ALL IMMEDIATE")  # nothing deferred left from the test's own writes
+    refused = pytest.raises(IntegrityError, match=f"TRUNCATE of {table} is not allowed")
+    with refused, transaction.atomic():
+        sql(f"TRUNCATE {table} CASCADE")
+    assert event_log_verify() == (2, None)

@@ -4,11 +4,14 @@ The explicit table below is the product rule written out by hand; the sweep chec
 in the project against every role, so a new view without a declaration fails here.
 """
 
+from types import SimpleNamespace
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from testamur.accounts.models import User
 from testamur.accounts.roles import Role
+from testamur.core.models import EventLogVerification
 from testamur.credentials.models import (
     CredentialEmail,
     EmailStatus,
@@ -169,6 +172,15 @@ EXPECTED = [
         {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
     ),
     ("api:token_list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("core:integrity", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
+    ("core:integrity_verify", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
+    ("core:integrity_checkpoint", None, {Role.OWNER: True, Role.ADMIN: False, Role.USER: False}),
+    (
+        "core:integrity_progress",
+        "verification",
+        {Role.OWNER: True, Role.ADMIN: False, Role.USER: False},
+    ),
+    ("reports:register_checkpoint", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
 ]
 
 
@@ -236,6 +248,9 @@ def objects(db, make_user):
         "group": rule.groups.get(),
         "major": rule.majors.get(),
         "equivalence": equivalence,
+        "verification": EventLogVerification.objects.create(),
+        # A checkpoint file's name (none is written here: the view answers 404 to those allowed).
+        "checkpoint": SimpleNamespace(pk="event-log-20261123T000000000000Z-1.json"),
     }
 
 
@@ -301,6 +316,8 @@ PK_OWNER = [
     ("credentials:", "credential"),
     ("interchange:job", "import_job"),
     ("api:token", "api_token"),
+    ("core:integrity_progress", "verification"),
+    ("core:checkpoint_file", "checkpoint"),
 ]
 
 

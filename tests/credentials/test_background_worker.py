@@ -26,6 +26,10 @@ def _worker(settings, *args) -> subprocess.Popen:
         "DATABASE_URL": url,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        # The worker's daily event log check signs a checkpoint: with this test's key, here.
+        "EVENT_LOG_KEY_FILE": str(settings.EVENT_LOG_KEY_FILE),
+        "EVENT_LOG_CHECKPOINT_DIR": str(settings.EVENT_LOG_CHECKPOINT_DIR),
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
     return subprocess.Popen(
         [sys.executable, str(MANAGE), "run_worker", *args],

@@ -24,8 +24,10 @@ def register_entry(
     officer=None,
     reason: str = "",
     learner=None,
+    fields: dict | None = None,
     **learner_fields,
 ) -> Credential:
+    """`fields` are set in the same update that issues it (an issued credential is frozen)."""
     enrolment = enrolment_make(learner=learner or learner_make(**learner_fields), offer=offer)
     credential = credential_make(
         enrolment,
@@ -45,7 +47,7 @@ def register_entry(
             issued_on=issued_on,
             document=f"credentials/issued/{credential.pk}.pdf",
         )
-    Credential.objects.filter(pk=credential.pk).update(**values)
+    Credential.objects.filter(pk=credential.pk).update(**values, **(fields or {}))
     credential.refresh_from_db()
     if numbered:
         issuance_record_make(credential)

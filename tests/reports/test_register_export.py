@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from testamur.accounts.roles import Role
+from testamur.core.checkpoints import checkpoint_write
 from testamur.credentials.models import Credential, CredentialStatus
 from testamur.reports import exports
 from testamur.reports.selectors import HEADINGS, ReportFilters
@@ -91,7 +92,8 @@ def _xlsx_rows(response) -> list[list[str]]:
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = []
     for sheet in workbook.worksheets:
-        rows += [[cell if cell is not None else "" for cell in row] for row in sheet.values]
+        if sheet.title != exports.CHECKPOINT_SHEET:
+            rows += [[cell if cell is not None else "" for cell in row] for row in sheet.values]
     return rows
 
 
@@ -134,9 +136,14 @@ def test_downloads_apply_the_filters(rto_user_client, register):
 def test_a_long_register_continues_on_further_sheets(register):
     handle = exports.xlsx_file(ReportFilters(grouping="offer"), max_rows=2)
     workbook = load_workbook(handle, read_only=True)
-    assert workbook.sheetnames == ["By course offer", "By course offer (2)", "By course offer (3)"]
+    assert workbook.sheetnames == [
+        "By course offer",
+        "By course offer (2)",
+        "By course offer (3)",
+        exports.CHECKPOINT_SHEET,
+    ]
     rows = []
-    for sheet in workbook.worksheets:
+    for sheet in workbook.worksheets[:-1]:
         values = list(sheet.values)
         assert list(values[0]) == HEADINGS
         rows += [[cell if cell is not None else "" for cell in row] for row in values[1:]]
@@ -184,3 +191,57 @@ def test_a_printable_pdf_too_long_to_print_is_refused_with_a_reason(
 
     assert response.status_code == 422
     assert exports.PDF_TOO_MANY.format(limit=2) in response.content.decode()
+
+
+def test_xlsx_ends_with_the_newest_signed_checkpoint_of_the_event_log(rto_user_client, register):
+    checkpoint_write()
+    newest = checkpoint_write()
+
+    workbook = load_workbook(
+        io.BytesIO(b"".join(rto_user_client.get(XLSX, {"group": "offer"}).streaming_content))
+    )
+
+    sheet = workbook[exports.CHECKPOINT_SHEET]
+    assert workbook.sheetnames[-1] == exports.CHECKPOINT_SHEET
+    values = {row[0].value: row[1].value for row in sheet.iter_rows()}
+    assert values["Events"] == str(newest.events)
+    assert values["Newest hash"] == newest.head_hash
+    assert values["Signature"] == newest.signature
+    # The whole file, to save as .json and give to verify_event_log --checkpoints.
+    assert values["Checkpoint file (JSON)"] == newest.path.read_text()
+
+
+def test_xlsx_says_when_no_checkpoint_was_signed_yet(rto_user_client, register):
+    workbook = load_workbook(
+        io.BytesIO(b"".join(rto_user_client.get(XLSX, {"group": "offer"}).streaming_content))
+    )
+    sheet = workbook[exports.CHECKPOINT_SHEET]
+    assert [cell.value for cell in next(sheet.iter_rows())] == [
+        "Checkpoint",
+        exports.CHECKPOINT_NONE,
+    ]
+
+
+def test_printable_pdf_ends_with_the_newest_checkpoint(rto_user_client, register):
+    newest = checkpoint_write()
+
+    response = rto_user_client.get(PDF, {"group": "course"})
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Event log checkpoint" in text
+    assert newest.head_hash in text.replace("\n", "")
+    assert newest.key_id in text
+
+
+def test_the_checkpoint_downloads_beside_the_register(rto_user_client, register):
+    page = rto_user_client.get(REPORT, {"group": "offer"}).content.decode()
+    assert 'href="/reports/register/checkpoint/"' in page
+
+    response = rto_user_client.get("/reports/register/checkpoint/", follow=True)
+    assert exports.CHECKPOINT_NONE in response.content.decode()
+
+    newest = checkpoint_write()
+    response = rto_user_client.get("/reports/register/checkpoint/")
+    assert response["Content-Type"] == "application/json"
+    assert newest.path.name in response["Content-Disposition"]
+    assert response.content.decode() == newest.path.read_text()

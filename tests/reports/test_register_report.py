@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from testamur.accounts.roles import Role
 from testamur.core import paging
-from testamur.credentials.models import Credential, CredentialStatus
+from testamur.credentials.models import CredentialStatus
 from testamur.reports.forms import DATES_REVERSED
 from tests.factories import course_make, offer_make, organisation_configured, template_make
 from tests.reports.helpers import register_entry
@@ -226,8 +226,7 @@ def test_an_offer_is_chosen_by_typing_its_code(rto_user_client, offers):
 
 
 def test_a_cursor_from_elsewhere_starts_at_the_first_page(rto_user_client, offers):
-    entry = register_entry(offers["bsb-t1"])
-    Credential.objects.filter(pk=entry.pk).update(course_enrolment=None)
+    entry = register_entry(offers["bsb-t1"], fields={"course_enrolment": None})
     listed = register_entry(offers["bsb-t2"])
 
     for params in ({"after": entry.pk}, {"before": 999_999_999}, {"after": "x"}):

@@ -70,12 +70,12 @@ def waiting(offer):
         "active": enrolment_make(offer=offer),
     }
     credential_make(entries["requested"])
-    cancelled = register_entry(offer, status=CredentialStatus.CANCELLED)
-    cancelled.course_enrolment = entries["cancelled_only"]
-    cancelled.save(update_fields=["course_enrolment"])
-    issued = register_entry(offer)
-    issued.course_enrolment = entries["issued"]
-    issued.save(update_fields=["course_enrolment"])
+    register_entry(
+        offer,
+        status=CredentialStatus.CANCELLED,
+        fields={"course_enrolment": entries["cancelled_only"]},
+    )
+    register_entry(offer, fields={"course_enrolment": entries["issued"]})
     return entries
 
 
@@ -144,9 +144,7 @@ def test_the_report_page_lists_each_window(rto_user_client, waiting):
 def test_an_issued_credential_stops_the_clock(today, offer):
     enrolment = _completed(offer, 45)
     assert clock_counts(today=today)["overdue"] == 1
-    entry = register_entry(offer)
-    entry.course_enrolment = enrolment
-    entry.save(update_fields=["course_enrolment"])
+    register_entry(offer, fields={"course_enrolment": enrolment})
     assert clock_counts(today=today)["overdue"] == 0
 
 

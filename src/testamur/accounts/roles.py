@@ -90,6 +90,9 @@ OWNER_PERMISSIONS = [
     "accounts.view_user",
     "accounts.add_user",
     "accounts.change_user",
+    # Register integrity (Settings): checks of the event log and its signed checkpoints.
+    "core.view_eventlogverification",
+    "core.check_register_integrity",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {

@@ -1,5 +1,6 @@
 """Writing and checking the event log. Every service that changes state calls `event_record`."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -87,24 +88,53 @@ def event_record_many(records: list[EventRecord]) -> list[Event]:
     return events
 
 
+GENESIS = "0" * 64
+LINK_BROKEN = "its link to the previous event does not match"
+CONTENT_CHANGED = "its content does not match its hash"
+NEWEST_MISSING = "the newest events are missing from the log"
+HEAD_MISSING = "the chain head that counts the events is missing"
+WALK_CHUNK = 2000
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     event_id: int
     problem: str
 
 
+def chain_walk(
+    events=None, *, prev_hash: str = GENESIS, position: int = 0
+) -> Iterator[tuple[int, Event, str]]:
+    """Stream events in chain order: (position, event, problem or ""), in constant memory.
+
+    `position` counts events from the start of the log (the first is 1); pass the position and
+    hash of the event before `events` to walk part of the log.
+    """
+    events = Event.objects.order_by("id") if events is None else events
+    for event in events.iterator(chunk_size=WALK_CHUNK):
+        position += 1
+        if event.prev_hash != prev_hash:
+            problem = LINK_BROKEN
+        elif event.compute_hash() != event.hash:
+            problem = CONTENT_CHANGED
+        else:
+            problem = ""
+        prev_hash = event.hash
+        yield position, event, problem
+
+
 def event_log_verify() -> tuple[int, ChainBreak | None]:
     """Walk the chain in order; return how many events were checked and the first broken link."""
-    expected_prev = "0" * 64
+    expected_prev = GENESIS
     checked = 0
-    for event in Event.objects.order_by("id").iterator(chunk_size=2000):
-        if event.prev_hash != expected_prev:
-            return checked, ChainBreak(event.id, "its link to the previous event does not match")
-        if event.compute_hash() != event.hash:
-            return checked, ChainBreak(event.id, "its content does not match its hash")
+    for _, event, problem in chain_walk():
+        if problem:
+            return checked, ChainBreak(event.id, problem)
         expected_prev = event.hash
         checked += 1
     head = EventChainHead.objects.filter(id=1).first()
+    if head is None and checked:
+        return checked, ChainBreak(0, HEAD_MISSING)
     if head and (head.last_hash != expected_prev or head.count != checked):
-        return checked, ChainBreak(0, "the newest events are missing from the log")
+        return checked, ChainBreak(0, NEWEST_MISSING)
     return checked, None

@@ -81,3 +81,50 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_value}"
+
+
+class VerificationOutcome(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    INTACT = "intact", "Intact"
+    PROBLEMS = "problems", "Problems found"
+    FAILED = "failed", "Could not finish"
+
+
+class EventLogVerification(models.Model):
+    """One check of the event log, its checkpoints and the register (verify_event_log, the
+    daily task or the Settings page), kept so the Owner sees the last result."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=10, choices=VerificationOutcome.choices, default=VerificationOutcome.QUEUED
+    )
+    events_checked = models.BigIntegerField(default=0)
+    checkpoints_checked = models.PositiveIntegerField(default=0)
+    checkpoint_dir = models.CharField("checkpoint directory", max_length=500, blank=True)
+    # What was checked, one line each ("1,204 events, hash chain intact.").
+    summary = models.TextField(blank=True)
+    # The first problems found (capped: a wrecked register must not fill the database).
+    problems = models.JSONField(default=list, blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        permissions = [
+            (
+                "check_register_integrity",
+                "Can check the register's integrity and write event log checkpoints",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Event log check of {self.requested_at:%d/%m/%Y %H:%M}: {self.outcome}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.outcome not in (VerificationOutcome.QUEUED, VerificationOutcome.RUNNING)

@@ -1,6 +1,13 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from testamur.core.db_guards import sqlite_guard_add, sqlite_row_frozen_once_set
+
+# SQLite's copy of credentials/migrations/0011: a completed issuance record never changes.
+ISSUANCE_RECORD_GUARD = sqlite_row_frozen_once_set(
+    "credentials_credentialissuance", once_set="document_sha256"
+)
+
 
 class CredentialsConfig(AppConfig):
     name = "testamur.credentials"
@@ -8,6 +15,12 @@ class CredentialsConfig(AppConfig):
     verbose_name = "Credentials"
 
     def ready(self):
+        from testamur.core.integrity import register_check_add
         from testamur.credentials.builtin_templates import builtin_templates_sync
+        from testamur.credentials.guards import credential_sqlite_guards
+        from testamur.credentials.integrity import credential_register_check
 
+        sqlite_guard_add(credential_sqlite_guards)
+        sqlite_guard_add(ISSUANCE_RECORD_GUARD)
+        register_check_add(credential_register_check)
         post_migrate.connect(builtin_templates_sync, sender=self, dispatch_uid="builtin_templates")

@@ -93,7 +93,10 @@ def _claim_number_and_freeze(
                         subject_id=credential.pk,
                         learner_id=credential.learner_id,
                         action="numbered",
-                        data={"number": credential.number},
+                        data={
+                            "number": credential.number,
+                            "verification_code": credential.verification_code,
+                        },
                     )
                 )
         batch = DocumentBatch(eligible)
@@ -242,6 +245,8 @@ def credentials_issue(
                     "sha256": sha256,
                     "final_qualification": record.final_qualification,
                     **options.event_data(),
+                    # What it says, for verify_event_log to replay against the register.
+                    "facts": credential.issued_facts(),
                 },
             )
             results[credential.pk] = (DONE, "")

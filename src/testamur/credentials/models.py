@@ -5,9 +5,10 @@ service layer, the admin site and database triggers all refuse it.
 """
 
 import secrets
+from datetime import UTC, date, datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models import Q
 
 from testamur.learners.models import Learner
@@ -111,6 +112,92 @@ class TemplateAsset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# What an issued credential says, frozen once it is Issued (rule 9) whatever writes to the
+# database: Credential.save() below, triggers on SQLite (credentials/guards.py) and on PostgreSQL
+# (migration 0007) refuse a change, and verify_event_log compares them with the issue event.
+ISSUED_FACTS = (
+    "credential_type",
+    "template_id",
+    "template_version_id",
+    "learner_id",
+    "course_id",
+    "course_enrolment_id",
+    "qualification_enrolment_id",
+    "number",
+    "verification_code",
+    "credential_date",
+    "issued_on",
+    "issued_at",
+    "issued_by_id",
+    "issuing_officer_id",
+    "final_qualification",
+    "document",
+    "document_sha256",
+    "replaces_id",
+)
+# Set once (in any state), never changed: the number and QR code printed, the stored document.
+SET_ONCE = ("number", "verification_code", "document", "document_sha256")
+# How a status came about (reason, who and when cancelled): changed only by a status change.
+STATUS_RECORD = ("status_reason", "cancelled_at", "cancelled_by_id")
+GUARDED = (*ISSUED_FACTS, "status", *STATUS_RECORD)
+
+DELETE_REFUSED = "Credential {number} is {status}; only a Requested credential may be deleted."
+SET_ONCE_CHANGED = "The {field} of credential {number} is set and cannot be changed."
+ISSUED_FACT_CHANGED = "The {field} of {status} credential {number} cannot be changed."
+ISSUED_ONLY_CANCELLED = "Issued credential {number} can only be cancelled, not made {status}."
+CANCELLED_IS_FINAL = "Credential {number} is cancelled, and a cancellation is final."
+CANCEL_NEEDS_RECORD = (
+    "Cancelling issued credential {number} needs a reason, who cancelled it and when."
+)
+STATUS_RECORD_CHANGED = "The {field} of {status} credential {number} changes only with its status."
+
+
+def _empty(value) -> bool:
+    return value is None or value == ""
+
+
+def credential_change_refused(old: dict, new: dict) -> str | None:
+    """Why changing a credential row from `old` to `new` (GUARDED columns) is refused, or None.
+
+    The rules the database triggers hold, in Python for the model layer.
+    """
+    number = old["number"] or "(not numbered)"
+    for field in SET_ONCE:
+        if not _empty(old[field]) and new[field] != old[field]:
+            return SET_ONCE_CHANGED.format(field=field, number=number)
+    status = old["status"]
+    if status not in (CredentialStatus.ISSUED, CredentialStatus.CANCELLED):
+        return None
+    if status == CredentialStatus.CANCELLED and new["status"] != status:
+        return CANCELLED_IS_FINAL.format(number=number)
+    if new["status"] not in (CredentialStatus.ISSUED, CredentialStatus.CANCELLED):
+        return ISSUED_ONLY_CANCELLED.format(number=number, status=new["status"])
+    cancelling = new["status"] != status
+    if cancelling and (
+        not (new["status_reason"] or "").strip()
+        or new["cancelled_at"] is None
+        or new["cancelled_by_id"] is None
+    ):
+        return CANCEL_NEEDS_RECORD.format(number=number)
+    for field in ISSUED_FACTS:
+        if new[field] != old[field]:
+            return ISSUED_FACT_CHANGED.format(field=field, status=status, number=number)
+    if not cancelling:
+        for field in STATUS_RECORD:
+            if new[field] != old[field]:
+                return STATUS_RECORD_CHANGED.format(field=field, status=status, number=number)
+    return None
+
+
+def fact_value(value):
+    """A fact as the event log keeps it (JSON): datetimes in UTC to the microsecond."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def new_verification_code() -> str:
@@ -242,6 +329,49 @@ class Credential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_credential_type_display()} {self.number or '(no number yet)'}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        new = self._guarded_now()
+        loaded = getattr(self, "_as_loaded", None)
+        if loaded is not None and set(GUARDED) <= loaded.keys():
+            old = {name: loaded[name] for name in GUARDED}
+            if update_fields is not None:
+                saved = {self._meta.get_field(name).attname for name in update_fields}
+                new = {name: new[name] if name in saved else old[name] for name in GUARDED}
+            refused = credential_change_refused(old, new)
+            if refused:
+                raise IntegrityError(refused)
+        super().save(*args, update_fields=update_fields, **kwargs)
+        self._as_loaded = new
+
+    def delete(self, *args, **kwargs):
+        if not self.is_deletable:
+            raise IntegrityError(
+                DELETE_REFUSED.format(
+                    number=self.number or "(not numbered)", status=self.get_status_display()
+                )
+            )
+        return super().delete(*args, **kwargs)
+
+    def issued_facts(self) -> dict:
+        """ISSUED_FACTS as recorded in the issue event, so the register can be replayed."""
+        facts = {name: fact_value(getattr(self, name)) for name in ISSUED_FACTS}
+        facts["document"] = self.document.name or ""
+        return facts
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        credential = super().from_db(db, field_names, values)
+        # What the database holds, so save() can tell what this copy would change.
+        credential._as_loaded = {
+            name: value for name, value in zip(field_names, values, strict=True)
+        }
+        return credential
+
+    def _guarded_now(self) -> dict:
+        values = {name: getattr(self, name) for name in GUARDED}
+        values["document"] = self.document.name or ""
+        return values
 
     @property
     def is_deletable(self) -> bool:

@@ -13,6 +13,7 @@ from testamur.credentials.models import (
     CredentialStatus,
     CredentialTemplate,
     RunKind,
+    fact_value,
 )
 from testamur.credentials.states import IllegalTransition
 from testamur.qualifications.models import QualificationEnrolment
@@ -213,7 +214,12 @@ def credential_cancel(
         credential.cancelled_at = timezone.now()
         credential.cancelled_by = actor
         transitions = lifecycle.Transitions(actor)
-        transitions.apply(credential, "cancel", reason=reason)
+        transitions.apply(
+            credential,
+            "cancel",
+            reason=reason,
+            data={"cancelled_at": fact_value(credential.cancelled_at)},
+        )
         transitions.commit(fields=["status_reason", "cancelled_at", "cancelled_by"])
     return credential
 

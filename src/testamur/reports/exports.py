@@ -17,6 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from testamur.core.checkpoints import Checkpoint, checkpoint_latest
 from testamur.credentials.rendering.engine import get_renderer
 from testamur.organisation.models import Organisation
 from testamur.reports.selectors import (
@@ -124,11 +125,51 @@ def xlsx_file(filters: ReportFilters, *, max_rows: int = XLSX_MAX_ROWS):
             [_text_cell(sheet, value) if value.startswith("=") else value for value in row]
         )
         written += 1
+    _checkpoint_sheet(workbook)
     # Closed by the response that streams it (FileResponse), which deletes it.
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     workbook.save(handle)
     handle.seek(0)
     return handle
+
+
+CHECKPOINT_SHEET = "Event log checkpoint"
+CHECKPOINT_NONE = (
+    "No checkpoint of the event log has been signed yet. A running worker signs one daily; "
+    "manage.py event_log_checkpoint signs one now."
+)
+CHECKPOINT_NOTE = (
+    "The newest signed checkpoint of the whole event log when this register was exported "
+    "({made}). Anyone can check the signature with the public key; manage.py verify_event_log "
+    "--checkpoints <folder holding the JSON below, saved as a .json file> checks the log "
+    "against it."
+)
+
+
+def checkpoint_rows(checkpoint: Checkpoint | None, made: str) -> list[tuple[str, str]]:
+    """The latest checkpoint as (label, value) rows, for the exports' closing sheet or page."""
+    if checkpoint is None:
+        return [("Checkpoint", CHECKPOINT_NONE)]
+    return [
+        ("About", CHECKPOINT_NOTE.format(made=made)),
+        ("Signed at", f"{timezone.localtime(checkpoint.at):%d/%m/%Y %H:%M:%S}"),
+        ("Events", str(checkpoint.events)),
+        ("Newest event", str(checkpoint.last_event_id or "")),
+        ("Newest hash", checkpoint.head_hash),
+        ("Public key (Ed25519)", checkpoint.public_key),
+        ("Key id", checkpoint.key_id),
+        ("Signature", checkpoint.signature),
+        ("Checkpoint file (JSON)", checkpoint.to_json()),
+    ]
+
+
+def _checkpoint_sheet(workbook: Workbook) -> None:
+    sheet = workbook.create_sheet(title=CHECKPOINT_SHEET)
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 140
+    made = f"{timezone.localtime():%d/%m/%Y %H:%M}"
+    for label, value in checkpoint_rows(checkpoint_latest(), made):
+        sheet.append([_text_cell(sheet, label), _text_cell(sheet, value)])
 
 
 def pdf_too_big(filters: ReportFilters) -> bool:
@@ -150,14 +191,21 @@ def _pdf_data(filters: ReportFilters) -> dict:
         groups[-1]["rows"].append([value for index, value in enumerate(row) if index != group_at])
         total += 1
     now = timezone.localtime()
+    made = f"{now:%d/%m/%Y %H:%M}"
+    checkpoint = checkpoint_latest()
     return {
         "title": f"Credential register {Grouping.LABELS[filters.grouping].lower()}",
         "organisation": {"name": organisation.display_name, "rto_code": organisation.rto_code},
         "filters": filters.describe()[1:],
-        "made": f"{now:%d/%m/%Y %H:%M}",
+        "made": made,
         "columns": columns,
         "groups": [{"heading": g["heading"], "rows": g["rows"]} for g in groups],
         "total": total,
+        "checkpoint": [
+            [label, value]
+            for label, value in checkpoint_rows(checkpoint, made)
+            if label != "Checkpoint file (JSON)"
+        ],
     }
 
 

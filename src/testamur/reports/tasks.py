@@ -10,6 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 from django_tasks import task
 
+from testamur.core.tasks import task_waiting
 from testamur.reports.models import ClockDigest
 from testamur.reports.services import DAY_DONE, clock_digest_send, next_digest_at, rto_today
 
@@ -21,24 +22,13 @@ def clock_digest_daily() -> str:
     return digest.status if digest else "already sent today"
 
 
-def _already_queued() -> bool:
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    if not isinstance(clock_digest_daily.get_backend(), DatabaseBackend):
-        return False
-    return DBTaskResult.objects.filter(
-        task_path=clock_digest_daily.module_path, status="READY"
-    ).exists()
-
-
 def clock_digest_schedule(now: datetime | None = None) -> datetime | None:
     """Queue the next daily email unless one is waiting. Returns when it will run.
 
     Today's email goes now if its hour has passed and it has not gone out yet. Backends that
     cannot defer a task (the inline one tests use) are left alone.
     """
-    if not clock_digest_daily.get_backend().supports_defer or _already_queued():
+    if not clock_digest_daily.get_backend().supports_defer or task_waiting(clock_digest_daily):
         return None
     now = now or timezone.now()
     when = next_digest_at(now)

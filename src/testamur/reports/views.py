@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from testamur.core.checkpoints import checkpoint_latest
 from testamur.core.paging import cursor_parse
 from testamur.core.permissions import require_permission
 from testamur.credentials.rendering.engine import TemplateError
@@ -120,6 +121,18 @@ def register_pdf(request):
     response["Content-Disposition"] = content_disposition_header(
         False, exports.filename(filters, "pdf")
     )
+    return response
+
+
+@require_permission(VIEW)
+def register_checkpoint(request):
+    """The newest signed checkpoint of the event log, to keep beside a downloaded register."""
+    checkpoint = checkpoint_latest()
+    if checkpoint is None:
+        messages.warning(request, exports.CHECKPOINT_NONE)
+        return redirect("reports:register")
+    response = HttpResponse(checkpoint.to_json(), content_type="application/json")
+    response["Content-Disposition"] = content_disposition_header(True, checkpoint.path.name)
     return response
 
 

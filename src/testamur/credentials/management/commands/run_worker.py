@@ -2,7 +2,9 @@ from datetime import timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
+from testamur.core.tasks import AFTER_START, event_log_daily_schedule
 from testamur.credentials.runs import runs_recover
 from testamur.learners.usi_registry.services import usi_jobs_recover
 from testamur.learners.usi_registry.tasks import usi_reverify_schedule
@@ -34,6 +36,11 @@ class Command(BaseCommand):
         when = clock_digest_schedule()
         if when:
             self.stdout.write(f"30-day clock email to Admins queued for {when:%d/%m/%Y %H:%M}.")
+        # So does the daily check of the event log and its signed checkpoint.
+        when = event_log_daily_schedule(after=AFTER_START)
+        if when:
+            when = timezone.localtime(when)
+            self.stdout.write(f"Event log check and checkpoint queued for {when:%d/%m/%Y %H:%M}.")
         # No auto-reloader: it would run the worker in a child process that outlives a kill.
         worker_options = {"no_startup_delay": True, "reload": False}
         if options["batch"]:
