@@ -32,7 +32,8 @@ def node_verifier():
         if os.environ.get("CI"):
             pytest.fail("node and npm are needed for the independent verifier (apt nodejs npm)")
         pytest.skip("node and npm are not installed")
-    if not (JS / "node_modules").exists():
+    # npm writes its hidden lockfile last: without it an earlier install was cut short.
+    if not (JS / "node_modules" / ".package-lock.json").exists():
         subprocess.run(
             ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],  # noqa: S607
             cwd=JS,
