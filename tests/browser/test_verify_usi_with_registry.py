@@ -88,7 +88,6 @@ def test_verify_one_then_an_offer_then_issue_what_the_gate_held_up(
     page.get_by_label("With the selected credentials:").select_option("issue")
     page.get_by_role("button", name="Apply").click()
     expect(page.get_by_text("3 of 3 selected can be issued")).to_be_visible()
-    page.get_by_label("Yes", exact=True).check()
     page.get_by_role("button", name="Issue 3 credentials").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"Issue run"))
     expect(page.locator("#run-progress")).to_contain_text("3 of 3", timeout=120_000)

@@ -109,7 +109,8 @@ def test_importing_the_same_files_again_updates_and_never_duplicates(admin):
     avetmiss_import(nat.nat_set(), commit=True, actor=admin)
     counts = [m.objects.count() for m in (Learner, CourseEnrolment, UnitEnrolment, CourseOffer)]
     activities = list(nat.ACTIVITIES)
-    activities[1] = nat.changed(activities[1], outcome="20")
+    # Achieved since: its end date becomes the (past) day it was achieved.
+    activities[1] = nat.changed(activities[1], outcome="20", end="20032026")
 
     job = avetmiss_import(nat.nat_set(NAT00120=activities), commit=True, actor=admin)
 

@@ -46,6 +46,7 @@ def register_entry(
             number=number or f"TM-{credential.pk:06d}",
             issued_on=issued_on,
             document=f"credentials/issued/{credential.pk}.pdf",
+            verification_code=f"code-{credential.pk:016d}",
         )
     Credential.objects.filter(pk=credential.pk).update(**values, **(fields or {}))
     credential.refresh_from_db()
