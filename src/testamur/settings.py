@@ -145,6 +145,13 @@ CLOCK_DIGEST_HOUR = int(os.environ.get("CLOCK_DIGEST_HOUR", "7"))
 # email); its report finds older completions never issued on request.
 CLOCK_LOOKBACK_DAYS = int(os.environ.get("CLOCK_LOOKBACK_DAYS", "365"))
 
+# Every template render runs in a child process with these limits (credentials/rendering/
+# bounded.py); one that passes them fails with the reason. Rendered files are staged in
+# RENDER_CACHE_DIR, which must be private to this user.
+RENDER_TIME_LIMIT_SECONDS = float(os.environ.get("RENDER_TIME_LIMIT_SECONDS", "15"))
+RENDER_MEMORY_LIMIT_MB = int(os.environ.get("RENDER_MEMORY_LIMIT_MB", "1024"))
+RENDER_CACHE_DIR = Path(os.environ.get("RENDER_CACHE_DIR", VAR_DIR / "render-cache"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

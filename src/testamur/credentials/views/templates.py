@@ -26,8 +26,9 @@ from testamur.credentials.models import (
     TemplateAsset,
     TemplateVersionState,
 )
+from testamur.credentials.rendering.bounded import get_renderer
 from testamur.credentials.rendering.context import context_keys_doc, sample_context
-from testamur.credentials.rendering.engine import IsolatedRenderer, TemplateError
+from testamur.credentials.rendering.engine import TemplateError
 from testamur.training.forms import form_add_service_errors
 
 VIEW_TEMPLATES = "credentials.view_credentialtemplate"
@@ -219,7 +220,7 @@ def template_preview(request, pk: int):
         based_on = _based_on(template, form.cleaned_data["based_on"])
     assets = service.version_assets(based_on) if based_on else {}
     data = sample_context(template.credential_type, preview=True)
-    renderer = IsolatedRenderer()
+    renderer = get_renderer()
     context = {"template": template, "pages": [], "error": None, "form": form}
     try:
         if not form.is_valid():
