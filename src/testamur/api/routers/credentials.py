@@ -31,6 +31,7 @@ from testamur.api.common import (
 )
 from testamur.api.idempotency import IDEMPOTENCY_DOC, idempotent
 from testamur.api.routers.refs import CourseRef, LearnerRef, OfferRef, UserRef
+from testamur.core.downloads import stored_file_response
 from testamur.credentials import selectors, services
 from testamur.credentials.forms import DATES_REVERSED
 from testamur.credentials.models import (
@@ -39,7 +40,6 @@ from testamur.credentials.models import (
     CredentialTemplate,
     CredentialType,
 )
-from testamur.credentials.views.common import file_response
 from testamur.learners.models import Learner
 from testamur.qualifications.models import QualificationEnrolment
 from testamur.training import selectors as training_selectors
@@ -543,7 +543,7 @@ def credential_document(request, credential_id: PathId):
     credential = credential_or_404(credential_id)
     if credential.status != CredentialStatus.ISSUED or not credential.document:
         raise Http404(NOT_ISSUED.format(pk=credential_id))
-    return file_response(
+    return stored_file_response(
         credential.document,
         f"{credential.number}.pdf",
         content_type="application/pdf",
@@ -564,7 +564,7 @@ def credential_draft(request, credential_id: PathId):
     finished = credential.status in (CredentialStatus.ISSUED, CredentialStatus.CANCELLED)
     if finished or not credential.draft:
         raise Http404(NO_DRAFT.format(pk=credential_id))
-    return file_response(
+    return stored_file_response(
         credential.draft,
         f"draft-{credential.pk}-r{credential.revision}.pdf",
         content_type="application/pdf",

@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,7 +28,6 @@ VIEW_RUNS = "credentials.view_generationrun"
 
 NONE_SELECTED = "Select at least one credential first."
 NO_CREDENTIALS = "No credentials have been requested yet."
-FILE_MISSING = "This file is not stored any more."
 
 # Bulk bar choices: action name → (label, permission needed).
 BULK_ACTIONS = {
@@ -134,13 +132,3 @@ def start_run(request, kind, credentials, revisions, back: str):
 
 def credential_or_404(pk: int) -> Credential:
     return get_object_or_404(selectors.credentials_base(), pk=pk)
-
-
-def file_response(field_file, filename: str, *, content_type: str, attachment: bool):
-    try:
-        handle = field_file.open("rb")
-    except OSError as error:
-        raise Http404(FILE_MISSING) from error
-    return FileResponse(
-        handle, content_type=content_type, as_attachment=attachment, filename=filename
-    )

@@ -4,11 +4,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 
+from testamur.core.downloads import stored_file_response
 from testamur.core.permissions import require_permission
 from testamur.credentials import documents, emailing, selectors
 from testamur.credentials.models import Credential, CredentialStatus
 from testamur.credentials.services import PERM_REQUEST
-from testamur.credentials.views.common import VIEW, credential_or_404, file_response
+from testamur.credentials.views.common import VIEW, credential_or_404
 
 PREVIEW_FAILED = "The preview could not be made."
 
@@ -62,7 +63,7 @@ def reprint(request, pk: int):
     credential = get_object_or_404(Credential, pk=pk, status=CredentialStatus.ISSUED)
     if not credential.document:
         raise Http404
-    return file_response(
+    return stored_file_response(
         credential.document,
         f"{credential.number}.pdf",
         content_type="application/pdf",
@@ -79,7 +80,7 @@ def draft(request, pk: int):
         CredentialStatus.CANCELLED,
     ):
         raise Http404
-    return file_response(
+    return stored_file_response(
         credential.draft,
         f"draft-{credential.pk}-r{credential.revision}.pdf",
         content_type="application/pdf",

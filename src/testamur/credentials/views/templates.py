@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from testamur.core.downloads import private
 from testamur.core.permissions import require_permission
 from testamur.credentials import selectors
 from testamur.credentials import templates_service as service
@@ -50,11 +51,6 @@ PREVIEW_PAGES_SHOWN = 4
 PREVIEW_PPI = 90
 
 # Uploaded artwork is served to staff only, and never allowed to run anything.
-ASSET_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "private, no-cache",
-}
 ASSET_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 
 
@@ -342,6 +338,4 @@ def template_asset(request, pk: int):
     response["Content-Disposition"] = content_disposition_header(
         suffix not in ASSET_TYPES, asset.name
     )
-    for header, value in ASSET_HEADERS.items():
-        response[header] = value
-    return response
+    return private(response)

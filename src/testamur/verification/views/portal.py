@@ -11,8 +11,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from testamur.core.downloads import stored_file_response
 from testamur.core.permissions import public
-from testamur.credentials.views.common import file_response
 from testamur.learners.models import Learner
 from testamur.organisation.models import Organisation
 from testamur.verification import selectors, services, storage
@@ -117,7 +117,7 @@ def _own_credential(learner, pk: int):
 @learner_required
 def portal_document(request, learner, pk: int):
     credential = _own_credential(learner, pk)
-    return file_response(
+    return stored_file_response(
         credential.document,
         f"{credential.number}.pdf",
         content_type="application/pdf",
