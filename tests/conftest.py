@@ -1,13 +1,14 @@
+import itertools
 import os
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from testamur.accounts.roles import Role
 from testamur.accounts.services import user_create
 
 PASSWORD = "correct-horse-battery-staple"
+_caches = itertools.count()
 
 
 def pytest_configure(config):
@@ -39,8 +40,37 @@ def _media_in_tmp(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    # Rate-limit counters live in the cache: each test starts with none.
-    cache.clear()
+    # Rate-limit counters live in the cache: each test starts with an empty one of its own,
+    # in memory (tests/core/test_rate_limits_across_processes.py runs the real shared caches).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{os.getpid()}-{next(_caches)}",
+        }
+    }
+
+
+@pytest.fixture
+def urls_rebuilt(settings):
+    """urls_rebuilt(DEBUG=True, ADMIN_ENABLED=True): the URLs as those settings build them
+    (urls.py reads them once, at import); rebuilt as they were afterwards."""
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import testamur.urls
+
+    def rebuild(**values):
+        for name, value in values.items():
+            setattr(settings, name, value)
+        clear_url_caches()
+        importlib.reload(testamur.urls)
+
+    yield rebuild
+    settings.DEBUG = False
+    settings.ADMIN_ENABLED = False
+    clear_url_caches()
+    importlib.reload(testamur.urls)
 
 
 @pytest.fixture

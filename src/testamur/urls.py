@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -26,8 +27,10 @@ urlpatterns = [
     path("", include("testamur.verification.urls")),
     path("reports/", include("testamur.reports.urls")),
     path("", include("testamur.interchange.urls")),
-    path("admin/", admin.site.urls),
 ]
+
+if settings.ADMIN_ENABLED:
+    urlpatterns.append(path("admin/", admin.site.urls))
 
 handler403 = "testamur.core.views.permission_denied"
 handler404 = "testamur.core.views.page_not_found"

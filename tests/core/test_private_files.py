@@ -2,7 +2,6 @@
 artwork) are private: no address serves them straight from storage, not even under DEBUG; their
 names cannot be guessed; the views that serve them check who asks and keep them out of caches."""
 
-import importlib
 import re
 
 import pytest
@@ -11,7 +10,6 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
-from django.urls import clear_url_caches
 
 from testamur.accounts.roles import Role
 from testamur.core.downloads import IMAGE_POLICY
@@ -23,20 +21,6 @@ from tests.credentials.helpers import completed_offer, generated, issue, request
 from tests.factories import SAMPLE_SVG
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def debug_urls(settings):
-    """The URLs as `make demo` (DEBUG on) builds them."""
-    import testamur.urls
-
-    settings.DEBUG = True
-    clear_url_caches()
-    importlib.reload(testamur.urls)
-    yield
-    settings.DEBUG = False
-    clear_url_caches()
-    importlib.reload(testamur.urls)
 
 
 @pytest.fixture
@@ -80,7 +64,8 @@ def _names(stored) -> list[str]:
     ]
 
 
-def test_no_stored_file_is_served_from_storage_even_under_debug(stored, debug_urls, make_user):
+def test_no_stored_file_is_served_from_storage_even_under_debug(stored, urls_rebuilt, make_user):
+    urls_rebuilt(DEBUG=True)
     staff = Client()
     staff.force_login(make_user(Role.OWNER))
     for name in [*_names(stored), "credentials/issued/HCT-000001.pdf"]:

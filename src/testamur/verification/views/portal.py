@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from testamur.core.downloads import stored_file_response
 from testamur.core.permissions import public
+from testamur.core.ratelimit import rate_limited
 from testamur.learners.models import Learner
 from testamur.organisation.models import Organisation
 from testamur.verification import selectors, services, storage
 from testamur.verification.forms import PortalEmailForm
-from testamur.verification.ratelimit import rate_limited
 
 SESSION_KEY = "testamur_portal"
 SIGNED_OUT = "You have signed out of the learner portal."
