@@ -200,6 +200,9 @@ MAX_IMAGE_UPLOAD_BYTES = 2 * 1024 * 1024
 # while the page waits, larger ones by the background worker.
 MAX_IMPORT_UPLOAD_BYTES = 50 * 1024 * 1024
 IMPORT_INLINE_MAX_BYTES = 256 * 1024
+# An uploaded import file (personal data) is deleted once its import is done or has failed;
+# one never finished is deleted this many hours after upload by `manage.py purge_imports`.
+IMPORT_FILES_KEPT_HOURS = int(os.environ.get("IMPORT_FILES_KEPT_HOURS", "24"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

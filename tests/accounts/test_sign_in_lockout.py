@@ -51,9 +51,7 @@ def test_behind_a_trusted_proxy_the_lockout_is_per_visitor(owner, settings):
         )
 
     office = Client()
-    signed_in = _sign_in(
-        office, "owner", PASSWORD, "10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4"
-    )
+    signed_in = _sign_in(office, "owner", PASSWORD, "10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4")
     assert signed_in.status_code == 302
 
 

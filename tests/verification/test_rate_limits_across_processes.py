@@ -51,9 +51,7 @@ def site_env(tmp_path_factory):
         "LOG_LEVEL": "ERROR",
     }
     env.pop("REDIS_URL", None)
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True
-    )
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True)
     return env
 
 

@@ -43,10 +43,11 @@ BULK_ACTIONS = {
 def next_url(request, default: str) -> str:
     """Where to go back to: a same-site `next` from the form or link, else `default`."""
     value = request.POST.get("next") or request.GET.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(
+    # Only a path of this site: `redirect()` would take anything else for a URL name.
+    safe = value.startswith("/") and url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return value if value and safe else default
+    return value if safe else default
 
 
 def selection(values: list[str]) -> tuple[list[Credential], int]:
