@@ -5,8 +5,6 @@ from functools import lru_cache
 
 from django.conf import settings
 
-UNKNOWN = "unknown"
-
 
 @lru_cache(maxsize=8)
 def _networks(proxies: tuple[str, ...]):
@@ -28,11 +26,11 @@ def client_ip(request) -> str:
     """The client's IP address. X-Forwarded-For counts only when the request comes from a
     TRUSTED_PROXIES address: then the client is the last address in it that is not a trusted
     proxy (each proxy appends the address it was reached from, so the ones before it could
-    have been written by the client)."""
+    have been written by the client). Empty when there is none (a request made in code)."""
     remote = request.META.get("REMOTE_ADDR", "")
     networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
     if not networks or not _trusted(_address(remote), networks):
-        return remote or UNKNOWN
+        return remote
     hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
     for hop in reversed(hops):
         address = _address(hop)

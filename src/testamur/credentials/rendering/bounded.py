@@ -8,7 +8,7 @@ to an idle child; one that overruns its time is killed and replaced. A child lim
 address space (RLIMIT_AS) before it renders and cannot open a network socket (a seccomp
 filter), so no template reaches the network or a package.
 
-See docs/decisions/0014-bounded-rendering.md.
+See docs/decisions/0012-bounded-rendering.md.
 """
 
 import contextlib
