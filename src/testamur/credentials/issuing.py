@@ -17,7 +17,7 @@ from django.utils import timezone
 from testamur.core.db import rows_update
 from testamur.core.events import EventRecord, event_record_many
 from testamur.core.numbering import number_take_many
-from testamur.credentials.documents import DocumentBatch
+from testamur.credentials.documents import DocumentBatch, RenderError
 from testamur.credentials.gates import evaluate_gates
 from testamur.credentials.models import (
     Credential,
@@ -106,6 +106,8 @@ def credentials_issue(
     for credential in claimed:
         try:
             rendered[credential.pk] = batch.render_signed(credential, issued_on=issued_on)
+        except RenderError as exc:  # the template's own reason (too slow, too much memory…)
+            rendered[credential.pk] = str(exc)
         except Exception as exc:  # one credential's failure must not stop the group
             rendered[credential.pk] = f"{type(exc).__name__}: {exc}"
     now = timezone.now()
