@@ -15,9 +15,9 @@ def test_nothing_is_blocked_on_the_main_pages(page, sign_in, make_user):
     blocked = []
     page.on(
         "console",
-        lambda message: blocked.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
 
     sign_in("olive")
