@@ -9,7 +9,9 @@ def database_url(tmp: Path, name: str) -> str:
     """A new database: PostgreSQL when DATABASE_URL points at one, else a temporary SQLite file."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
-        base, _, _ = url.rpartition("/")
+        base, _, own = url.rpartition("/")
+        # Named after the database given, so benchmarks run from two checkouts never collide.
+        name = f"{own.split('?')[0]}_{name}"
         subprocess.run(
             ["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
         )

@@ -1,8 +1,10 @@
 """Raw document engine speed: render the built-in Statement of Attainment, then sign it.
 
-One reused Renderer and Signer (as in a worker process), new data for every document (a new
-learner, number and verification URL, so a new QR code too). No Django. Prints one JSON
-object per line; asserts nothing about time.
+One reused renderer and Signer (as in a worker process), new data for every document (a new
+learner, number and verification URL, so a new QR code too). No Django. Renders go through the
+bounded renderer (a child process with time and memory limits) as everywhere in Testamur;
+`--unbounded` renders in this process instead, to measure what the limits cost. Prints one
+JSON object per line; asserts nothing about time.
 
     .venv/bin/python bench/engine_raw.py --n 200
 """
@@ -12,6 +14,7 @@ import copy
 import json
 import time
 
+from testamur.credentials.rendering.bounded import BoundedRenderer
 from testamur.credentials.rendering.context import finalise_context, sample_context
 from testamur.credentials.rendering.engine import Renderer, builtin_source
 from testamur.credentials.rendering.signing import Signer
@@ -20,9 +23,12 @@ from testamur.credentials.rendering.signing import Signer
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="documents to make (default 200)")
+    parser.add_argument(
+        "--unbounded", action="store_true", help="render in this process, without limits"
+    )
     args = parser.parse_args()
 
-    renderer = Renderer()
+    renderer = Renderer() if args.unbounded else BoundedRenderer()
     signer = Signer.from_pkcs12(
         *Signer.generate_self_signed("Example Training Institute", "Example Pty Ltd")
     )
@@ -56,6 +62,7 @@ def main() -> None:
             {
                 "bench": "engine_raw",
                 "n": args.n,
+                "bounded": not args.unbounded,
                 "render_ms_per_doc": round(render_s / args.n * 1000, 2),
                 "sign_ms_per_doc": round(sign_s / args.n * 1000, 2),
                 "docs_per_s": round(args.n / total, 1),

@@ -56,6 +56,8 @@ def _environment(server: str) -> dict:
         "DATABASE_URL": f"{server}/{DB_NAME}",
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-not-secret",
+        # Plain http here; in production a proxy terminates TLS (settings: SECURE_SSL_REDIRECT).
+        "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "testserver",
         "LOG_LEVEL": "ERROR",
         "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",

@@ -96,6 +96,8 @@ def main() -> None:
         "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-" + os.urandom(16).hex(),
+        # Plain http here; in production a proxy terminates TLS (settings: SECURE_SSL_REDIRECT).
+        "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "ERROR",
         "PYTHONPATH": str(ROOT),

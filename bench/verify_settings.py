@@ -3,4 +3,4 @@ lifted (every simulated client comes from 127.0.0.1; the limit would answer 429 
 
 from testamur.settings import *  # noqa: F403
 
-VERIFICATION_RATE_LIMITS = {"verify": (10**9, 60)}
+RATE_LIMITS = {"verify": (10**9, 60)}

@@ -1,7 +1,7 @@
+import itertools
 import os
 
 import pytest
-from django.core.cache import cache
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.test import Client
 
@@ -10,6 +10,7 @@ from testamur.accounts.services import user_create
 from testamur.core.db_guards import sqlite_guard_triggers
 
 PASSWORD = "correct-horse-battery-staple"
+_caches = itertools.count()
 
 pytest_plugins = ["tests.usi_registry"]
 _execute_sql_flush = BaseDatabaseOperations.execute_sql_flush
@@ -63,8 +64,37 @@ def _media_in_tmp(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    # Rate-limit counters live in the cache: each test starts with none.
-    cache.clear()
+    # Rate-limit counters live in the cache: each test starts with an empty one of its own,
+    # in memory (tests/core/test_rate_limits_across_processes.py runs the real shared caches).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{os.getpid()}-{next(_caches)}",
+        }
+    }
+
+
+@pytest.fixture
+def urls_rebuilt(settings):
+    """urls_rebuilt(DEBUG=True, ADMIN_ENABLED=True): the URLs as those settings build them
+    (urls.py reads them once, at import); rebuilt as they were afterwards."""
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import testamur.urls
+
+    def rebuild(**values):
+        for name, value in values.items():
+            setattr(settings, name, value)
+        clear_url_caches()
+        importlib.reload(testamur.urls)
+
+    yield rebuild
+    settings.DEBUG = False
+    settings.ADMIN_ENABLED = False
+    clear_url_caches()
+    importlib.reload(testamur.urls)
 
 
 @pytest.fixture

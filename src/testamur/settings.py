@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "testamur.core.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -77,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "testamur.organisation.middleware.OrganisationTimezoneMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "testamur.urls"
@@ -167,9 +172,20 @@ USI_REVERIFY_DAYS = int(os.environ.get("USI_REVERIFY_DAYS", "365"))
 # files outside the database, out of a database administrator's reach.
 EVENT_LOG_KEY_FILE = Path(os.environ.get("EVENT_LOG_KEY_FILE", VAR_DIR / "event-log-key.pem"))
 EVENT_LOG_CHECKPOINT_DIR = Path(os.environ.get("EVENT_LOG_CHECKPOINT_DIR", VAR_DIR / "checkpoints"))
+# Every template render runs in a child process with these limits (credentials/rendering/
+# bounded.py); one that passes them fails with the reason. Rendered files are staged in
+# RENDER_CACHE_DIR, which must be private to this user.
+RENDER_TIME_LIMIT_SECONDS = float(os.environ.get("RENDER_TIME_LIMIT_SECONDS", "15"))
+RENDER_MEMORY_LIMIT_MB = int(os.environ.get("RENDER_MEMORY_LIMIT_MB", "1024"))
+RENDER_CACHE_DIR = Path(os.environ.get("RENDER_CACHE_DIR", VAR_DIR / "render-cache"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: a sign-in made through a request is refused while it is locked out.
+AUTHENTICATION_BACKENDS = [
+    "testamur.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -206,13 +222,89 @@ MAX_IMAGE_UPLOAD_BYTES = 2 * 1024 * 1024
 # while the page waits, larger ones by the background worker.
 MAX_IMPORT_UPLOAD_BYTES = 50 * 1024 * 1024
 IMPORT_INLINE_MAX_BYTES = 256 * 1024
+# An uploaded import file (personal data) is deleted once its import is done or has failed;
+# one never finished is deleted this many hours after upload by `manage.py purge_imports`.
+IMPORT_FILES_KEPT_HOURS = int(os.environ.get("IMPORT_FILES_KEPT_HOURS", "24"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A staff sign-in lasts a working day (the learner portal keeps its own, PORTAL_SESSION_SECONDS).
+SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_HOURS", "8")) * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Production is served over https: plain http is redirected and browsers told to stay on https.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Every page: scripts, styles and images from this site only; nothing framed, no plugins.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+# The reverse proxies (addresses or networks, comma-separated) in front of Testamur. A request
+# from one of them is taken to come from the address it names in X-Forwarded-For (the last one
+# that is not itself a trusted proxy); anyone else's X-Forwarded-For is ignored. The proxy must
+# also set X-Forwarded-Proto.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# /admin/ (Django's own admin) is a second way in; off unless asked for.
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", False)
+
+# Every rate limit is counted in this cache, which all web processes must share: Redis when
+# REDIS_URL is set, else a table in the database (counts may be lost under heavy concurrency;
+# use Redis when several processes serve the public pages).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "testamur"),
+            # A Redis that stops answering must not hold a request for long.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "testamur_cache",
+        }
+    }
+# Requests allowed per client address (per user for "password") and period, by scope:
+# (requests, seconds). See core/ratelimit.py.
+RATE_LIMITS = {
+    "verify": (120, 60),  # /v/<code> pages and their digital credentials
+    "lookup": (10, 600),  # /v/ checks by credential number and family name
+    "portal": (5, 600),  # learner portal sign-in links asked for
+    "password": (10, 600),  # password changes tried
+    "api": (600, 60),  # REST API requests
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "testamur.core.clients.client_ip"
+# Sign-in lockout (django-axes): this many wrong passwords for one username from one address
+# lock that pair out for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "testamur.core.clients.client_ip"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit knows only django-redis; Django's own Redis cache increments atomically.
+    "django_ratelimit.W001",
+    # The database cache is the zero-set-up default (see CACHES above).
+    "django_ratelimit.E003",
+    # HSTS preload is the RTO's own decision (SECURE_HSTS_PRELOAD), not a default.
+    "security.W021",
+]
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.static import serve
 
 from testamur.api.api import api
 from testamur.core import views as core_views
@@ -29,11 +28,10 @@ urlpatterns = [
     path("", include("testamur.verification.urls")),
     path("reports/", include("testamur.reports.urls")),
     path("", include("testamur.interchange.urls")),
-    path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+if settings.ADMIN_ENABLED:
+    urlpatterns.append(path("admin/", admin.site.urls))
 
 handler403 = "testamur.core.views.permission_denied"
 handler404 = "testamur.core.views.page_not_found"

@@ -74,3 +74,17 @@ def test_visitors_who_have_not_signed_in_are_sent_to_sign_in(client, db):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_guessing_the_old_password_is_limited(rto_user, rto_user_client, settings):
+    settings.RATE_LIMITS = {"password": (3, 600)}
+    for attempt in range(3):
+        assert change(rto_user_client, old=f"guess-{attempt}").status_code == 200
+
+    refused = rto_user_client.post(
+        URL,
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert refused.status_code == 429
+    assert Client().login(username=rto_user.username, password=PASSWORD)

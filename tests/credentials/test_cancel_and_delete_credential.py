@@ -111,7 +111,8 @@ def test_database_refuses_moving_an_issued_credential_to_another_learner():
         Credential.objects.filter(pk=credential.pk).update(learner=other)
 
 
-def test_admin_site_offers_no_delete_for_issued(admin_client):
+def test_admin_site_offers_no_delete_for_issued(admin_client, urls_rebuilt):
+    urls_rebuilt(ADMIN_ENABLED=True)
     issued = _force_issued(credential_make())
     requested = credential_make()
     page = admin_client.get(f"/admin/credentials/credential/{issued.pk}/delete/")

@@ -35,7 +35,8 @@ def record(rto_admin, django_capture_on_commit_callbacks):
 )
 def test_raw_sql_cannot_rewrite_a_completed_record(record, assignment):
     message = _refused(
-        f"UPDATE credentials_credentialissuance SET {assignment} WHERE id = %s", [record.pk]
+        f"UPDATE credentials_credentialissuance SET {assignment} WHERE id = %s",  # noqa: S608
+        [record.pk],
     )
 
     assert "frozen" in message

@@ -10,9 +10,10 @@ import pypdf
 import pytest
 import typst
 
+from testamur.credentials.rendering.bounded import get_renderer
 from testamur.credentials.rendering.content_check import pdf_text
 from testamur.credentials.rendering.context import sample_context
-from testamur.credentials.rendering.engine import builtin_source, get_renderer
+from testamur.credentials.rendering.engine import builtin_source
 from testamur.credentials.rendering.merge import PRINT_NOTE, merge_pdfs
 from testamur.credentials.rendering.signing import Signer, generate_self_signed
 

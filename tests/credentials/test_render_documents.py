@@ -6,6 +6,7 @@ import io
 import pypdf
 import pytest
 
+from testamur.credentials.rendering.bounded import get_renderer
 from testamur.credentials.rendering.content_check import (
     NRT_PLACEHOLDER_TEXT,
     content_problems,
@@ -19,7 +20,7 @@ from testamur.credentials.rendering.context import (
     qr_svg,
     sample_context,
 )
-from testamur.credentials.rendering.engine import builtin_source, get_renderer
+from testamur.credentials.rendering.engine import builtin_source
 
 TYPES = ["testamur", "record_of_results", "statement_of_attainment", "transcript", "letter"]
 

@@ -7,9 +7,10 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
+from testamur.credentials.rendering.bounded import get_renderer
 from testamur.credentials.rendering.content_check import pdf_text
 from testamur.credentials.rendering.context import sample_context
-from testamur.credentials.rendering.engine import builtin_source, get_renderer
+from testamur.credentials.rendering.engine import builtin_source
 from testamur.credentials.rendering.signing import (
     CHANGED_AFTER_SIGNING,
     NOT_ONE_SIGNATURE,

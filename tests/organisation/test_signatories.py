@@ -3,6 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, reverse
 
 from testamur.accounts.roles import Role
+from testamur.core.downloads import IMAGE_POLICY
 from testamur.core.models import Event
 from testamur.core.uploads import NOT_AN_IMAGE
 from testamur.organisation.models import Signatory
@@ -31,7 +32,7 @@ def test_owner_adds_a_signatory_with_a_signature(owner_client, owner):
     served = owner_client.get(reverse("organisation:signature_image", args=[signatory.pk]))
     assert served["Content-Type"] == "image/png"
     assert served.content == png_bytes()
-    assert served["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+    assert served["Content-Security-Policy"] == IMAGE_POLICY
     assert Event.objects.filter(subject_type="signatory", action="created").count() == 1
     assert "an active signatory" not in organisation_missing_for_issue()
 

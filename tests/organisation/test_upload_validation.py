@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from testamur.accounts.roles import Role
+from testamur.core.downloads import IMAGE_POLICY, PRIVATE_HEADERS
 from testamur.core.uploads import NOT_AN_IMAGE, PNG_TOO_BIG, TOO_LARGE, validate_image_upload
 from testamur.organisation.models import Organisation
-from testamur.organisation.views import IMAGE_HEADERS
 from tests.factories import SAMPLE_SVG
 from tests.organisation.helpers import (
     page_text,
@@ -86,6 +86,47 @@ UNSAFE = [
         b'<svg xmlns="http://www.w3.org/2000/svg"><text>&a;</text></svg>',
         "a DOCTYPE or entity declaration",
     ),
+    # What passed the old check (security review): animation that sets a link to script,
+    # XHTML inside the SVG, attributes that load, styles that load through url() or escapes.
+    (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><a><animate attributeName="href" '
+        b'values="javascript:alert(1)"/><text y="20">Open</text></a></svg>',
+        "a <a> element",
+    ),
+    (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><set attributeName="onmouseover" '
+        b'to="alert(1)"/></svg>',
+        "a <set> element",
+    ),
+    (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml">'
+        b'<h:meta http-equiv="refresh" content="0;url=https://evil.example/"/></svg>',
+        "a <meta> element",
+    ),
+    (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><image src="https://evil.example/p.png"/></svg>',
+        "an attribute it may not have (src)",
+    ),
+    (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5" '
+        b'style="fill:url(https://evil.example/p.svg#g)"/></svg>',
+        "a style that loads an outside resource",
+    ),
+    (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5" '
+        b'fill="url(https://evil.example/p.svg#g)"/></svg>',
+        "a link to an outside resource",
+    ),
+    (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: u\\72l(https://evil.example/'
+        b"p.svg#g) }</style></svg>",
+        "a style with escaped characters",
+    ),
+    (
+        b'<?xml-stylesheet href="https://evil.example/a.css"?>'
+        b'<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>',
+        "a processing instruction (<?xml-stylesheet?>)",
+    ),
 ]
 
 
@@ -113,8 +154,9 @@ def test_a_png_logo_is_accepted_and_served_as_png(owner_client):
     assert served.status_code == 200
     assert served["Content-Type"] == "image/png"
     assert served.content == png_bytes()
-    for header, value in IMAGE_HEADERS.items():
+    for header, value in PRIVATE_HEADERS.items():
         assert served[header] == value
+    assert served["Content-Security-Policy"] == IMAGE_POLICY
     assert Organisation.load().logo.name.endswith(".png")
 
 
@@ -124,8 +166,9 @@ def test_an_svg_logo_is_accepted_and_served_as_svg(owner_client):
     served = owner_client.get(LOGO_URL)
     assert served["Content-Type"] == "image/svg+xml"
     assert served.content == SAMPLE_SVG
-    assert served["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+    assert served["Content-Security-Policy"] == IMAGE_POLICY
     assert served["X-Content-Type-Options"] == "nosniff"
+    assert served["Cache-Control"] == "no-store"
 
 
 def test_an_svg_uploaded_with_a_png_name_is_stored_and_served_as_svg(owner_client):
@@ -140,6 +183,26 @@ def test_an_svg_with_local_references_and_embedded_png_is_accepted():
         b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
         b'<defs><rect id="r" width="4" height="4"/></defs><use xlink:href="#r"/>'
         b'<image href="data:image/png;base64,iVBORw0KGgo=" width="1" height="1"/></svg>'
+    )
+
+    assert validate_image_upload(svg_upload(data)) == "svg"
+
+
+def test_an_svg_saved_by_a_drawing_program_with_its_metadata_is_accepted():
+    data = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<svg xmlns="http://www.w3.org/2000/svg" '
+        b'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
+        b'xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" '
+        b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        b'xmlns:dc="http://purl.org/dc/elements/1.1/" width="40mm" height="20mm" '
+        b'viewBox="0 0 40 20" version="1.1" sodipodi:docname="logo.svg">'
+        b'<sodipodi:namedview id="nv" inkscape:zoom="2"/><metadata><rdf:RDF><dc:title>Logo'
+        b"</dc:title></rdf:RDF></metadata>"
+        b'<defs><linearGradient id="g"><stop offset="0" stop-color="#123"/></linearGradient>'
+        b'</defs><g inkscape:label="Layer 1" inkscape:groupmode="layer">'
+        b'<rect style="fill:url(#g);stroke:none" width="40" height="20"/>'
+        b'<text x="2" y="12" font-family="DejaVu Sans" xml:space="preserve">HCT</text></g></svg>'
     )
 
     assert validate_image_upload(svg_upload(data)) == "svg"

@@ -178,7 +178,7 @@ def test_portal_access_turned_off_at_finalisation(client, credentials, settings,
 
 
 def test_link_requests_are_rate_limited(client, credentials, settings):
-    settings.VERIFICATION_RATE_LIMITS = {"portal": (2, 600)}
+    settings.RATE_LIMITS = {"portal": (2, 600)}
     assert _ask(client, EMAIL).status_code == 200
     assert _ask(client, EMAIL).status_code == 200
     assert _ask(client, EMAIL).status_code == 429

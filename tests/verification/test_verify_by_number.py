@@ -53,13 +53,13 @@ def test_an_empty_form_shows_what_is_missing(client):
 
 
 def test_too_many_lookups_get_a_429_page(client, credential, settings):
-    settings.VERIFICATION_RATE_LIMITS = {"lookup": (3, 600)}
+    settings.RATE_LIMITS = {"lookup": (3, 600)}
     for _ in range(3):
         assert _lookup(client, "TM-999999", "Nobody").status_code == 404
     response = _lookup(client, credential.number, "O'Brien")
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
-    assert b"Too many checks" in response.content
+    assert b"Too many requests have come from your network" in response.content
     # Another address is not affected.
     other = client.post(
         reverse("verification:lookup"),
@@ -70,7 +70,7 @@ def test_too_many_lookups_get_a_429_page(client, credential, settings):
 
 
 def test_the_verification_page_is_rate_limited_too(client, credential, settings):
-    settings.VERIFICATION_RATE_LIMITS = {"verify": (2, 60)}
+    settings.RATE_LIMITS = {"verify": (2, 60)}
     url = reverse("verification:verify", args=[credential.verification_code])
     assert client.get(url).status_code == 200
     assert client.get(reverse("verification:verify", args=["D" * 22])).status_code == 404

@@ -10,6 +10,7 @@ from testamur.accounts.models import User
 from testamur.accounts.roles import Role
 from testamur.accounts.selectors import user_list as user_list_query
 from testamur.core.permissions import require_login, require_permission
+from testamur.core.ratelimit import rate_limited
 
 USER_CREATED = "Staff account {username} created."
 USER_SAVED = "Staff account {username} saved."
@@ -97,6 +98,7 @@ def user_set_password(request, pk: int):
 
 
 @require_login
+@rate_limited("password", methods=("POST",), per_user=True)  # someone guessing the old one
 def password_change(request):
     form = PasswordChangeForm(request.user, _posted(request))
     if request.method == "POST" and form.is_valid():

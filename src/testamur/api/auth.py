@@ -8,7 +8,9 @@ token the way it sends a session cookie.
 from django.core.exceptions import PermissionDenied
 from ninja.security import HttpBearer
 
+from testamur.api.errors import TooManyRequests
 from testamur.api.services import api_token_authenticate
+from testamur.core.ratelimit import over_limit
 
 _UNSET = object()
 
@@ -36,6 +38,9 @@ class TokenAuth(HttpBearer):
     openapi_description = "A personal API token, created under API tokens in Testamur."
 
     def __call__(self, request):
+        wait = over_limit(request, "api")
+        if wait:
+            raise TooManyRequests(wait)
         return token_user(request)
 
     def authenticate(self, request, token):

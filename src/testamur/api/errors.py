@@ -27,6 +27,7 @@ REQUEST_INVALID = "The request is not valid: see errors."
 BODY_NOT_JSON = "The request body is not valid JSON."
 BODY_TOO_LARGE = "The request body is too large (at most {limit} bytes)."
 SERVER_ERROR = "Something went wrong on the server. It has been logged; please try again later."
+TOO_MANY_REQUESTS = "Too many requests from your address: wait (see Retry-After) and try again."
 
 
 class ErrorItem(Schema):
@@ -77,6 +78,20 @@ def _rule_broken(request, exc: DjangoValidationError, status: int = 422):
     return error_response(status, " ".join(exc.messages), errors)
 
 
+class TooManyRequests(Exception):
+    """Past the API's request limit (settings.RATE_LIMITS["api"])."""
+
+    def __init__(self, wait: int):
+        super().__init__(TOO_MANY_REQUESTS)
+        self.wait = wait
+
+
+def _too_many(request, exc: TooManyRequests):
+    response = error_response(429, TOO_MANY_REQUESTS)
+    response["Retry-After"] = str(exc.wait)
+    return response
+
+
 def _unauthorized(request, exc):
     response = error_response(401, UNAUTHORIZED)
     response["WWW-Authenticate"] = 'Bearer realm="api"'
@@ -118,6 +133,7 @@ def errors_install(api) -> None:
         Http404: _not_found,
         ObjectDoesNotExist: _not_found,
         RequestDataTooBig: _too_large,
+        TooManyRequests: _too_many,
     }
     for exc_class, handler in handlers.items():
         api.add_exception_handler(exc_class, handler)

@@ -16,6 +16,7 @@ class CredentialsConfig(AppConfig):
 
     def ready(self):
         from testamur.core.integrity import register_check_add
+        from testamur.credentials import checks  # noqa: F401 - registers the system checks
         from testamur.credentials.builtin_templates import builtin_templates_sync
         from testamur.credentials.guards import credential_sqlite_guards
         from testamur.credentials.integrity import credential_register_check

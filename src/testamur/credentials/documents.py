@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files import File
 from openpyxl import Workbook
 
+from testamur.core.spreadsheets import xlsx_row
 from testamur.credentials.models import (
     Credential,
     CredentialIssuance,
@@ -20,6 +21,7 @@ from testamur.credentials.models import (
     GenerationRun,
     TemplateVersionState,
 )
+from testamur.credentials.rendering.bounded import get_renderer
 from testamur.credentials.rendering.context import (
     PREVIEW_NUMBER,
     finalise_context,
@@ -28,7 +30,7 @@ from testamur.credentials.rendering.context import (
     sanitize_context,
     strip_control_characters,
 )
-from testamur.credentials.rendering.engine import TemplateError, get_renderer
+from testamur.credentials.rendering.engine import TemplateError
 from testamur.credentials.rendering.merge import merge_pdfs
 from testamur.organisation.models import Organisation, Signatory
 from testamur.organisation.signing_keys import signer_for_process
@@ -426,7 +428,7 @@ def build_mail_merge(run: GenerationRun, items) -> None:
     sheet = workbook.create_sheet("Credentials")
     sheet.append(MAIL_MERGE_COLUMNS)
     for item in items.iterator():
-        sheet.append(mail_merge_row(item.credential))
+        sheet.append(xlsx_row(sheet, mail_merge_row(item.credential)))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "mail-merge.xlsx"
         workbook.save(out)

@@ -187,6 +187,8 @@ def credentials_issue(
     for record in records:
         try:
             rendered[record.credential_id] = batch.render_signed(record)
+        except RenderError as exc:  # the template's own reason (too slow, too much memory…)
+            rendered[record.credential_id] = str(exc)
         except Exception as exc:  # one credential's failure must not stop the group
             rendered[record.credential_id] = f"{type(exc).__name__}: {exc}"
     now = timezone.now()

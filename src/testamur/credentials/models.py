@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, models
 from django.db.models import Q
 
+from testamur.core.storage import STORED_NAME_LENGTH, UnguessableName
 from testamur.learners.models import Learner
 from testamur.training.models import Course, CourseEnrolment
 
@@ -102,7 +103,9 @@ class TemplateAsset(models.Model):
         CredentialTemplateVersion, on_delete=models.PROTECT, related_name="assets"
     )
     name = models.CharField(max_length=100)
-    file = models.FileField(upload_to="template-assets/")
+    file = models.FileField(
+        upload_to=UnguessableName("template-assets"), max_length=STORED_NAME_LENGTH
+    )
     sha256 = models.CharField(max_length=64)
 
     class Meta:
@@ -263,9 +266,13 @@ class Credential(models.Model):
     # While an issuer renders and signs, others leave the credential alone until this passes.
     issue_claimed_until = models.DateTimeField(null=True, blank=True)
     # The generated, unsigned draft shown by Preview; replaced by each regeneration.
-    draft = models.FileField(upload_to="credentials/drafts/", blank=True)
+    draft = models.FileField(
+        upload_to=UnguessableName("credentials/drafts"), max_length=STORED_NAME_LENGTH, blank=True
+    )
     # The issued, signed and certified document. Written once, never overwritten.
-    document = models.FileField(upload_to="credentials/issued/", blank=True)
+    document = models.FileField(
+        upload_to=UnguessableName("credentials/issued"), max_length=STORED_NAME_LENGTH, blank=True
+    )
     document_sha256 = models.CharField(max_length=64, blank=True)
     # Bumped on every change so a page acting on an old copy is refused (stale page).
     revision = models.PositiveIntegerField(default=1)
@@ -592,8 +599,12 @@ class GenerationRun(models.Model):
     failed_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
     chunks_total = models.PositiveIntegerField(default=0)
-    combined_pdf = models.FileField(upload_to="runs/", blank=True)
-    mail_merge = models.FileField(upload_to="runs/", blank=True)
+    combined_pdf = models.FileField(
+        upload_to=UnguessableName("runs"), max_length=STORED_NAME_LENGTH, blank=True
+    )
+    mail_merge = models.FileField(
+        upload_to=UnguessableName("runs"), max_length=STORED_NAME_LENGTH, blank=True
+    )
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -503,3 +503,15 @@ def learners_unverified_waiting_list(limit: int) -> list[Learner]:
     for learner in learners:
         learner.waiting = waiting.get(learner.pk, 0)
     return learners
+
+
+def activation_sample(template: CredentialTemplate, *, limit: int) -> list[Credential]:
+    """The newest credentials made from `template`, topped up with the newest of its type:
+    real data a new version is rendered with before it is activated."""
+    base = credentials_base().order_by("-pk")
+    sample = list(base.filter(template=template)[:limit])
+    if len(sample) < limit:
+        sample += base.filter(credential_type=template.credential_type).exclude(template=template)[
+            : limit - len(sample)
+        ]
+    return sample

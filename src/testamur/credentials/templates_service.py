@@ -19,19 +19,22 @@ from django.utils import timezone
 
 from testamur.core.events import event_record
 from testamur.core.uploads import validate_image_upload
+from testamur.credentials.documents import DocumentBatch, issuance_context
 from testamur.credentials.models import (
     CredentialTemplate,
     CredentialTemplateVersion,
     TemplateAsset,
     TemplateVersionState,
 )
+from testamur.credentials.rendering.bounded import get_renderer
 from testamur.credentials.rendering.content_check import check_template
 from testamur.credentials.rendering.engine import (
     ASSET_NAME,
     ASSET_NAME_REFUSED,
-    IsolatedRenderer,
+    TemplateError,
     builtin_source,
 )
+from testamur.credentials.selectors import activation_sample
 
 PERM_ADD = "credentials.add_credentialtemplate"
 PERM_CHANGE = "credentials.change_credentialtemplate"
@@ -54,6 +57,10 @@ ASSET_RESERVED = (
     "{name!r} is reserved for the RTO's own logo, the official NRT and AQF logos and signatures "
     "(set them in Settings): choose another name."
 )
+REAL_DATA_FAILED = (
+    "With the data of credential {credential} (a real credential, rendered for this check) "
+    "the template fails: {error}"
+)
 FONT_NOT_VALID = "This is not a TrueType (.ttf) or OpenType (.otf) font file."
 FONT_TOO_LARGE = "The font file is larger than {limit} MB."
 TOO_MANY_ASSETS = "A template version can hold at most {limit} files."
@@ -61,6 +68,9 @@ TOO_MANY_ASSETS = "A template version can hold at most {limit} files."
 MAX_SOURCE_CHARS = 200_000
 MAX_FONT_BYTES = 8 * 1024 * 1024
 MAX_ASSETS = 40
+# Real credentials rendered when a version is activated: a template may misbehave only with
+# real data (a loop over a name's letters, a learner with many units).
+ACTIVATION_SAMPLE = 3
 MAX_ASSET_NAME = TemplateAsset._meta.get_field("name").max_length
 # The organisation's logos and signature images reach templates under these names
 # (documents.organisation_assets); a template file must not shadow them. The official NRT and
@@ -96,14 +106,40 @@ def version_assets(version: CredentialTemplateVersion) -> dict[str, bytes]:
     return assets
 
 
-def version_check(version: CredentialTemplateVersion) -> list[str]:
-    """What stops `version` being activated: compile error with its line, or content problems."""
-    return check_template(
+def version_check(
+    version: CredentialTemplateVersion, *, real_credentials: bool = False
+) -> list[str]:
+    """What stops `version` being activated: compile error with its line, or content problems
+    with the sample data; with `real_credentials`, also a failure (an error, too long, too much
+    memory) rendering a few real credentials of its type."""
+    assets = version_assets(version)
+    problems = check_template(
         source=version.source,
         credential_type=version.template.credential_type,
-        assets=version_assets(version),
-        renderer=IsolatedRenderer(),
+        assets=assets,
+        renderer=get_renderer(),
     )
+    if problems or not real_credentials:
+        return problems
+    return _real_data_problems(version, assets)
+
+
+def _real_data_problems(version: CredentialTemplateVersion, assets: dict[str, bytes]):
+    credentials = activation_sample(version.template, limit=ACTIVATION_SAMPLE)
+    if not credentials:
+        return []
+    batch = DocumentBatch(credentials)
+    for credential in credentials:
+        try:
+            get_renderer().render(
+                source=version.source,
+                data=issuance_context(batch.issuance(credential), preview=True),
+                assets={**batch.assets, **assets},
+            )
+        except TemplateError as error:
+            name = credential.number or f"#{credential.pk}"
+            return [REAL_DATA_FAILED.format(credential=name, error=error)]
+    return []
 
 
 def _store_problems(version: CredentialTemplateVersion) -> list[str]:
@@ -285,7 +321,7 @@ def template_version_activate(*, actor, version: CredentialTemplateVersion):
     _require(actor, PERM_CHANGE)
     _refuse_builtin(version.template)
     _refuse_not_draft(version, "activated")
-    problems = version_check(version)  # rendering: outside the transaction
+    problems = version_check(version, real_credentials=True)  # rendering: outside the transaction
     with transaction.atomic():
         template = CredentialTemplate.objects.select_for_update().get(pk=version.template_id)
         version = CredentialTemplateVersion.objects.select_for_update().get(pk=version.pk)

@@ -8,6 +8,8 @@ its report.
 from django.conf import settings
 from django.db import models
 
+from testamur.core.storage import STORED_NAME_LENGTH, UnguessableName
+
 
 class ImportKind(models.TextChoices):
     LEARNERS = "learners", "Learners"
@@ -39,7 +41,7 @@ class ImportJob(models.Model):
     status = models.CharField(
         max_length=20, choices=ImportStatus.choices, default=ImportStatus.MAPPING
     )
-    file = models.FileField(upload_to="imports/")
+    file = models.FileField(upload_to=UnguessableName("imports"), max_length=STORED_NAME_LENGTH)
     original_name = models.CharField("file name", max_length=255)
     file_format = models.CharField(max_length=10)  # csv, xlsx or nat (a zip of NAT files)
     encoding = models.CharField(max_length=20, blank=True)

@@ -33,6 +33,14 @@ FILE_ENCODING_UNKNOWN = (
 XLSX_UNREADABLE = "This workbook cannot be opened. Check it opens in Excel, save it and try again."
 XLSX_TOO_BIG = "This workbook expands to more than {limit} MB when opened; it is too large."
 NO_HEADER_ROW = "The first row must name the columns (e.g. Learner ID, Given name)."
+TOO_MANY_COLUMNS = (
+    "The file has {count} columns; Testamur reads at most {limit}. Delete the columns it does "
+    "not need and upload the file again."
+)
+CSV_ROW_UNREADABLE = "Row {row} cannot be read ({problem}). Fix the row and upload the file again."
+
+# No import needs more; a page listing tens of thousands of columns helps nobody.
+MAX_COLUMNS = 300
 
 ENCODING_LABELS = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252"}
 _CHUNK = 1 << 20
@@ -154,7 +162,21 @@ class Sheet:
         with open(self.path, "rb") as raw:
             counter = _CountingReader(raw)
             text = io.TextIOWrapper(io.BufferedReader(counter), encoding=encoding, newline="")
-            for number, values in enumerate(csv.reader(text, delimiter=delimiter), start=1):
+            reader = csv.reader(text, delimiter=delimiter)
+            number = 0
+            while True:
+                number += 1
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    problem = str(exc)
+                    if "field limit" in problem:
+                        problem = f"a cell is longer than {csv.field_size_limit():,} characters"
+                    raise ValidationError(
+                        CSV_ROW_UNREADABLE.format(row=number, problem=problem)
+                    ) from exc
                 self.fraction_read = min(counter.count / size, 1.0)
                 yield Row(number, values)
         self.fraction_read = 1.0
@@ -183,6 +205,8 @@ def unique_headers(values: list) -> list[str]:
     values = list(values)
     while values and not cell_text(values[-1]):
         values.pop()
+    if len(values) > MAX_COLUMNS:
+        raise ValidationError(TOO_MANY_COLUMNS.format(count=len(values), limit=MAX_COLUMNS))
     seen: dict[str, int] = {}
     headers = []
     for index, value in enumerate(values, start=1):

@@ -19,6 +19,8 @@ def import_job_list() -> QuerySet[ImportJob]:
 def import_job_samples(job: ImportJob) -> dict[str, list[str]]:
     """The first few values of each column, to help a person match the columns."""
     samples: dict[str, list[str]] = {header: [] for header in job.headers}
+    if not job.file:
+        return samples
     try:
         with local_path(job.file) as path:
             for row in islice(Sheet(path, job.file_format, job.encoding).rows(), SAMPLE_ROWS):

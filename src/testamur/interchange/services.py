@@ -25,6 +25,7 @@ from testamur.interchange.avetmiss.export import ExportResult, avetmiss_files
 from testamur.interchange.avetmiss.importing import AvetmissImport
 from testamur.interchange.avetmiss.reading import NO_NAT_FILES, nat_type
 from testamur.interchange.models import (
+    RUNNING_STATUSES,
     SPREADSHEET_KINDS,
     ImportJob,
     ImportKind,
@@ -47,6 +48,10 @@ JOB_NOT_CHECKED = "Only a file checked without problems can be imported. Check i
 JOB_NOT_MAPPABLE = "The columns of this import can no longer be changed."
 DATA_CHANGED = (
     "Something in Testamur changed while importing, so nothing was imported. Check the file again."
+)
+FILE_GONE = (
+    "The uploaded file is no longer kept (files with personal data are deleted once an import "
+    "is finished, or {hours} hours after upload). Upload it again."
 )
 IMPORT_FAILED = "The import stopped on an unexpected error, so nothing was imported: {error}"
 EXPORT_HAS_ERRORS = (
@@ -189,6 +194,8 @@ def import_job_start(*, job: ImportJob, commit: bool, inline: bool | None = None
             raise ValidationError(JOB_BUSY)
         if job.status == ImportStatus.IMPORTED:
             raise ValidationError(JOB_NOT_CHECKED)
+        if not job.file:
+            raise ValidationError(FILE_GONE.format(hours=kept_hours()))
         job.status = ImportStatus.QUEUED
         job.dry_run = not commit
         job.progress = job.rows_read = job.error_count = 0
@@ -260,6 +267,33 @@ def import_job_run(job_id: int) -> None:
         progress=100,
         finished_at=timezone.now(),
     )
+    if status in (ImportStatus.IMPORTED, ImportStatus.FAILED):
+        _file_delete(job)
+
+
+def _file_delete(job: ImportJob) -> None:
+    """The uploaded file holds personal data (USIs, dates of birth): gone once not needed."""
+    if job.file:
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
+def kept_hours() -> int:
+    return settings.IMPORT_FILES_KEPT_HOURS
+
+
+def import_files_purge(*, older_than) -> list[int]:
+    """Delete the files of imports uploaded before `older_than` and never finished (left at
+    matching columns, checked or with problems); the jobs and their reports stay."""
+    purged = []
+    for job in (
+        ImportJob.objects.exclude(file="")
+        .filter(created_at__lt=older_than)
+        .exclude(status__in=RUNNING_STATUSES)
+    ):
+        _file_delete(job)
+        purged.append(job.pk)
+    return purged
 
 
 def _run_spreadsheet(job: ImportJob, path: Path, problems: Problems) -> dict:

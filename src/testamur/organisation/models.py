@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from testamur.core.storage import STORED_NAME_LENGTH, UnguessableName
+
 TIME_ZONE_CHOICES = sorted(
     (tz, tz) for tz in zoneinfo.available_timezones() if tz.startswith("Australia/")
 )
@@ -58,11 +60,23 @@ class Organisation(models.Model):
     email = models.EmailField("contact email", blank=True)
     phone = models.CharField(max_length=20, blank=True)
     website = models.URLField(blank=True)
-    logo = models.FileField(upload_to="organisation/", blank=True)
+    logo = models.FileField(
+        upload_to=UnguessableName("organisation"), max_length=STORED_NAME_LENGTH, blank=True
+    )
     # The official Nationally Recognised Training and AQF artwork. Until the RTO uploads them,
     # documents carry the built-in placeholders: fine for previews, never issued (rule 4).
-    nrt_logo = models.FileField("NRT logo", upload_to="organisation/", blank=True)
-    aqf_logo = models.FileField("AQF logo", upload_to="organisation/", blank=True)
+    nrt_logo = models.FileField(
+        "NRT logo",
+        upload_to=UnguessableName("organisation"),
+        max_length=STORED_NAME_LENGTH,
+        blank=True,
+    )
+    aqf_logo = models.FileField(
+        "AQF logo",
+        upload_to=UnguessableName("organisation"),
+        max_length=STORED_NAME_LENGTH,
+        blank=True,
+    )
     jurisdiction = models.CharField(
         max_length=10, choices=Jurisdiction.choices, default=Jurisdiction.NATIONAL
     )
@@ -109,7 +123,12 @@ class Organisation(models.Model):
 class Signatory(models.Model):
     name = models.CharField(max_length=100)
     title = models.CharField("position title", max_length=100)
-    signature = models.FileField("signature image", upload_to="signatures/", blank=True)
+    signature = models.FileField(
+        "signature image",
+        upload_to=UnguessableName("signatures"),
+        max_length=STORED_NAME_LENGTH,
+        blank=True,
+    )
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

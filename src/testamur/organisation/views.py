@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 
+from testamur.core.downloads import private
 from testamur.core.permissions import require_permission
 from testamur.organisation import services, signing_keys
 from testamur.organisation.forms import (
@@ -32,12 +33,6 @@ SIGNING_KEY_INSTALLED = (
 # Days before expiry from which the Signing key tab warns.
 EXPIRY_WARNING_DAYS = 60
 
-# Uploaded images are served to staff only, and never allowed to run anything.
-IMAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "private, no-cache",
-}
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -101,10 +96,7 @@ def _image_response(field) -> HttpResponse:
     except FileNotFoundError as exc:
         raise Http404("Image file missing") from exc
     content_type = "image/png" if data.startswith(_PNG_MAGIC) else "image/svg+xml"
-    response = HttpResponse(data, content_type=content_type)
-    for header, value in IMAGE_HEADERS.items():
-        response[header] = value
-    return response
+    return private(HttpResponse(data, content_type=content_type))
 
 
 @require_permission("organisation.view_organisation")

@@ -22,6 +22,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from testamur.core.spreadsheets import csv_unguard
 from testamur.qualifications.audit import GroupSpec, MajorSpec, RuleSpec, rule_problems
 
 COLUMNS = [
@@ -330,7 +331,7 @@ def rule_file_read(
         row = dict.fromkeys(COLUMNS, "")
         for name, value in zip(header, values, strict=False):
             if name:
-                row[name] = value.strip()
+                row[name] = csv_unguard(value.strip())
         too_long = [name for name in COLUMNS if len(row[name]) > 100]
         if too_long:
             reader.problems.append((line, COLUMN_TOO_LONG.format(column=too_long[0])))

@@ -6,7 +6,6 @@ The PDF goes through the same Typst path as credentials, with the rows as JSON d
 capped at PDF_MAX_ROWS (a printed register of a million rows helps nobody).
 """
 
-import csv
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from testamur.core.checkpoints import Checkpoint, checkpoint_latest
-from testamur.credentials.rendering.engine import get_renderer
+from testamur.core.spreadsheets import csv_writer, xlsx_row
+from testamur.credentials.rendering.bounded import get_renderer
 from testamur.organisation.models import Organisation
 from testamur.reports.selectors import (
     COLUMNS,
@@ -51,17 +51,11 @@ WIDTHS = {
     "issuing_officer": 22,
 }
 CSV_BATCH = 500
-# Spreadsheet programs run a cell starting with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def filename(filters: ReportFilters, extension: str) -> str:
     today = timezone.localdate()
     return f"credential-register-by-{filters.grouping}-{today:%Y%m%d}.{extension}"
-
-
-def _csv_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 class _Line:
@@ -73,23 +67,16 @@ class _Line:
 
 def csv_stream(filters: ReportFilters) -> Iterator[str]:
     """The report as CSV text, a batch of rows at a time (UTF-8 with a BOM, for Excel)."""
-    writer = csv.writer(_Line())
+    writer = csv_writer(_Line())
     yield "\ufeff" + writer.writerow(HEADINGS)
     batch = []
     for row in register_report_values(filters):
-        batch.append(writer.writerow([_csv_cell(value) for value in row]))
+        batch.append(writer.writerow(row))
         if len(batch) >= CSV_BATCH:
             yield "".join(batch)
             batch = []
     if batch:
         yield "".join(batch)
-
-
-def _text_cell(sheet, value: str) -> WriteOnlyCell:
-    """A cell that stays text even if it looks like a formula."""
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
 
 
 def _new_sheet(workbook: Workbook, title: str):
@@ -121,9 +108,7 @@ def xlsx_file(filters: ReportFilters, *, max_rows: int = XLSX_MAX_ROWS):
             sheets += 1
             sheet = _new_sheet(workbook, f"{title} ({sheets})")
             written = 0
-        sheet.append(
-            [_text_cell(sheet, value) if value.startswith("=") else value for value in row]
-        )
+        sheet.append(xlsx_row(sheet, row))
         written += 1
     _checkpoint_sheet(workbook)
     # Closed by the response that streams it (FileResponse), which deletes it.
@@ -169,7 +154,7 @@ def _checkpoint_sheet(workbook: Workbook) -> None:
     sheet.column_dimensions["B"].width = 140
     made = f"{timezone.localtime():%d/%m/%Y %H:%M}"
     for label, value in checkpoint_rows(checkpoint_latest(), made):
-        sheet.append([_text_cell(sheet, label), _text_cell(sheet, value)])
+        sheet.append(xlsx_row(sheet, [label, value]))
 
 
 def pdf_too_big(filters: ReportFilters) -> bool:

@@ -1,4 +1,5 @@
-"""Background tasks (django-tasks): the signed digital credentials of issued credentials."""
+"""Background tasks (django-tasks, database backend; `manage.py run_worker` runs them): the
+signed digital credentials of issued credentials, and the portal's sign-in links."""
 
 import logging
 from datetime import timedelta
@@ -7,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tasks import task
 
-from testamur.verification.services import digital_credentials_make
+from testamur.verification.services import digital_credentials_make, portal_link_send
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +34,9 @@ def make_digital_credentials(credential_ids: list[int]) -> list[int]:
                 credential_ids
             )
         return []
+
+
+@task()
+def send_portal_link(email: str) -> None:
+    """Sent by the worker, so the page answers alike, and as fast, for any address."""
+    portal_link_send(email=email)

@@ -32,6 +32,7 @@ from testamur.api.common import (
 )
 from testamur.api.idempotency import IDEMPOTENCY_DOC, idempotent
 from testamur.api.routers.refs import CourseRef, LearnerRef, OfferRef, UserRef
+from testamur.core.downloads import stored_file_response
 from testamur.credentials import selectors, services
 from testamur.credentials.forms import DATES_REVERSED
 from testamur.credentials.models import (
@@ -40,11 +41,7 @@ from testamur.credentials.models import (
     CredentialTemplate,
     CredentialType,
 )
-from testamur.credentials.views.common import (
-    DocumentNotAsIssued,
-    file_response,
-    issued_document_response,
-)
+from testamur.credentials.views.common import DocumentNotAsIssued, issued_document_response
 from testamur.learners.models import Learner
 from testamur.qualifications.models import QualificationEnrolment
 from testamur.training import selectors as training_selectors
@@ -612,7 +609,7 @@ def credential_draft(request, credential_id: PathId):
     finished = credential.status in (CredentialStatus.ISSUED, CredentialStatus.CANCELLED)
     if finished or not credential.draft:
         raise Http404(NO_DRAFT.format(pk=credential_id))
-    return file_response(
+    return stored_file_response(
         credential.draft,
         f"draft-{credential.pk}-r{credential.revision}.pdf",
         content_type="application/pdf",

@@ -28,12 +28,13 @@ from testamur.api.common import (
 from testamur.api.idempotency import IDEMPOTENCY_DOC, idempotent
 from testamur.api.routers.credentials import PDF_RESPONSE, CredentialRef, Skipped
 from testamur.api.routers.refs import LearnerRef, UserRef
+from testamur.core.downloads import stored_file_response
 from testamur.credentials import selectors
 from testamur.credentials.gates import Fix, fix_url
 from testamur.credentials.issue_options import BACKDATE_DAYS, BACKDATE_WORD, IssueOptions
 from testamur.credentials.models import GenerationRun, RunItemStatus, RunKind, RunStatus
 from testamur.credentials.runs import run_start
-from testamur.credentials.views.common import VIEW, VIEW_RUNS, file_response
+from testamur.credentials.views.common import VIEW, VIEW_RUNS
 from testamur.credentials.views.runs import NO_RUN_FILE
 
 router = Router(tags=["Generation runs"])
@@ -253,7 +254,7 @@ def run_item_list(request, run_id: PathId, filters: Query[RunItemFilters]):
 def _run_file(run: GenerationRun, field, filename: str, content_type: str, attachment: bool):
     if run.files_purged_at or not field:
         raise Http404(NO_RUN_FILE)
-    return file_response(field, filename, content_type=content_type, attachment=attachment)
+    return stored_file_response(field, filename, content_type=content_type, attachment=attachment)
 
 
 @router.get(

@@ -7,7 +7,6 @@ seed, so every run wants the same rows. Rows are written in bulk and each run re
 event.
 """
 
-import csv
 import io
 import os
 import random
@@ -36,6 +35,7 @@ from testamur.core.demo.rto import (
 )
 from testamur.core.demo.training_products import PRODUCTS, UNITS, TrainingProduct
 from testamur.core.events import event_record
+from testamur.core.spreadsheets import csv_writer
 from testamur.learners.models import Learner, UsiStatus
 from testamur.learners.services import multi_save
 from testamur.organisation.models import Jurisdiction, Organisation, Signatory
@@ -332,7 +332,7 @@ def rule_file(product: TrainingProduct) -> bytes:
         for key in keys:
             rows += [["core", major, "", "", "", code] for code in product.group(key).units]
     out = io.StringIO()
-    csv.writer(out).writerows(rows)
+    csv_writer(out).writerows(rows)
     return out.getvalue().encode()
 
 

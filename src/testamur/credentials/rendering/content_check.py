@@ -13,6 +13,7 @@ from pathlib import PurePath
 
 import pypdf
 
+from testamur.credentials.rendering.bounded import BoundedRenderer, get_renderer
 from testamur.credentials.rendering.context import (
     AQF_LOGO,
     AQF_STATEMENT,
@@ -22,12 +23,7 @@ from testamur.credentials.rendering.context import (
     SOA_STATEMENT,
     sample_context,
 )
-from testamur.credentials.rendering.engine import (
-    IsolatedRenderer,
-    Renderer,
-    TemplateError,
-    get_renderer,
-)
+from testamur.credentials.rendering.engine import Renderer, TemplateError
 from testamur.learners.usi import ALPHABET, usi_check_character
 
 CREDENTIAL_TYPES = (
@@ -223,7 +219,7 @@ def check_template(
     source: str,
     credential_type: str,
     assets: dict[str, bytes] | None = None,
-    renderer: "Renderer | IsolatedRenderer | None" = None,
+    renderer: Renderer | BoundedRenderer | None = None,
 ) -> list[str]:
     """Everything that stops `source` being activated for `credential_type`: a compile error
     (with its line) or the content problems with the sample data. Empty when it may be used."""

@@ -1,19 +1,22 @@
 """Typst rendering: template source + JSON data + assets -> PDF bytes.
 
-One Renderer per process (fonts are scanned once; the compiler and its caches are reused
-across documents). Data reaches a template only as JSON in `sys.inputs.data`, so a learner
-called `#import "x": *` is text, never markup. A template can read files only inside its root:
-a directory made from the assets it was given (built-in logos plus the caller's files), kept
-and reused while the contents are unchanged. Fonts among a template's assets (.ttf/.otf) are
-available to that template only.
+A Renderer compiles in the process that holds it (fonts are scanned once; the compiler and its
+caches are reused across documents). Web processes and workers never hold one: they render
+through rendering/bounded.py, whose child processes hold a Renderer under a time and memory
+limit and without network. Data reaches a template only as JSON in `sys.inputs.data`, so a
+learner called `#import "x": *` is text, never markup. A template can read files only inside
+its root: a directory made from the assets it was given (built-in logos plus the caller's
+files), kept and reused while the contents are unchanged. Fonts among a template's assets
+(.ttf/.otf) are available to that template only. Typst packages are never found: the package
+directories are an empty private directory, and the bounded children have no network.
 """
 
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import shutil
+import stat
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -44,14 +47,16 @@ ASSET_NAME_REFUSED = (
     "Asset name {name!r} is not allowed: use letters, digits, '.', '_' or '-', no folders."
 )
 PACKAGE_IMPORT_REFUSED = (
-    "Templates cannot import Typst packages ({spec}). Upload the files the template needs "
-    "with it instead."
+    "Templates cannot import Typst packages. Upload the files the template needs with it instead."
+)
+CACHE_DIR_NOT_PRIVATE = (
+    "The render cache directory {path} must be a directory owned by this user and closed to "
+    "others (mode 0700); it is not, so nothing is rendered."
 )
 FILE_OUTSIDE_TEMPLATE = "A template can only use the files uploaded with it: {names}."
 
-# A package spec written as a string, e.g. "@preview/cetz:0.3.0". Packages would be fetched
-# from the network at render time; templates must be self-contained.
-_PACKAGE_SPEC = re.compile(r"[\"']@[A-Za-z][\w-]*/[\w-]+:[\w.]*")
+# What Typst says when an import names a package (none is ever available here).
+_PACKAGE_FAILURES = ("failed to download package", "package not found")
 _LOCATION = re.compile(r"┌─ (?P<file>.+?):(?P<line>\d+):(?P<column>\d+)")
 _MAIN_FILE = "__typst_py_bytes__.typ"
 FONT_SUFFIXES = (".ttf", ".otf")
@@ -111,36 +116,36 @@ def _tidy(message: str, root: Path) -> str:
     return message.replace(str(root), "")
 
 
-class Renderer:
-    def __init__(
-        self,
-        *,
-        cache_dir: Path | None = None,
-        font_paths: tuple[Path, ...] = (),
-        include_system_fonts: bool = True,
-    ):
-        self.cache_dir = Path(
-            cache_dir or Path(tempfile.gettempdir()) / f"testamur-typst-{os.getuid()}"
-        )
-        self.cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self._font_paths = [str(p) for p in font_paths]
-        self._include_system_fonts = include_system_fonts
-        self._fonts = typst.Fonts(
-            include_system_fonts=include_system_fonts,
-            include_embedded_fonts=True,
-            font_paths=self._font_paths,
-        )
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        self._roots: dict[str, Path] = {}
-        self._compiler = typst.Compiler(root=str(self.root_for({})), font_paths=self._fonts)
-        self._font_compilers: dict[Path, tuple[typst.Fonts, typst.Compiler]] = {}
-        self._fontless_roots: set[Path] = set()
+class RenderCacheNotPrivate(RuntimeError):
+    """The render cache directory could be read or changed by someone else."""
 
-    @property
-    def last_warnings(self) -> list[TemplateWarning]:
-        """Warnings (e.g. unknown fonts, which fall back) from this thread's last render."""
-        return getattr(self._local, "warnings", [])
+
+def default_cache_dir() -> Path:
+    return Path(tempfile.gettempdir()) / f"testamur-typst-{os.getuid()}"
+
+
+def private_dir(path: Path) -> Path:
+    """`path`, made (mode 0700) if missing; refused unless it is a real directory owned by this
+    user and closed to everyone else. A name under /tmp can be made first by another user, who
+    could then swap the files a template is rendered from."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise RenderCacheNotPrivate(CACHE_DIR_NOT_PRIVATE.format(path=path))
+    return path
+
+
+def payload_of(data: dict) -> str:
+    """The JSON a template reads from `sys.inputs.data`."""
+    return json.dumps(sanitize_context(data), ensure_ascii=False, separators=(",", ":"))
+
+
+class AssetRoots:
+    """Template roots: directories holding the built-in assets plus a template's own files."""
+
+    def __init__(self, cache_dir: Path):
+        self.cache_dir = private_dir(Path(cache_dir))
+        self._roots: dict[str, Path] = {}
 
     def root_for(self, assets: dict[str, bytes] | None) -> Path:
         """The directory holding the built-in assets plus `assets` (which win on a clash).
@@ -179,6 +184,51 @@ class Renderer:
         self._roots[key] = root
         return root
 
+
+class Renderer:
+    """Compiles in this process, with no limit: for render children, benchmarks and tests.
+    Everything else renders through rendering/bounded.py."""
+
+    def __init__(
+        self,
+        *,
+        cache_dir: Path | None = None,
+        font_paths: tuple[Path, ...] = (),
+        include_system_fonts: bool = True,
+    ):
+        self.roots = AssetRoots(Path(cache_dir or default_cache_dir()))
+        self.cache_dir = self.roots.cache_dir
+        # Packages are looked for here, and nothing is ever put here.
+        self._packages = str(private_dir(self.cache_dir / ".no-packages"))
+        self._font_paths = [str(p) for p in font_paths]
+        self._include_system_fonts = include_system_fonts
+        self._fonts = typst.Fonts(
+            include_system_fonts=include_system_fonts,
+            include_embedded_fonts=True,
+            font_paths=self._font_paths,
+        )
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._compiler = self._new_compiler(self.root_for({}), self._fonts)
+        self._font_compilers: dict[Path, tuple[typst.Fonts, typst.Compiler]] = {}
+        self._fontless_roots: set[Path] = set()
+
+    def _new_compiler(self, root: Path, fonts: typst.Fonts) -> typst.Compiler:
+        return typst.Compiler(
+            root=str(root),
+            font_paths=fonts,
+            package_path=self._packages,
+            package_cache_path=self._packages,
+        )
+
+    @property
+    def last_warnings(self) -> list[TemplateWarning]:
+        """Warnings (e.g. unknown fonts, which fall back) from this thread's last render."""
+        return getattr(self._local, "warnings", [])
+
+    def root_for(self, assets: dict[str, bytes] | None) -> Path:
+        return self.roots.root_for(assets)
+
     def _fonts_and_compiler(self, root: Path) -> tuple[typst.Fonts, typst.Compiler]:
         """The fonts and compiler for `root`: the shared ones unless it holds fonts. Locked."""
         found = self._font_compilers.get(root)
@@ -193,15 +243,20 @@ class Renderer:
                 include_embedded_fonts=True,
                 font_paths=[*self._font_paths, str(root)],
             )
-            found = (fonts, typst.Compiler(root=str(root), font_paths=fonts))
+            found = (fonts, self._new_compiler(root, fonts))
             if len(self._font_compilers) >= _FONT_COMPILERS_KEPT:
                 self._font_compilers.pop(next(iter(self._font_compilers)))
             self._font_compilers[root] = found
         return found
 
-    def _compile(self, source: str, data: dict, root: Path, **options):
-        _refuse_packages(source)
-        payload = json.dumps(sanitize_context(data), ensure_ascii=False, separators=(",", ":"))
+    def compile_payload(
+        self, kind: str, *, source: str, payload: str, root: Path, ppi: float | None = None
+    ):
+        """`kind` "pdf" (bytes), "png" (one image per page) or "images" (the file names of the
+        images placed) for `source` with `payload` as its data. Raises TemplateError."""
+        if kind == "images":
+            return self._images_used(source, payload, root)
+        options = {"format": "png", "ppi": ppi} if kind == "png" else {"format": "pdf"}
         with self._lock:
             _fonts, compiler = self._fonts_and_compiler(root)
             try:
@@ -216,7 +271,14 @@ class Renderer:
             except RuntimeError as error:
                 raise TemplateError(_tidy(str(error), root)) from None
         self._local.warnings = [_template_warning(w, root) for w in warnings]
+        if kind == "png":
+            return output if isinstance(output, list) else [output]
         return output
+
+    def _root(self, assets, root) -> Path:
+        if root is not None and assets is not None:
+            raise ValueError("Pass either assets or root, not both.")
+        return Path(root) if root is not None else self.root_for(assets)
 
     def render(
         self,
@@ -232,28 +294,40 @@ class Renderer:
         logos; alternatively `root` names a directory to use as it is (its contents must not
         change: what it holds is remembered). Raises TemplateError.
         """
-        if root is not None and assets is not None:
-            raise ValueError("Pass either assets or root, not both.")
-        root = Path(root) if root is not None else self.root_for(assets)
-        return self._compile(source, data, root, format="pdf")
+        root = self._root(assets, root)
+        return self.compile_payload("pdf", source=source, payload=payload_of(data), root=root)
 
     def render_pages(
-        self, *, source: str, data: dict, assets: dict[str, bytes] | None = None, ppi: float = 72
+        self,
+        *,
+        source: str,
+        data: dict,
+        assets: dict[str, bytes] | None = None,
+        root: Path | None = None,
+        ppi: float = 72,
     ) -> list[bytes]:
         """The pages of the document as PNG images (the template editor's live preview)."""
-        pages = self._compile(source, data, self.root_for(assets), format="png", ppi=ppi)
-        return pages if isinstance(pages, list) else [pages]
+        root = self._root(assets, root)
+        return self.compile_payload(
+            "png", source=source, payload=payload_of(data), root=root, ppi=ppi
+        )
 
     def images_used(
-        self, *, source: str, data: dict, assets: dict[str, bytes] | None = None
+        self,
+        *,
+        source: str,
+        data: dict,
+        assets: dict[str, bytes] | None = None,
+        root: Path | None = None,
     ) -> list[str]:
         """File names of the images a template places with `data` (for the activation check).
 
         Images made from bytes (such as the QR code) are left out.
         """
-        _refuse_packages(source)
-        payload = json.dumps(sanitize_context(data), ensure_ascii=False)
-        root = self.root_for(assets)
+        root = self._root(assets, root)
+        return self.compile_payload("images", source=source, payload=payload_of(data), root=root)
+
+    def _images_used(self, source: str, payload: str, root: Path) -> list[str]:
         with self._lock:
             fonts, _compiler = self._fonts_and_compiler(root)
         with tempfile.TemporaryDirectory(dir=self.cache_dir) as tmp:
@@ -268,23 +342,20 @@ class Renderer:
                     root=tmp,
                     font_paths=fonts,
                     sys_inputs={"data": payload},
+                    package_path=self._packages,
+                    package_cache_path=self._packages,
                 )
+            except typst.TypstError as error:
+                raise _template_error(error, Path(tmp)) from None
             except RuntimeError as error:
                 raise TemplateError(_tidy(str(error), Path(tmp))) from None
         return [s for s in json.loads(found) if isinstance(s, str) and not s.startswith("bytes(")]
 
 
-def _refuse_packages(source: str) -> None:
-    for number, text in enumerate(source.splitlines(), start=1):
-        match = _PACKAGE_SPEC.search(text)
-        if match:
-            raise TemplateError(
-                PACKAGE_IMPORT_REFUSED.format(spec=match[0][1:]), number, match.start() + 1
-            )
-
-
 def _template_error(error: typst.TypstError, root: Path) -> TemplateError:
     line, column, other = _location(error.diagnostic)
+    if any(failure in error.message for failure in _PACKAGE_FAILURES):
+        return TemplateError(PACKAGE_IMPORT_REFUSED, line, column)
     parts = [_tidy(error.message, root)]
     parts += [_tidy(h, root) for h in error.hints if h != _CLI_HINT]
     if "project root" in error.message or "file not found" in error.message:
@@ -302,92 +373,3 @@ def _template_warning(warning: typst.TypstWarning, root: Path) -> TemplateWarnin
     if other:
         message += f" (in {other})"
     return TemplateWarning(message, line, column)
-
-
-_renderer: Renderer | None = None
-_renderer_pid: int | None = None
-_renderer_lock = threading.Lock()
-
-
-def get_renderer() -> Renderer:
-    """This process's Renderer (made again after a fork: compiler state is not fork-safe)."""
-    global _renderer, _renderer_pid
-    with _renderer_lock:
-        if _renderer is None or _renderer_pid != os.getpid():
-            _renderer = Renderer()
-            _renderer_pid = os.getpid()
-        return _renderer
-
-
-RENDER_TIME_LIMIT = 15  # seconds
-RENDER_TOO_SLOW = (
-    "The template took longer than {seconds} seconds to render the sample and was stopped. "
-    "Look for a loop that never ends or grows with the data."
-)
-RENDERER_STOPPED = "The template could not be rendered: the renderer stopped unexpectedly."
-
-
-class IsolatedRenderer:
-    """The Renderer's interface for sources nobody has vetted yet (the editor's live preview,
-    the activation check): each call runs in its own process, killed after `seconds`.
-
-    Typst cannot be interrupted and a shared Renderer renders one document at a time, so a
-    template that loops for minutes would otherwise hold a web process, and every preview in
-    it. A template only becomes active after passing its check here.
-    """
-
-    def __init__(self, *, seconds: float | None = None):
-        self.seconds = seconds or RENDER_TIME_LIMIT
-        self.last_warnings: list[TemplateWarning] = []
-
-    def render(self, **kwargs) -> bytes:
-        return self._call("render", kwargs)
-
-    def render_pages(self, **kwargs) -> list[bytes]:
-        return self._call("render_pages", kwargs)
-
-    def images_used(self, **kwargs) -> list[str]:
-        return self._call("images_used", kwargs)
-
-    def _call(self, method: str, kwargs: dict):
-        context = _isolated_context()
-        receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=_render_in_child, args=(sender, method, kwargs), daemon=True)
-        child.start()
-        sender.close()
-        try:
-            if not receiver.poll(self.seconds):
-                raise TemplateError(RENDER_TOO_SLOW.format(seconds=self.seconds))
-            ok, value, warnings = receiver.recv()
-        except EOFError:
-            raise TemplateError(RENDERER_STOPPED) from None
-        finally:
-            if child.is_alive():
-                child.kill()
-            child.join()
-            receiver.close()
-        if not ok:
-            raise value
-        self.last_warnings = warnings
-        return value
-
-
-def _isolated_context():
-    """Children forked from a clean server process: Typst's worker threads in a process that
-    has rendered do not survive a fork, and a child forked from it would wait on them."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
-
-
-def _render_in_child(sender, method: str, kwargs: dict) -> None:
-    try:
-        renderer = Renderer()
-        value = getattr(renderer, method)(**kwargs)
-        sender.send((True, value, renderer.last_warnings))
-    except TemplateError as error:
-        sender.send((False, error, []))
-    except Exception as error:  # reported to the editor as a template problem, not a crash
-        sender.send((False, TemplateError(f"{type(error).__name__}: {error}"), []))
-    finally:
-        sender.close()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from testamur.core.downloads import FILE_MISSING, private
 from testamur.core.paging import cursor_parse, keyset_page
 from testamur.credentials import selectors
 from testamur.credentials.emailing import PERM_EMAIL
@@ -32,7 +33,6 @@ VIEW_RUNS = "credentials.view_generationrun"
 
 NONE_SELECTED = "Select at least one credential first."
 NO_CREDENTIALS = "No credentials have been requested yet."
-FILE_MISSING = "This file is not stored any more."
 DOCUMENT_NOT_AS_ISSUED = (
     "The stored document of {number} does not match the fingerprint recorded when it was "
     "issued, so it is not served. Restore it from a backup: manage.py verify_register lists "
@@ -60,10 +60,11 @@ BULK_ACTIONS = {
 def next_url(request, default: str) -> str:
     """Where to go back to: a same-site `next` from the form or link, else `default`."""
     value = request.POST.get("next") or request.GET.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(
+    # Only a path of this site: `redirect()` would take anything else for a URL name.
+    safe = value.startswith("/") and url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return value if value and safe else default
+    return value if safe else default
 
 
 def selection(values: list[str]) -> tuple[list[Credential], int]:
@@ -169,16 +170,6 @@ def credential_or_404(pk: int) -> Credential:
     return get_object_or_404(selectors.credentials_base(), pk=pk)
 
 
-def file_response(field_file, filename: str, *, content_type: str, attachment: bool):
-    try:
-        handle = field_file.open("rb")
-    except OSError as error:
-        raise Http404(FILE_MISSING) from error
-    return FileResponse(
-        handle, content_type=content_type, as_attachment=attachment, filename=filename
-    )
-
-
 def issued_document_response(credential: Credential, *, attachment: bool) -> FileResponse:
     """The issued, signed document exactly as it was issued: its bytes are checked against the
     SHA-256 in the issuance record before they are served (Reprint, API, learner portal)."""
@@ -192,9 +183,10 @@ def issued_document_response(credential: Credential, *, attachment: bool) -> Fil
         raise Http404(FILE_MISSING) from error
     if hashlib.sha256(data).hexdigest() != record.document_sha256:
         raise DocumentNotAsIssued(DOCUMENT_NOT_AS_ISSUED.format(number=record.number))
-    return FileResponse(
+    response = FileResponse(
         io.BytesIO(data),
         content_type="application/pdf",
         as_attachment=attachment,
         filename=f"{record.number}.pdf",
     )
+    return private(response)

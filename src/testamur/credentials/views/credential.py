@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 
+from testamur.core.downloads import stored_file_response
 from testamur.core.permissions import require_permission
 from testamur.credentials import documents, emailing, selectors
 from testamur.credentials.models import Credential, CredentialStatus
@@ -12,7 +13,6 @@ from testamur.credentials.views.common import (
     VIEW,
     DocumentNotAsIssued,
     credential_or_404,
-    file_response,
     issued_document_response,
 )
 
@@ -86,7 +86,7 @@ def draft(request, pk: int):
         CredentialStatus.CANCELLED,
     ):
         raise Http404
-    return file_response(
+    return stored_file_response(
         credential.draft,
         f"draft-{credential.pk}-r{credential.revision}.pdf",
         content_type="application/pdf",

@@ -5,12 +5,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from testamur.core.downloads import stored_file_response
 from testamur.core.permissions import require_permission
 from testamur.credentials import selectors
 from testamur.credentials.issue_options import IssueOptions
 from testamur.credentials.models import GenerationRun, RunKind
 from testamur.credentials.services import PERM_ISSUE, PERM_REQUEST
-from testamur.credentials.views.common import VIEW_RUNS, file_response, start_run
+from testamur.credentials.views.common import VIEW_RUNS, start_run
 from testamur.training import selectors as training_selectors
 
 NO_RUN_FILE = "This file is not there: run files are deleted after 7 days."
@@ -67,7 +68,7 @@ def run_file(request, pk: int):
     if which == "combined":
         if not run.combined_pdf:
             raise Http404(NO_RUN_FILE)
-        return file_response(
+        return stored_file_response(
             run.combined_pdf,
             f"run-{run.pk}-print-version.pdf",
             content_type="application/pdf",
@@ -75,7 +76,7 @@ def run_file(request, pk: int):
         )
     if not run.mail_merge:
         raise Http404(NO_RUN_FILE)
-    return file_response(
+    return stored_file_response(
         run.mail_merge,
         f"run-{run.pk}-mail-merge.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from testamur.core.downloads import private
 from testamur.core.permissions import require_permission
 from testamur.credentials import selectors
 from testamur.credentials import templates_service as service
@@ -26,8 +27,9 @@ from testamur.credentials.models import (
     TemplateAsset,
     TemplateVersionState,
 )
+from testamur.credentials.rendering.bounded import get_renderer
 from testamur.credentials.rendering.context import context_keys_doc, sample_context
-from testamur.credentials.rendering.engine import IsolatedRenderer, TemplateError
+from testamur.credentials.rendering.engine import TemplateError
 from testamur.training.forms import form_add_service_errors
 
 VIEW_TEMPLATES = "credentials.view_credentialtemplate"
@@ -49,11 +51,6 @@ PREVIEW_PAGES_SHOWN = 4
 PREVIEW_PPI = 90
 
 # Uploaded artwork is served to staff only, and never allowed to run anything.
-ASSET_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "private, no-cache",
-}
 ASSET_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 
 
@@ -219,7 +216,7 @@ def template_preview(request, pk: int):
         based_on = _based_on(template, form.cleaned_data["based_on"])
     assets = service.version_assets(based_on) if based_on else {}
     data = sample_context(template.credential_type, preview=True)
-    renderer = IsolatedRenderer()
+    renderer = get_renderer()
     context = {"template": template, "pages": [], "error": None, "form": form}
     try:
         if not form.is_valid():
@@ -341,6 +338,4 @@ def template_asset(request, pk: int):
     response["Content-Disposition"] = content_disposition_header(
         suffix not in ASSET_TYPES, asset.name
     )
-    for header, value in ASSET_HEADERS.items():
-        response[header] = value
-    return response
+    return private(response)

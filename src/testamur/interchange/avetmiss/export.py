@@ -53,6 +53,9 @@ from testamur.training.models import (
 from testamur.training.outcome_codes import NOT_SET
 
 NO_RTO_CODE = "Set the RTO code (TOID) under Settings before exporting AVETMISS files."
+# Zip files cannot date their contents outside these years; no AVETMISS period does either.
+FIRST_YEAR, LAST_YEAR = 1980, 2107
+DATES_OUT_OF_RANGE = f"Choose dates from 01/01/{FIRST_YEAR} to 31/12/{LAST_YEAR}."
 DATES_REVERSED = "The end of the period must be on or after its start."
 NO_LOCATION = "Offer {offer} has no delivery location; set one so its training can be reported."
 NO_DATES = "{unit} for learner {client} in {offer} has no {which} date."
@@ -523,6 +526,9 @@ def avetmiss_files(
         return result
     if date_to < date_from:
         result.problems.add(DATES_REVERSED)
+        return result
+    if not (date_from.year >= FIRST_YEAR and date_to.year <= LAST_YEAR):
+        result.problems.add(DATES_OUT_OF_RANGE)
         return result
     # "Today" is the RTO's, wherever the export runs (a page, a command on another server).
     today = today or timezone.localdate(timezone=zoneinfo.ZoneInfo(organisation.time_zone))

@@ -1,7 +1,6 @@
 """The qualification list and a qualification's tabs: enrolments (with the bulk bar),
 packaging rules, credentials."""
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from testamur.core.permissions import require_permission
+from testamur.core.spreadsheets import csv_writer
 from testamur.qualifications import selectors, services
 from testamur.qualifications.audit import rule_problems
 from testamur.qualifications.forms import EnrolmentFilterForm
@@ -171,7 +171,7 @@ def rules_download(request, pk: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{qualification.code}-packaging-rules.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    csv.writer(response).writerows(rule_file_rows(rule))
+    csv_writer(response).writerows(rule_file_rows(rule))
     return response
 
 

@@ -47,3 +47,25 @@ document.addEventListener("change", function (event) {
 document.addEventListener("focusin", function (event) {
   if (event.target.hasAttribute && event.target.hasAttribute("data-select-on-focus")) event.target.select();
 });
+// Credential table: while "Issue" is chosen, rows that fail an issue gate cannot be selected;
+// "Delete" asks first.
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (!select.matches || !select.matches("select[data-credential-action]")) return;
+  var issuing = select.value === "issue";
+  select.form.querySelectorAll('input[type=checkbox][name="credential"]').forEach(function (box) {
+    var blocked = issuing && box.getAttribute("data-issuable") !== "true";
+    box.disabled = blocked;
+    if (blocked) box.checked = false;
+  });
+  var note = select.form.querySelector("[data-issue-note]");
+  if (note) note.hidden = !issuing;
+});
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var select = form.querySelector && form.querySelector("select[data-credential-action]");
+  if (!select || event.submitter && event.submitter.form !== form) return;
+  if (select.value === "delete" && !window.confirm("Delete the selected credentials? Only credentials still Requested can be deleted; the others are kept.")) {
+    event.preventDefault();
+  }
+});

@@ -1,6 +1,5 @@
 """Course offers: list, detail with its bulk actions, add, edit, enrol learners."""
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from testamur.core.permissions import require_permission
+from testamur.core.spreadsheets import csv_writer
 from testamur.learners.models import Learner
 from testamur.learners.usi_registry.services import usi_job_prepare
 from testamur.training import selectors, services
@@ -54,7 +54,7 @@ class BulkAction:
 def _download_csv(request, offer: CourseOffer, enrolments) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{offer.code}-enrolments.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(selectors.ENROLMENT_EXPORT_HEADER)
     writer.writerows(selectors.enrolment_export_rows(enrolments))
     return response

@@ -12,12 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from testamur.core.permissions import public
+from testamur.core.ratelimit import rate_limited
 from testamur.credentials.views.common import DocumentNotAsIssued, issued_document_response
 from testamur.learners.models import Learner
 from testamur.organisation.models import Organisation
-from testamur.verification import selectors, services, storage
+from testamur.verification import selectors, services, storage, tasks
 from testamur.verification.forms import PortalEmailForm
-from testamur.verification.ratelimit import rate_limited
 
 SESSION_KEY = "testamur_portal"
 SIGNED_OUT = "You have signed out of the learner portal."
@@ -62,7 +62,8 @@ def portal_start(request):
         return redirect("verification:portal_home")
     form = PortalEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.portal_link_send(email=form.cleaned_data["email"])
+        # Whether the address is known decides only what the worker sends, never this answer.
+        tasks.send_portal_link.enqueue(email=form.cleaned_data["email"])
         return render(
             request,
             "verification/portal_link_sent.html",

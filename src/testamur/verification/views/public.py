@@ -3,14 +3,14 @@
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from testamur.core.permissions import public
+from testamur.core.ratelimit import rate_limited
 from testamur.credentials.models import CredentialStatus
 from testamur.verification import selectors, storage
 from testamur.verification.forms import VerifyByNumberForm
 from testamur.verification.models import StatusPurpose
-from testamur.verification.ratelimit import rate_limited
 
 NOT_FOUND_JSON = {"error": "No credential can be verified at this address."}
 
@@ -46,7 +46,7 @@ def verify_lookup(request):
 
 
 @public
-@require_GET
+@require_safe
 @rate_limited("verify")
 def verify(request, code: str):
     credential = selectors.credential_by_code(code)
@@ -70,7 +70,7 @@ def verify(request, code: str):
 
 
 @public
-@require_GET
+@require_safe
 @rate_limited("verify")
 def verify_vc(request, code: str):
     """The signed Open Badges 3.0 credential of a valid credential, as a JSON download."""
@@ -84,13 +84,13 @@ def verify_vc(request, code: str):
 
 
 @public
-@require_GET
+@require_safe
 def issuer(request):
     return storage.json_response(storage.issuer_document(), media_type=storage.JSON_LD_MEDIA_TYPE)
 
 
 @public
-@require_GET
+@require_safe
 def status_list(request, purpose: str, number: int):
     document = None
     if purpose in StatusPurpose.values:
