@@ -11,33 +11,21 @@ object; asserts nothing about time.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MANAGE = ROOT / "manage.py"
+sys.path.insert(0, str(ROOT))
+
+from bench.common import database_url, migrate  # noqa: E402
 
 CORE = [f"CHCCOR{n:03d}" for n in range(9)]
 AGEING = ["CHCAGE011", "CHCAGE013", "CHCPAL003"]
 DISABILITY = ["CHCDIS011", "CHCDIS012", "CHCDIS020"]
 OTHER = ["CHCDIV002", "CHCMHS001", "HLTAID011", "HLTHPS006"]
 ELSEWHERE = [f"BSBELS{n:03d}" for n in range(6)]
-
-
-def _database_url(tmp: Path) -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        base, _, _ = url.rpartition("/")
-        name = "testamur_bench_audit"
-        subprocess.run(
-            ["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
-        )
-        subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
-        return f"{base}/{name}"
-    return f"sqlite:///{tmp / 'bench.sqlite3'}"
 
 
 def _results(i: int) -> list[tuple[str, str]]:
@@ -146,17 +134,16 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="testamur-bench-"))
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(tmp),
+        "DATABASE_URL": database_url(tmp, "testamur_bench_audit"),
         "MEDIA_ROOT": str(tmp / "media"),
         "DEBUG": "1",
         "LOG_LEVEL": "ERROR",
     }
     os.environ.update(env)
-    subprocess.run([sys.executable, str(MANAGE), "migrate", "-v0"], env=env, check=True)
+    migrate(env)
 
     import django
 
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testamur.settings")
     django.setup()
     from collections import Counter

@@ -13,7 +13,6 @@ import csv
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,9 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import database_url, peak_rss_mb  # noqa: E402
+from bench.common import database_url, migrate, peak_rss_mb  # noqa: E402
 
-MANAGE = ROOT / "manage.py"
 GIVEN = ("Mia", "Noah", "Olivia", "Jack", "Linh", "Arjun", "Fatima", "Sione", "Camila", "Wei")
 FAMILY = ("Nguyen", "Smith", "Patel", "Haddad", "Tupou", "Rossi", "Kim", "Santos", "Brown")
 STATES = (("NSW", "2150"), ("VIC", "3011"), ("QLD", "4215"), ("SA", "5000"), ("WA", "6000"))
@@ -79,7 +77,7 @@ def main() -> None:
         "LOG_LEVEL": "ERROR",
     }
     os.environ.update(env)
-    subprocess.run([sys.executable, str(MANAGE), "migrate", "-v0"], env=env, check=True)
+    migrate(env)
 
     import django
 

@@ -10,7 +10,6 @@ making them again in the task's batches. Prints one JSON object; asserts nothing
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,9 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import database_url  # noqa: E402
+from bench.common import database_url, migrate  # noqa: E402
 
-MANAGE = ROOT / "manage.py"
 BATCH = 10  # an issue run's group: one task per group
 
 
@@ -40,13 +38,16 @@ def main() -> None:
         "LOG_LEVEL": "ERROR",
     }
     os.environ.update(env)
-    subprocess.run([sys.executable, str(MANAGE), "migrate", "-v0"], env=env, check=True)
+    migrate(env)
 
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testamur.settings")
     django.setup()
+    from django.utils import timezone
+
     from bench.fixtures import issue_ready_credentials
+    from testamur.credentials.issue_options import IssueOptions
     from testamur.credentials.models import Credential, RunKind
     from testamur.credentials.runs import run_start
     from testamur.verification.models import DigitalCredential
@@ -54,7 +55,8 @@ def main() -> None:
 
     actor, credentials = issue_ready_credentials(args.n)
     run_start(actor=actor, kind=RunKind.PREVIEW, credentials=credentials)
-    run_start(actor=actor, kind=RunKind.ISSUE, credentials=credentials, options={})
+    options = IssueOptions(issued_on=timezone.localdate())
+    run_start(actor=actor, kind=RunKind.ISSUE, credentials=credentials, options=options)
     ids = list(Credential.objects.filter(status="issued").values_list("pk", flat=True))
     DigitalCredential.objects.all().delete()
 

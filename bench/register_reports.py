@@ -1,9 +1,9 @@
 """The credential register at scale on PostgreSQL: pages, reports and exports over N credentials.
 
 Loads N credentials (default 1,000,000; BENCH_REGISTER_N or --n) into their own database,
-testamur_bench_reports, with bulk SQL (INSERT … SELECT generate_series): 400 courses, N/50
-offers, N/2 learners, N course enrolments, one credential each, in every status. The data is
-kept between runs and reused when N matches (--fresh rebuilds it).
+<DATABASE_URL's name>_bench_reports, with bulk SQL (INSERT … SELECT generate_series): 400
+courses, N/50 offers, N/2 learners, N course enrolments, one credential each, in every status.
+The data is kept between runs and reused when N matches (--fresh rebuilds it).
 
 Then, through Django's test client (server time, no network):
   register_page    the credential register: first page, a page deep in the register (by
@@ -31,9 +31,22 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import TEMPLATE, migrate  # noqa: E402
+
 MANAGE = ROOT / "manage.py"
-DB_NAME = "testamur_bench_reports"
 DEFAULT_N = int(os.environ.get("BENCH_REGISTER_N", "1000000"))
+
+
+def _database_name() -> str:
+    """Named after the database given, so benchmarks run from two checkouts never collide."""
+    url = os.environ.get("DATABASE_URL", "")
+    own = url.rpartition("/")[2].split("?")[0] if url.startswith("postgres") else "testamur"
+    return f"{own}_bench_reports"
+
+
+DB_NAME = _database_name()
 
 
 def _server_url() -> str:
@@ -79,66 +92,88 @@ def _loaded(server: str) -> int:
 # Five years of offers up to today. Credentials for completions older than 60 days are issued
 # (4% cancelled); newer ones are anywhere on their way. A multiplicative hash spreads statuses
 # evenly over courses and offers, as in life; rows are inserted in date order, as they would
-# have been written.
-FILL = """
-INSERT INTO training_course (code, title, course_type, aqf_level, nominal_hours, is_active)
-SELECT 'BEN' || lpad(i::text, 5, '0'), 'Certificate III in Benchmarking ' || i,
-       'qualification', 3, 400, true
-FROM generate_series(1, 400) i;
-
-INSERT INTO training_courseoffer (course_id, code, start_date, end_date, trainer)
-SELECT c.id, 'OFF-' || lpad(i::text, 7, '0'), current_date - 1825 + (i * 1825 / {offers}),
-       current_date - 1825 + (i * 1825 / {offers}) + 180, 'Sam Trainer'
-FROM generate_series(0, {offers} - 1) i
+# have been written. Each step gives the columns it varies; every other NOT NULL column takes
+# its model default (`_insert`), so a column added later cannot break the load.
+FILL = [
+    (
+        "training.Course",
+        {
+            "code": "'BEN' || lpad(i::text, 5, '0')",
+            "title": "'Certificate III in Benchmarking ' || i",
+            "course_type": "'qualification'",
+            "aqf_level": "3",
+            "nominal_hours": "400",
+        },
+        "FROM generate_series(1, 400) i",
+    ),
+    (
+        "training.CourseOffer",
+        {
+            "course_id": "c.id",
+            "code": "'OFF-' || lpad(i::text, 7, '0')",
+            "start_date": "current_date - 1825 + (i * 1825 / {offers})",
+            "end_date": "current_date - 1825 + (i * 1825 / {offers}) + 180",
+            "trainer": "'Sam Trainer'",
+        },
+        """FROM generate_series(0, {offers} - 1) i
 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM training_course) c
-  ON c.k = (i * 7919) % 400;
-
-INSERT INTO learners_learner (client_id, title, given_name, middle_names, family_name,
-  preferred_name, gender, email, phone, address_building, address_unit, address_street_number,
-  address_street_name, postal_delivery_box, suburb, state, postcode, usi, usi_status,
-  usi_evidence, is_active, privacy_flag, special_requirements, at_school, disability,
-  prior_education, survey_contact_status, created_at, updated_at)
-SELECT 'B' || lpad(i::text, 9, '0'), '',
-       (ARRAY['Mia','Noah','Ava','Leo','Zoe','Jack','Ella','Liam','Isla','Oscar'])[1 + i % 10],
-       '',
-       (ARRAY['Nguyen','Smith','Jones','Brown','Wilson','Taylor','Lee','Martin','Kelly','Chen',
-              'Singh','Walker','White','Harris','Lewis'])[1 + (i / 10) % 15] || ' ' || i,
-       '', '@', 'learner' || i || '@example.com', '', '', '', '', '', '', '', '', '',
-       CASE WHEN i % 50 = 0 THEN 'U' || lpad(i::text, 9, '0') END,
-       CASE WHEN i % 50 = 0 THEN 'not_verified' ELSE 'exemption_indiv' END,
-       '', true, false, '', '', '', '', '', now(), now()
-FROM generate_series(0, {learners} - 1) i;
-
-INSERT INTO training_courseenrolment (learner_id, offer_id, status, status_reason,
-  commencement_date, completion_date, qual_issued, parchment_number, commitment_id,
-  created_at, updated_at)
-SELECT l.id, o.id, CASE WHEN o.end_date < current_date THEN 'completed' ELSE 'active' END, '',
-       o.start_date, CASE WHEN o.end_date < current_date THEN o.end_date - (i % 10) END, false,
-       '', '', now(), now()
-FROM generate_series(0, {n} - 1) i
+  ON c.k = (i * 7919) % 400""",
+    ),
+    (
+        "learners.Learner",
+        {
+            "client_id": "'B' || lpad(i::text, 9, '0')",
+            "given_name": "(ARRAY['Mia','Noah','Ava','Leo','Zoe','Jack','Ella','Liam','Isla',"
+            "'Oscar'])[1 + i % 10]",
+            "family_name": "(ARRAY['Nguyen','Smith','Jones','Brown','Wilson','Taylor','Lee',"
+            "'Martin','Kelly','Chen','Singh','Walker','White','Harris','Lewis'])"
+            "[1 + (i / 10) % 15] || ' ' || i",
+            "gender": "'@'",
+            "email": "'learner' || i || '@example.com'",
+            "usi": "CASE WHEN i % 50 = 0 THEN 'U' || lpad(i::text, 9, '0') END",
+            "usi_status": "CASE WHEN i % 50 = 0 THEN 'not_verified' ELSE 'exemption_indiv' END",
+        },
+        "FROM generate_series(0, {learners} - 1) i",
+    ),
+    (
+        "training.CourseEnrolment",
+        {
+            "learner_id": "l.id",
+            "offer_id": "o.id",
+            "status": "CASE WHEN o.end_date < current_date THEN 'completed' ELSE 'active' END",
+            "commencement_date": "o.start_date",
+            "completion_date": "CASE WHEN o.end_date < current_date THEN o.end_date - (i % 10) END",
+        },
+        """FROM generate_series(0, {n} - 1) i
 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM learners_learner) l
   ON l.k = i / 2
 JOIN (SELECT id, start_date, end_date, row_number() OVER (ORDER BY id) - 1 AS k
       FROM training_courseoffer) o ON o.k = i % {offers}
-ORDER BY o.start_date, i;
-
-INSERT INTO credentials_credential (credential_type, template_id, learner_id, course_enrolment_id,
-  course_id, number, credential_date, issuing_officer_id, status, status_reason, failure_message,
-  final_qualification, issued_on, issued_at, issued_by_id, verification_code, draft, document,
-  document_sha256, revision, created_by_id, created_at, updated_at)
-SELECT t.credential_type, t.id, e.learner_id, e.id, e.course_id,
-       CASE WHEN s.status IN ('issued', 'cancelled') THEN 'TM-' || lpad(e.k::text, 7, '0') END,
-       d.day, CASE WHEN s.status IN ('issued', 'cancelled') THEN officer.id END,
-       s.status,
-       CASE WHEN s.status = 'cancelled' THEN 'Wrong name on the document' ELSE '' END,
-       '', false,
-       CASE WHEN s.status IN ('issued', 'cancelled')
-            THEN least(d.day + (e.k % 5)::int, current_date) END,
-       NULL, NULL, NULL, '',
-       CASE WHEN s.status IN ('issued', 'cancelled')
-            THEN 'credentials/issued/TM-' || lpad(e.k::text, 7, '0') || '.pdf' ELSE '' END,
-       '', 1, NULL, d.day + make_interval(secs => e.k % 86400), now()
-FROM (SELECT ce.id, ce.learner_id, ce.completion_date, ce.commencement_date,
+ORDER BY o.start_date, i""",
+    ),
+    (
+        "credentials.Credential",
+        {
+            "credential_type": "t.credential_type",
+            "template_id": "t.id",
+            "learner_id": "e.learner_id",
+            "course_enrolment_id": "e.id",
+            "course_id": "e.course_id",
+            "number": "CASE WHEN s.status IN ('issued', 'cancelled') "
+            "THEN 'TM-' || lpad(e.k::text, 7, '0') END",
+            "credential_date": "d.day",
+            "issuing_officer_id": "CASE WHEN s.status IN ('issued', 'cancelled') THEN officer.id "
+            "END",
+            "status": "s.status",
+            "status_reason": "CASE WHEN s.status = 'cancelled' THEN 'Wrong name on the document' "
+            "ELSE '' END",
+            "issued_on": "CASE WHEN s.status IN ('issued', 'cancelled') "
+            "THEN least(d.day + (e.k % 5)::int, current_date) END",
+            "document": "CASE WHEN s.status IN ('issued', 'cancelled') "
+            "THEN 'credentials/issued/TM-' || lpad(e.k::text, 7, '0') || '.pdf' ELSE '' END",
+            "created_at": "d.day + make_interval(secs => e.k % 86400)",
+        },
+        """FROM (SELECT ce.id, ce.learner_id, ce.completion_date, ce.commencement_date,
              o.course_id, row_number() OVER (ORDER BY ce.id) - 1 AS k
       FROM training_courseenrolment ce JOIN training_courseoffer o ON o.id = ce.offer_id) e
 CROSS JOIN LATERAL (SELECT coalesce(e.completion_date, e.commencement_date) + (e.k % 10)::int
@@ -156,26 +191,71 @@ JOIN (SELECT id, credential_type, row_number() OVER (ORDER BY id) - 1 AS k
             ('testamur', 'statement_of_attainment', 'record_of_results')) t ON t.k = e.k % 3
 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM accounts_user) officer
   ON officer.k = e.k % 5
-ORDER BY d.day, e.k;
-"""
+ORDER BY d.day, e.k""",
+    ),
+]
+
+
+def _insert(label: str, given: dict, tail: str, sizes: dict) -> None:
+    """INSERT … SELECT with `given` column expressions; each other NOT NULL column gets its
+    model default as a parameter (an error names a NOT NULL column that has no default)."""
+    from django.apps import apps
+    from django.db import connection
+
+    model = apps.get_model(label)
+    columns, values, params = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key and field.column not in given:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if field.column in given:
+            values.append(given[field.column].replace("%", "%%").format(**sizes))
+        elif field.null:
+            values.append("NULL")
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values.append("now()")
+        elif (default := field.get_default()) is not None:  # "" for text fields
+            values.append("%s")
+            params.append(field.get_db_prep_save(default, connection))
+        else:
+            raise SystemExit(f"{label}.{field.name}: NOT NULL without a default; give it in FILL")
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} {tail.replace('%', '%%').format(**sizes)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _fill(n: int) -> None:
+    _setup_django()
+    from django.db import transaction
+
+    from testamur.accounts.services import user_create
+
+    with transaction.atomic():
+        for i in range(5):
+            user_create(
+                username=f"officer{i}",
+                role="Admin",
+                password="x" * 20,
+                first_name="Officer",
+                last_name=str(i),
+                email=f"officer{i}@rto.example",
+            )
+        sizes = {"n": n, "learners": (n + 1) // 2, "offers": max(1, n // 50)}
+        for label, given, tail in FILL:
+            _insert(label, given, tail, sizes)
 
 
 def _load(server: str, n: int, env: dict) -> float:
     started = time.perf_counter()
     _psql(server, f"DROP DATABASE IF EXISTS {DB_NAME}")
-    _psql(server, f"CREATE DATABASE {DB_NAME}")
-    subprocess.run([sys.executable, str(MANAGE), "migrate", "-v0"], env=env, check=True)
-    users = (
-        "from testamur.accounts.services import user_create\n"
-        "for i in range(5):\n"
-        "    user_create(username=f'officer{i}', role='Admin', password='x' * 20,"
-        " first_name='Officer', last_name=str(i), email=f'officer{i}@rto.example')\n"
-    )
-    subprocess.run([sys.executable, str(MANAGE), "shell", "-c", users], env=env, check=True)
-    sql = FILL.format(n=n, learners=(n + 1) // 2, offers=max(1, n // 50))
-    subprocess.run(
-        ["psql", f"{server}/{DB_NAME}", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True
-    )
+    template = os.environ.get(TEMPLATE)
+    _psql(server, f"CREATE DATABASE {DB_NAME}" + (f" TEMPLATE {template}" if template else ""))
+    migrate(env)
+    me = [sys.executable, str(Path(__file__).resolve()), "--n", str(n)]
+    subprocess.run([*me, "--child", "load"], env=env, check=True)
     subprocess.run(["psql", f"{server}/{DB_NAME}", "-qc", "VACUUM ANALYZE"], check=True)
     return time.perf_counter() - started
 
@@ -334,9 +414,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--fresh", action="store_true", help="rebuild the data even if loaded")
     parser.add_argument("--exports", default="csv,xlsx", help="formats to export ('' for none)")
-    parser.add_argument("--child", choices=["pages", "csv", "xlsx"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["load", "pages", "csv", "xlsx"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    if args.child == "load":
+        return _fill(args.n)
     if args.child == "pages":
         return _pages(args.n, args.repeat)
     if args.child:
@@ -352,8 +434,8 @@ def main() -> None:
     if args.fresh or _loaded(server) != args.n:
         seconds = _load(server, args.n, env)
         print(json.dumps({"bench": "register_load", "n": args.n, "seconds": round(seconds, 1)}))
-    # Indexes added since the data was loaded.
-    subprocess.run([sys.executable, str(MANAGE), "migrate", "-v0"], env=env, check=True)
+    else:  # indexes added since the data was loaded
+        subprocess.run([sys.executable, str(MANAGE), "migrate", "-v0"], env=env, check=True)
     me = [sys.executable, str(Path(__file__).resolve()), "--n", str(args.n)]
     subprocess.run([*me, "--child", "pages", "--repeat", str(args.repeat)], env=env, check=True)
     for kind in filter(None, args.exports.split(",")):

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 MANAGE = ROOT / "manage.py"
 
-from bench.common import database_url, peak_rss_mb  # noqa: E402
+from bench.common import database_url, migrate, peak_rss_mb  # noqa: E402
 
 
 def _free_port() -> int:
@@ -108,7 +108,7 @@ def main() -> None:
         "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
     }
     os.environ.update(env)
-    subprocess.run([sys.executable, str(MANAGE), "migrate", "-v0"], env=env, check=True)
+    migrate(env)
     subprocess.run(
         [sys.executable, str(MANAGE), "usi_simulator", "--prepare", "--home", str(home)],
         env=env,

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import database_url  # noqa: E402
+from bench.common import database_url, migrate  # noqa: E402
 
 MANAGE = ROOT / "manage.py"
 BATCH = 5000
@@ -130,7 +130,7 @@ def main() -> None:
             "EVENT_LOG_KEY_FILE": str(tmp / "event-log-key.pem"),
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
-        subprocess.run([sys.executable, str(MANAGE), "migrate", "-v0"], env=env, check=True)
+        migrate(env)
         os.environ.update(env)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testamur.settings")
         import django

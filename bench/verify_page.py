@@ -86,7 +86,7 @@ def main() -> None:
         print(json.dumps({"bench": "verify_page", "skipped": "needs DATABASE_URL=postgres://…"}))
         return
 
-    from bench.common import database_url
+    from bench.common import database_url, migrate
 
     tmp = Path(tempfile.mkdtemp(prefix="testamur-bench-verify-"))
     env = {
@@ -103,7 +103,7 @@ def main() -> None:
         "PYTHONPATH": str(ROOT),
     }
     os.environ.update(env)
-    subprocess.run([sys.executable, str(MANAGE), "migrate", "-v0"], env=env, check=True)
+    migrate(env)
     import django
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "testamur.settings"
