@@ -13,6 +13,7 @@ import io
 import secrets
 from dataclasses import dataclass
 
+from asn1crypto import cms
 from cryptography import x509 as pyca_x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -33,6 +34,8 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+from testamur.credentials.rendering.cms_template import CmsTemplate, marker_digest
 
 FIELD_NAME = "CredentialCertification"
 DIGEST = "sha256"
@@ -69,11 +72,56 @@ class SignatureReport:
 
 class _KeepKeySigner(signers.SimpleSigner):
     """pyHanko's SimpleSigner parses its private key again for every signature (about 38 ms
-    for RSA 2048, most of the cost of signing); this one keeps the parsed key."""
+    for RSA 2048, most of the cost of signing); this one keeps the parsed key. It also builds
+    the CMS of each PDF signature from a template made once (cms_template.py): pyHanko's own
+    assembly of it with asn1crypto is most of the rest of the cost."""
 
     def __init__(self, *, private_key, **kwargs):
         super().__init__(**kwargs)
         self._private_key = private_key
+        self._templates: dict[str, CmsTemplate] = {}
+
+    async def async_sign(
+        self,
+        data_digest: bytes,
+        digest_algorithm: str,
+        dry_run=False,
+        use_pades=False,
+        timestamper=None,
+        signed_attr_settings=None,
+        is_pdf_sig=True,
+        encap_content_info=None,
+    ) -> cms.ContentInfo:
+        plain = signed_attr_settings is None or (
+            signed_attr_settings.adobe_revinfo_attr is None
+            and signed_attr_settings.cades_signed_attrs is None
+        )
+        if dry_run or not use_pades or timestamper or not plain or not is_pdf_sig:
+            return await super().async_sign(
+                data_digest,
+                digest_algorithm,
+                dry_run=dry_run,
+                use_pades=use_pades,
+                timestamper=timestamper,
+                signed_attr_settings=signed_attr_settings,
+                is_pdf_sig=is_pdf_sig,
+                encap_content_info=encap_content_info,
+            )
+        if encap_content_info is not None:
+            raise ValueError("A PDF signature encapsulates no content.")
+        template = self._templates.get(digest_algorithm)
+        if template is None:
+            marker = marker_digest(len(data_digest))
+            made = await super().async_sign(
+                marker, digest_algorithm, use_pades=True, signed_attr_settings=None
+            )
+            template = CmsTemplate.from_der(made.dump(), marker)
+            self._templates[digest_algorithm] = template
+        der = template.assemble(
+            data_digest, lambda attributes: self.sign_raw(attributes, digest_algorithm)
+        )
+        # Loaded, not built: asn1crypto keeps these bytes and pyHanko writes them as they are.
+        return cms.ContentInfo.load(der)
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
