@@ -112,17 +112,49 @@ def credential_list(
         credentials = credentials.filter(qualification_enrolment=qualification_enrolment)
     search = search.strip()
     if search:
-        names = Q()
-        for word in search.replace(",", " ").split():
-            names &= (
-                Q(learner__given_name__icontains=word)
-                | Q(learner__family_name__icontains=word)
-                | Q(learner__preferred_name__icontains=word)
+        # Few matches (a learner ID, a number, a full name): found through the indexes, then
+        # the page is read by primary key. Many (a common surname): the register's own order
+        # finds a page of them soonest, as a filter on each row.
+        ids = {row["pk"] for row in _matching(search)[: SEARCH_IDS_AT_MOST + 1]}
+        if len(ids) <= SEARCH_IDS_AT_MOST:
+            credentials = credentials.filter(pk__in=ids)
+        else:
+            credentials = credentials.filter(
+                _names(search, prefix="learner__")
+                | Q(learner__client_id__iexact=search)
+                | Q(number__icontains=search)
             )
-        credentials = credentials.filter(
-            names | Q(learner__client_id__iexact=search) | Q(number__icontains=search)
-        )
     return credentials.order_by(*REGISTER_ORDER)
+
+
+SEARCH_IDS_AT_MOST = 2000
+
+
+def _names(search: str, prefix: str = "") -> Q:
+    """Every word of `search` in one of the learner's names."""
+    names = Q()
+    for word in search.replace(",", " ").split():
+        names &= (
+            Q(**{f"{prefix}given_name__icontains": word})
+            | Q(**{f"{prefix}family_name__icontains": word})
+            | Q(**{f"{prefix}preferred_name__icontains": word})
+        )
+    return names
+
+
+def _matching(search: str) -> QuerySet[Credential]:
+    """Ids (some perhaps twice) of the credentials whose learner's names hold every word of
+    `search`, whose learner ID is `search`, or whose number contains it.
+
+    One OR across the learner's and the credential's columns makes PostgreSQL read every
+    credential; a UNION of one query per table lets each use its trigram (or B-tree) index
+    (migrations learners 0007, credentials 0013): milliseconds at a million credentials."""
+    names = _names(search)
+    learners = Learner.objects.filter(names | Q(client_id__iexact=search)).order_by()
+    by_learner = Credential.objects.filter(learner__in=learners.values("pk"))
+    by_number = Credential.objects.filter(number__icontains=search)
+    by_learner, by_number = (q.order_by().values("pk") for q in (by_learner, by_number))
+    return by_learner.union(by_number, all=True)  # ALL: a LIMIT stops it early
 
 
 # Newest first. The register pages through this order by cursor (core/paging.py).
