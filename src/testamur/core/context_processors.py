@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 # (label, url name, permission needed to see it)
 NAVIGATION = [
@@ -17,9 +18,15 @@ NAVIGATION = [
 
 
 def navigation(request):
+    # Lazy: a page that shows no menu (the public verification page, kept by shared caches)
+    # must not read the session, which would make its response vary by cookie.
+    return {"nav_items": SimpleLazyObject(lambda: _items(request))}
+
+
+def _items(request) -> list[dict]:
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
-        return {"nav_items": []}
+        return []
     path = request.path
     items = [
         {"label": label, "url": reverse(url_name), "active": False}
@@ -30,4 +37,4 @@ def navigation(request):
     matching = [item for item in items if path.startswith(item["url"])]
     if matching:
         max(matching, key=lambda item: len(item["url"]))["active"] = True
-    return {"nav_items": items}
+    return items

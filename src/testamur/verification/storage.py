@@ -29,6 +29,19 @@ def signed_vc(credential: Credential) -> dict | None:
     return entry.signed if entry else None
 
 
+def signed_vc_made_at(credential: Credential):
+    """When the signed Open Badges credential was made; None while it is being prepared and
+    once the credential is cancelled. Reads no document."""
+    if credential.status != CredentialStatus.ISSUED:
+        return None
+    made = (
+        DigitalCredential.objects.filter(credential=credential, signed__isnull=False)
+        .values_list("signed_at", "created_at")
+        .first()
+    )
+    return (made[0] or made[1]) if made else None
+
+
 def vc_filename(credential: Credential) -> str:
     return f"{credential.issuance.number}-open-badge.json"
 

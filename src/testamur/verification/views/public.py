@@ -1,8 +1,12 @@
 """The public verification pages and the JSON a verifier fetches. No sign-in needed."""
 
+import hashlib
+
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_http_methods, require_safe
 
 from testamur.core.permissions import public
@@ -45,6 +49,14 @@ def verify_lookup(request):
     return render(request, "verification/lookup.html", {"form": form})
 
 
+# Anyone may keep the page a minute (browsers, proxies, a CDN): it shows only what was issued
+# and its status. A cancel shows everywhere within that minute; a conditional request after
+# it gets the new page, as the ETag follows the status, the replacement and the badge.
+PUBLIC_CACHE_SECONDS = 60
+# Part of the ETag: a release that changes the page changes every ETag.
+PAGE_VERSION = "1"
+
+
 @public
 @require_safe
 @rate_limited("verify")
@@ -54,19 +66,35 @@ def verify(request, code: str):
         return _not_found(request)
     record = credential.issuance
     status, replacement = _status(credential)
-    cancelled_on = timezone.localdate(credential.cancelled_at) if credential.cancelled_at else None
-    context = {
-        "credential": credential,
-        # What the document says, from its issuance record alone (DESIGN.md rule 9).
-        "facts": selectors.credential_facts(record),
-        "status": status,
-        "replacement": replacement,
-        "cancelled_on": cancelled_on,
-        "issued_on": record.issued_on,
-        "verification_code": record.verification_code,
-        "digital_credential_ready": status == "valid" and storage.signed_vc(credential) is not None,
-    }
-    return render(request, "verification/verify.html", context)
+    ready_at = storage.signed_vc_made_at(credential) if status == "valid" else None
+    changed = [credential.updated_at, replacement.updated_at if replacement else None, ready_at]
+    last_modified = max(moment for moment in changed if moment is not None)
+    state = f"{PAGE_VERSION}:{credential.pk}:{status}:{replacement and replacement.pk}:"
+    state += ":".join(moment.isoformat() if moment else "-" for moment in changed)
+    etag = quote_etag(hashlib.sha256(state.encode()).hexdigest()[:32])
+    response = get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified.timestamp())
+    )
+    if response is None:
+        cancelled_on = (
+            timezone.localdate(credential.cancelled_at) if credential.cancelled_at else None
+        )
+        context = {
+            "credential": credential,
+            # What the document says, from its issuance record alone (DESIGN.md rule 9).
+            "facts": selectors.credential_facts(record),
+            "status": status,
+            "replacement": replacement,
+            "cancelled_on": cancelled_on,
+            "issued_on": record.issued_on,
+            "verification_code": record.verification_code,
+            "digital_credential_ready": ready_at is not None,
+        }
+        response = render(request, "verification/verify.html", context)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
+    return response
 
 
 @public
