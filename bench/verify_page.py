@@ -1,5 +1,7 @@
 """The public verification page under load: `/v/<code>` served by gunicorn on PostgreSQL,
-50 concurrent clients on 127.0.0.1. Prints requests/s and latency percentiles; asserts nothing.
+50 concurrent clients on 127.0.0.1, right after a trivial Django view under the same server
+(what it serves at best). Prints requests/s, latency percentiles and the page's ratio to the
+trivial view; asserts nothing.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/verify_page.py
 """
@@ -54,15 +56,15 @@ def _wait_until_up(port: int, seconds: float = 30) -> None:
     raise SystemExit("gunicorn did not start")
 
 
-def _client(port, codes, stop, latencies, statuses, offset):
+def _client(port, paths, stop, latencies, statuses, offset):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     i = offset
     while not stop.is_set():
-        code = codes[i % len(codes)]
+        url = paths[i % len(paths)]
         i += 1
         started = time.perf_counter()
         try:
-            connection.request("GET", f"/v/{code}")
+            connection.request("GET", url)
             response = connection.getresponse()
             response.read()
             status = response.status
@@ -73,6 +75,40 @@ def _client(port, codes, stop, latencies, statuses, offset):
         latencies.append(time.perf_counter() - started)
         statuses[status] = statuses.get(status, 0) + 1
     connection.close()
+
+
+def _load(port: int, paths: list[str], clients: int, seconds: float) -> dict:
+    """`clients` keep-alive clients requesting `paths` in turn for `seconds`."""
+    stop = threading.Event()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    threads = [
+        threading.Thread(
+            target=_client, args=(port, paths, stop, latencies, statuses, n), daemon=True
+        )
+        for n in range(clients)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+
+    def percentile(p: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 1)
+
+    return {
+        "seconds": round(elapsed, 1),
+        "requests": len(latencies),
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": percentile(0.50),
+        "p95_ms": percentile(0.95),
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+    }
 
 
 def main() -> None:
@@ -134,43 +170,23 @@ def main() -> None:
             connection.request("GET", f"/v/{code}")
             connection.getresponse().read()
             connection.close()
-        stop = threading.Event()
-        latencies: list[float] = []
-        statuses: dict[int, int] = {}
-        clients = [
-            threading.Thread(
-                target=_client, args=(port, codes, stop, latencies, statuses, n), daemon=True
-            )
-            for n in range(args.clients)
-        ]
-        started = time.perf_counter()
-        for client in clients:
-            client.start()
-        time.sleep(args.seconds)
-        stop.set()
-        for client in clients:
-            client.join()
-        elapsed = time.perf_counter() - started
+        # The trivial view first, then the page, one after the other in the same server.
+        trivial = _load(port, ["/bench/trivial"], args.clients, args.seconds)
+        page = _load(port, [f"/v/{code}" for code in codes], args.clients, args.seconds)
     finally:
         server.terminate()
         server.wait()
-    latencies.sort()
-
-    def percentile(p: float) -> float:
-        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 1)
-
+    common = {"clients": args.clients, "gunicorn_workers": args.workers}
+    print(json.dumps({"bench": "verify_page", "case": "trivial view", **common, **trivial}))
+    ratio = page["requests_per_s"] / max(trivial["requests_per_s"], 0.1)
     print(
         json.dumps(
             {
                 "bench": "verify_page",
-                "clients": args.clients,
-                "gunicorn_workers": args.workers,
-                "seconds": round(elapsed, 1),
-                "requests": len(latencies),
-                "requests_per_s": round(len(latencies) / elapsed, 1),
-                "p50_ms": percentile(0.50),
-                "p95_ms": percentile(0.95),
-                "statuses": {str(k): v for k, v in sorted(statuses.items())},
+                "case": "/v/<code>",
+                **common,
+                **page,
+                "ratio_to_trivial": round(ratio, 2),
             }
         ),
         flush=True,
