@@ -40,6 +40,7 @@ HEARTBEAT_SECONDS = 5
 STALE_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)
 RECLAIM_EVERY_SECONDS = 5
 MAX_CLAIMS = 10
+RECLAIMED_PRIORITY = 10  # task priority of a reclaimed chunk (default 0; higher runs first)
 GIVEN_UP = (
     "Given up after {claims} attempts: the worker processing this credential stopped each time."
 )
@@ -210,10 +211,13 @@ def runs_reclaim(*, stale_after: timedelta = STALE_AFTER) -> list[tuple[int, int
         )
         GenerationRun.objects.filter(pk__in=finalising).update(heartbeat_at=now)
         queued = [(run_id, number) for _, run_id, number in chunks]
+        # Ahead of the queue: these were started, and hold a run that is otherwise moving on.
+        chunk_task = process_run_chunk.using(priority=RECLAIMED_PRIORITY)
+        finalise_task = finalise_run.using(priority=RECLAIMED_PRIORITY)
         transaction.on_commit(
             lambda: (
-                [process_run_chunk.enqueue(run_id, number) for run_id, number in queued],
-                [finalise_run.enqueue(run_id) for run_id in finalising],
+                [chunk_task.enqueue(run_id, number) for run_id, number in queued],
+                [finalise_task.enqueue(run_id) for run_id in finalising],
             )
         )
     for run_id, number in queued:
@@ -234,27 +238,34 @@ def worker_stopped(worker_id: str) -> None:
 
 def dead_workers_tasks_fail(*, stale_after: timedelta = STALE_AFTER) -> int:
     """Task rows left running by workers that stopped heartbeating end as failed."""
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    now = timezone.now()
     dead = set(
-        WorkerHeartbeat.objects.filter(heartbeat_at__lt=now - stale_after).values_list(
+        WorkerHeartbeat.objects.filter(heartbeat_at__lt=timezone.now() - stale_after).values_list(
             "worker_id", flat=True
         )
     )
     if not dead:
         return 0
     with transaction.atomic():
+        failed = worker_tasks_fail(dead)
+        WorkerHeartbeat.objects.filter(worker_id__in=dead).delete()
+    return failed
+
+
+def worker_tasks_fail(worker_ids: set[str]) -> int:
+    """End as failed the task rows these workers were running (and will never finish)."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    with transaction.atomic():
         running = DBTaskResult.objects.select_for_update(skip_locked=True).filter(
             status=TaskResultStatus.RUNNING
         )
-        failed = [row for row in running if row.worker_ids and row.worker_ids[-1] in dead]
+        failed = [row for row in running if row.worker_ids and row.worker_ids[-1] in worker_ids]
         for row in failed:
             row.status = TaskResultStatus.FAILED
             row.finished_at = now
             row.exception_class_path = f"{WorkerStopped.__module__}.{WorkerStopped.__qualname__}"
             row.traceback = WORKER_STOPPED
             row.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
-        WorkerHeartbeat.objects.filter(worker_id__in=dead).delete()
     return len(failed)

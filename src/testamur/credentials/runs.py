@@ -12,7 +12,7 @@ import time
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -228,6 +228,9 @@ def _process_items(run: GenerationRun, items: list[RunItem], claim) -> None:
                 results = _issue_group(run, group)
             else:
                 results = _generate_group(run, group)
+        except (OperationalError, InterfaceError):
+            # The database, not the credentials: the chunk is reclaimed and tried again.
+            raise
         except Exception as exc:  # one group's failure must not stop the run
             logger.exception("Run %s: a group of %s credentials failed", run.pk, len(group))
             message = f"{type(exc).__name__}: {exc}"
@@ -391,6 +394,8 @@ def _finalise(run: GenerationRun) -> GenerationRun:
             documents.build_combined_pdf(run, done)
         if run.kind == RunKind.ISSUE and IssueOptions.from_json(run.options).mail_merge:
             documents.build_mail_merge(run, done)
+    except (OperationalError, InterfaceError):
+        raise  # the database: the run stays Building files and is finalised again
     except Exception as exc:
         logger.exception("Run %s could not build its files", run_id)
         run.error = f"The combined files could not be built: {exc}"

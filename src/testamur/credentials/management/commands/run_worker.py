@@ -5,7 +5,14 @@ from datetime import timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, close_old_connections, connections
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connections,
+)
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -94,19 +101,40 @@ class Command(BaseCommand):
         # No auto-reloader: it would run the worker in a child process that outlives a kill.
         worker_options = {"no_startup_delay": True, "reload": False, "worker_id": worker_id}
         try:
-            if not options["batch"]:
-                call_command("db_worker", **worker_options)
-                return
-            # Batch: a chunk left by a stopped worker is work left too, queued once reclaimed.
             while True:
-                call_command("db_worker", batch=True, **worker_options)
-                if not GenerationRun.objects.exclude(status__in=FINISHED_RUN_STATUSES).exists():
+                if _work(worker_id, worker_options, batch=options["batch"]):
+                    break
+                # Batch: a chunk left by a stopped worker is work left too, queued once
+                # reclaimed.
+                if options["batch"] and not _runs_unfinished():
                     break
                 time.sleep(run_chunks.RECLAIM_EVERY_SECONDS)
         finally:
             stop.set()
             keeper.join(timeout=run_chunks.RECLAIM_EVERY_SECONDS * 2)
             run_chunks.worker_stopped(worker_id)
+
+
+def _work(worker_id: str, worker_options: dict, *, batch: bool) -> bool:
+    """Run db_worker; True when it stopped for good. A lost database connection (restarted
+    server, terminated backend) ends the task it was running, not the worker."""
+    try:
+        call_command("db_worker", batch=batch, **worker_options)
+        return not batch
+    except (OperationalError, InterfaceError):
+        logger.exception("Worker %s: database connection lost; reconnecting", worker_id)
+        connections.close_all()
+        time.sleep(1)
+        # The task it was running could not be marked: it will never finish, so it failed.
+        try:
+            run_chunks.worker_tasks_fail({worker_id})
+        except DatabaseError:
+            logger.exception("Worker %s: its unfinished task rows stay for now", worker_id)
+        return False
+
+
+def _runs_unfinished() -> bool:
+    return GenerationRun.objects.exclude(status__in=FINISHED_RUN_STATUSES).exists()
 
 
 def _require_migrated() -> None:
