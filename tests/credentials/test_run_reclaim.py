@@ -143,3 +143,20 @@ def test_the_task_rows_of_a_worker_that_stopped_heartbeating_end_as_failed():
     assert left.traceback == WORKER_STOPPED
     assert running.status == TaskResultStatus.RUNNING
     assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["alive"]
+
+
+def test_a_slow_chunk_is_kept_alive_by_its_worker_and_goes_silent_once_left(rto_user):
+    credentials = requested(completed_offer(2))
+    run, _ = runs.run_start(actor=rto_user, kind=RunKind.PREVIEW, credentials=credentials)
+    claim = run_chunks.chunk_claim(run.pk, 0, token="slow-but-alive")
+
+    def silent_for_a_minute() -> None:
+        RunChunk.objects.filter(run=run).update(heartbeat_at=timezone.now() - LONG_AGO)
+
+    with run_chunks.chunk_held(claim):
+        silent_for_a_minute()  # a group that takes long: no heartbeat from the group itself
+        assert run_chunks.chunks_held_heartbeat() == 1  # the worker's second thread
+        assert runs_reclaim() == []
+    silent_for_a_minute()
+    assert run_chunks.chunks_held_heartbeat() == 0  # left (even by an error): nothing beats
+    assert runs_reclaim() == [(run.pk, 0)]

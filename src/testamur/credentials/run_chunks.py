@@ -5,12 +5,15 @@ claims a free chunk with SELECT … FOR UPDATE SKIP LOCKED on the chunk row, sta
 on it and, in the same transaction, takes the chunk's unfinished items with a plain FOR UPDATE:
 it owns them, so it waits for a lock rather than skipping it (skipping once left a whole
 chunk's items to nobody). The owner heartbeats its chunk with every group of credentials it
-records. Every worker reclaims, every few seconds, the chunks whose heartbeat has stopped; a
-slow owner that finds its token gone leaves the chunk alone (ChunkLost).
+records, and its worker's second thread every few seconds while it works on it. Every worker
+reclaims, every few seconds, the chunks whose heartbeat has stopped; a slow owner that finds
+its token gone leaves the chunk alone (ChunkLost).
 """
 
 import logging
 import secrets
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -119,6 +122,35 @@ def chunk_claim(run_id: int, number: int, *, token: str) -> Claim | None:
         .order_by("position")
     )
     return Claim(token=token, chunk_id=chunk.pk, items=items)
+
+
+# The tokens of the chunks this process is working on, for its worker thread to heartbeat.
+_held: set[str] = set()
+_held_lock = threading.Lock()
+
+
+@contextmanager
+def chunk_held(claim: Claim):
+    """While the block runs, the worker's second thread heartbeats the chunk every few
+    seconds too, so a slow group (a heavy template) is not taken for a dead worker. Leaving
+    the block, even by an error, stops it: a chunk nobody works on goes silent."""
+    with _held_lock:
+        _held.add(claim.token)
+    try:
+        yield claim
+    finally:
+        with _held_lock:
+            _held.discard(claim.token)
+
+
+def chunks_held_heartbeat() -> int:
+    with _held_lock:
+        tokens = list(_held)
+    if not tokens:
+        return 0
+    return RunChunk.objects.filter(owner__in=tokens, finished_at__isnull=True).update(
+        heartbeat_at=timezone.now()
+    )
 
 
 def chunk_heartbeat(claim: Claim) -> None:

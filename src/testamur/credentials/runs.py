@@ -186,18 +186,19 @@ def run_process_chunk(run_id: int, chunk: int) -> None:
     claim = run_chunks.chunk_claim(run_id, chunk, token=run_chunks.new_token())
     if claim is not None:
         try:
-            items = claim.items
-            # The claim takes every unfinished item, waiting for locks; trying again stays only
-            # as a defence.
-            for attempt in range(CLAIM_ATTEMPTS):
-                _process_items(run, items, claim)
-                items = _unfinished(run_id, chunk)
-                if not items:
-                    break
-                time.sleep(CLAIM_RETRY_SECONDS * (attempt + 1))
-            if items:
-                return  # still held: reclaimed once this worker's heartbeat stops
-            run_chunks.chunk_finish(claim)
+            with run_chunks.chunk_held(claim):
+                items = claim.items
+                # The claim takes every unfinished item, waiting for locks; trying again stays
+                # only as a defence.
+                for attempt in range(CLAIM_ATTEMPTS):
+                    _process_items(run, items, claim)
+                    items = _unfinished(run_id, chunk)
+                    if not items:
+                        break
+                    time.sleep(CLAIM_RETRY_SECONDS * (attempt + 1))
+                if items:
+                    return  # left silent: reclaimed once its heartbeat is stale
+                run_chunks.chunk_finish(claim)
         except run_chunks.ChunkLost:
             logger.warning("Run %s: chunk %s was reclaimed; leaving it", run_id, chunk)
             return

@@ -157,6 +157,7 @@ def _keep(worker_id: str, stale_after: timedelta, stop: threading.Event) -> None
         try:
             close_old_connections()
             run_chunks.worker_heartbeat(worker_id)
+            run_chunks.chunks_held_heartbeat()
             run_chunks.dead_workers_tasks_fail(stale_after=stale_after)
             run_chunks.runs_reclaim(stale_after=stale_after)
         except Exception:  # a lost connection must not end the thread: try again next time
