@@ -67,7 +67,7 @@ def test_worker_process_finishes_a_run_and_resumes_after_being_killed(settings, 
     assert not run.is_finished, "the run finished before the worker could be killed"
     assert Credential.objects.filter(status=CredentialStatus.GENERATING).exists()
 
-    restarted = _worker(settings, "--batch", "--stale-minutes", "0")
+    restarted = _worker(settings, "--batch")
     output, _ = restarted.communicate(timeout=300)
     assert restarted.returncode == 0, output.decode()
 

@@ -11,12 +11,14 @@ from testamur.credentials.models import (
     CredentialStatus,
     CredentialTemplateVersion,
     GenerationRun,
+    RunChunk,
     RunItem,
     RunItemStatus,
     RunKind,
     RunStatus,
 )
-from testamur.credentials.runs import run_start, runs_recover
+from testamur.credentials.run_chunks import runs_reclaim
+from testamur.credentials.runs import run_start
 from tests.credentials.helpers import completed_offer, requested, run
 from tests.factories import template_make
 
@@ -84,19 +86,24 @@ def test_a_run_left_by_a_dead_worker_is_resumed_and_nothing_stays_generating(
 ):
     enrolments = completed_offer(30)
     credentials = requested(enrolments)
-    # Queued but never processed: the worker died before or during the run.
+    # Queued, then left: chunk 0's worker died holding it, chunk 1's task was lost.
     stuck, _ = run_start(actor=rto_user, kind=RunKind.PREVIEW, credentials=credentials)
     assert Credential.objects.filter(status=CredentialStatus.GENERATING).count() == 30
+    an_hour_ago = timezone.now() - timedelta(hours=1)
     first = RunItem.objects.filter(run=stuck).order_by("position").first()
     RunItem.objects.filter(pk=first.pk).update(
-        status=RunItemStatus.PROCESSING, claimed_at=timezone.now() - timedelta(hours=1)
+        status=RunItemStatus.PROCESSING, claimed_at=an_hour_ago
     )
+    RunChunk.objects.filter(run=stuck, number=0).update(
+        owner="dead-worker", claims=1, heartbeat_at=an_hour_ago
+    )
+    RunChunk.objects.filter(run=stuck, number=1).update(heartbeat_at=an_hour_ago)
     GenerationRun.objects.filter(pk=stuck.pk).update(
-        created_at=timezone.now() - timedelta(hours=1), status=RunStatus.RUNNING
+        status=RunStatus.RUNNING, heartbeat_at=an_hour_ago
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert runs_recover(stale_after=timedelta(minutes=5)) == [stuck.pk]
+        assert runs_reclaim() == [(stuck.pk, 0), (stuck.pk, 1)]
 
     stuck.refresh_from_db()
     assert stuck.status == RunStatus.COMPLETED
@@ -107,7 +114,7 @@ def test_a_run_left_by_a_dead_worker_is_resumed_and_nothing_stays_generating(
 def test_a_fresh_run_is_not_taken_for_a_dead_one(rto_user):
     enrolments = completed_offer(2)
     run_start(actor=rto_user, kind=RunKind.PREVIEW, credentials=requested(enrolments))
-    assert runs_recover(stale_after=timedelta(minutes=5)) == []
+    assert runs_reclaim() == []
 
 
 def test_nothing_selected_is_a_clear_message(rto_user):

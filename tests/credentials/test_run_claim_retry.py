@@ -1,5 +1,5 @@
-"""A chunk whose items are locked when its task claims them is still processed: the task tries
-again until the lock goes, so no run is left waiting on items nobody will take."""
+"""A chunk whose items are locked when its task claims them is still processed: the claim waits
+for the lock to go, so no run is left waiting on items nobody will take."""
 
 import threading
 import time

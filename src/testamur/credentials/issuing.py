@@ -16,7 +16,7 @@ import hashlib
 from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from testamur.core.db import rows_update
@@ -189,6 +189,8 @@ def credentials_issue(
             rendered[record.credential_id] = batch.render_signed(record)
         except RenderError as exc:  # the template's own reason (too slow, too much memory…)
             rendered[record.credential_id] = str(exc)
+        except (OperationalError, InterfaceError):
+            raise  # the database, not the credential: the run tries it again
         except Exception as exc:  # one credential's failure must not stop the group
             rendered[record.credential_id] = f"{type(exc).__name__}: {exc}"
     now = timezone.now()

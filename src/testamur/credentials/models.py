@@ -669,6 +669,48 @@ class RunItem(models.Model):
         return f"{self.run} #{self.position}"
 
 
+class RunChunk(models.Model):
+    """One chunk of a run, and who processes it: the row decides ownership (run_chunks.py).
+
+    A worker takes a free chunk (no owner) under a row lock, stamps its own token and then
+    heartbeats; a chunk whose heartbeat stops is handed out again by any live worker.
+    """
+
+    run = models.ForeignKey(GenerationRun, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    owner = models.CharField(max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    claims = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="run_chunk_number_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=models.Q(finished_at__isnull=True),
+                name="run_chunk_unfinished",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} chunk {self.number}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A live `run_worker` process: the task rows of one that stops heartbeating are failed."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.worker_id
+
+
 class EmailStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     SENDING = "sending", "Sending"

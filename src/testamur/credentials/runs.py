@@ -1,22 +1,24 @@
 """Generation runs: Merge documents (preview), Regenerate and Issue, processed in the background.
 
 A run is split into chunks; each chunk is one background task, so several workers share a
-large run. The worker that finishes the last chunk builds the combined print PDF and the
-mail-merge spreadsheet. Every item is idempotent, so a chunk can be run again after a crash.
+large run. Which worker holds a chunk, its heartbeat and the reclaiming of a chunk whose worker
+stopped are run_chunks.py's. The worker that finishes the last chunk builds the combined print
+PDF and the mail-merge spreadsheet. Every item is idempotent, so a chunk can be run again after
+a crash.
 """
 
 import logging
 import time
-from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
 from testamur.core.db import rows_update
-from testamur.credentials import documents, lifecycle
+from testamur.core.models import Event
+from testamur.credentials import documents, lifecycle, run_chunks
 from testamur.credentials.gates import evaluate_gates, skip_reasons
 from testamur.credentials.issue_options import IssueOptions, issue_options_check
 from testamur.credentials.issuing import ALREADY_ISSUED, credentials_issue
@@ -134,6 +136,7 @@ def run_start(
         run.skipped_count = len(skipped)
         run.chunks_total = (len(items) + CHUNK_SIZE - 1) // CHUNK_SIZE
         run.save()
+        run_chunks.chunks_create(run, run.chunks_total)
         transaction.on_commit(lambda: _enqueue_chunks(run))
     return run, outcome
 
@@ -169,22 +172,46 @@ def _enqueue_chunks(run: GenerationRun) -> None:
         process_run_chunk.enqueue(run.pk, chunk)
 
 
-GROUP = 10  # credentials committed together: progress moves in steps of this size
+GROUP = 10  # credentials committed together: progress (and the heartbeat) moves in these steps
 
 
-def _claim_items(run_id: int, chunk: int) -> list[RunItem]:
-    """Take this chunk's pending items; items another worker holds are left to it."""
-    with transaction.atomic():
-        ids = list(
-            RunItem.objects.select_for_update(skip_locked=True)
-            .filter(run_id=run_id, chunk=chunk, status=RunItemStatus.PENDING)
-            .values_list("pk", flat=True)
-        )
-        RunItem.objects.filter(pk__in=ids).update(
-            status=RunItemStatus.PROCESSING, claimed_at=timezone.now()
-        )
+def run_process_chunk(run_id: int, chunk: int) -> None:
+    """Claim the chunk, process its items a group at a time, then close the run if it was the
+    last. A chunk another worker holds (or has finished) is left to it."""
+    run = GenerationRun.objects.get(pk=run_id)
+    now = timezone.now()
+    GenerationRun.objects.filter(pk=run_id, started_at__isnull=True).update(
+        started_at=now, status=RunStatus.RUNNING, heartbeat_at=now
+    )
+    claim = run_chunks.chunk_claim(run_id, chunk, token=run_chunks.new_token())
+    if claim is not None:
+        try:
+            with run_chunks.chunk_held(claim):
+                items = claim.items
+                # The claim takes every unfinished item, waiting for locks; trying again stays
+                # only as a defence.
+                for attempt in range(CLAIM_ATTEMPTS):
+                    _process_items(run, items, claim)
+                    items = _unfinished(run_id, chunk)
+                    if not items:
+                        break
+                    time.sleep(CLAIM_RETRY_SECONDS * (attempt + 1))
+                if items:
+                    return  # left silent: reclaimed once its heartbeat is stale
+                run_chunks.chunk_finish(claim)
+        except run_chunks.ChunkLost:
+            logger.warning("Run %s: chunk %s was reclaimed; leaving it", run_id, chunk)
+            return
+    _finish_chunk(run_id)
+
+
+CLAIM_ATTEMPTS = 10
+CLAIM_RETRY_SECONDS = 0.2
+
+
+def _unfinished(run_id: int, chunk: int) -> list[RunItem]:
     return list(
-        RunItem.objects.filter(pk__in=ids)
+        RunItem.objects.filter(run_id=run_id, chunk=chunk, status__in=UNFINISHED)
         .select_related(
             "credential__learner",
             "credential__template",
@@ -194,29 +221,7 @@ def _claim_items(run_id: int, chunk: int) -> list[RunItem]:
     )
 
 
-def run_process_chunk(run_id: int, chunk: int) -> None:
-    run = GenerationRun.objects.get(pk=run_id)
-    GenerationRun.objects.filter(pk=run_id, started_at__isnull=True).update(
-        started_at=timezone.now(), status=RunStatus.RUNNING
-    )
-    for attempt in range(CLAIM_ATTEMPTS):
-        items = _claim_items(run_id, chunk)
-        _process_items(run, items)
-        # Items the claim skipped as locked are still this chunk's to do: on PostgreSQL under
-        # two busy workers a claim has been seen to skip a whole chunk, stranding the run.
-        if not RunItem.objects.filter(
-            run_id=run_id, chunk=chunk, status=RunItemStatus.PENDING
-        ).exists():
-            break
-        time.sleep(CLAIM_RETRY_SECONDS * (attempt + 1))
-    _finish_chunk(run_id)
-
-
-CLAIM_ATTEMPTS = 10
-CLAIM_RETRY_SECONDS = 0.2
-
-
-def _process_items(run: GenerationRun, items: list[RunItem]) -> None:
+def _process_items(run: GenerationRun, items: list[RunItem], claim) -> None:
     for start in range(0, len(items), GROUP):
         group = items[start : start + GROUP]
         try:
@@ -224,6 +229,9 @@ def _process_items(run: GenerationRun, items: list[RunItem]) -> None:
                 results = _issue_group(run, group)
             else:
                 results = _generate_group(run, group)
+        except (OperationalError, InterfaceError):
+            # The database, not the credentials: the chunk is reclaimed and tried again.
+            raise
         except Exception as exc:  # one group's failure must not stop the run
             logger.exception("Run %s: a group of %s credentials failed", run.pk, len(group))
             message = f"{type(exc).__name__}: {exc}"
@@ -231,7 +239,7 @@ def _process_items(run: GenerationRun, items: list[RunItem]) -> None:
                 failure_message=message
             )
             results = {i.credential_id: (RunItemStatus.FAILED, message) for i in group}
-        _record_results(run.pk, group, results)
+        _record_results(run.pk, group, results, claim)
 
 
 COUNTERS = {
@@ -241,7 +249,7 @@ COUNTERS = {
 }
 
 
-def _record_results(run_id: int, items: list[RunItem], results) -> None:
+def _record_results(run_id: int, items: list[RunItem], results, claim) -> None:
     now = timezone.now()
     tally = dict.fromkeys(COUNTERS.values(), 0)
     for item in items:
@@ -250,6 +258,7 @@ def _record_results(run_id: int, items: list[RunItem], results) -> None:
         item.finished_at = now
         tally[COUNTERS[item.status]] += 1
     with transaction.atomic():
+        run_chunks.chunk_heartbeat(claim)  # ChunkLost: reclaimed, so nothing is recorded
         rows_update(items, ["status", "message", "finished_at"])
         skipped = [item for item in items if item.reasons]
         if skipped:  # rare, and JSON: not for rows_update's grouping by value
@@ -259,7 +268,7 @@ def _record_results(run_id: int, items: list[RunItem], results) -> None:
         )
 
 
-UNFINISHED = (RunItemStatus.PENDING, RunItemStatus.PROCESSING)
+UNFINISHED = run_chunks.UNFINISHED
 
 
 def _finish_chunk(run_id: int) -> None:
@@ -333,17 +342,44 @@ def _generate_group(run: GenerationRun, items: list[RunItem]) -> dict:
 
 
 def _issue_group(run: GenerationRun, items: list[RunItem]) -> dict:
-    return credentials_issue(
+    results = credentials_issue(
         actor=run.created_by,
         credentials=[item.credential for item in items],
         options=IssueOptions.from_json(run.options),
         run_id=run.pk,
     )
+    # Issued by this very run before its worker stopped (after the issue, before the record):
+    # done, not "already issued".
+    already = [
+        pk for pk, result in results.items() if result == (RunItemStatus.SKIPPED, ALREADY_ISSUED)
+    ]
+    if already:
+        ours = Event.objects.filter(
+            subject_type="credential",
+            subject_id__in=[str(pk) for pk in already],
+            action="issue",
+            data__run=run.pk,
+        ).values_list("subject_id", flat=True)
+        for pk in ours:
+            results[int(pk)] = (RunItemStatus.DONE, "")
+    return results
 
 
 def run_finalise(run_id: int) -> GenerationRun:
-    """Build the run's files from its finished items and close it."""
-    run = GenerationRun.objects.get(pk=run_id)
+    """Build the run's files from its finished items and close it.
+
+    The run's row stays locked while its files are built: a worker that dies here releases it,
+    and a live one (run_chunks.runs_reclaim) finalises the run again.
+    """
+    with transaction.atomic():
+        run = GenerationRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.FINALISING:
+            return run
+        return _finalise(run)
+
+
+def _finalise(run: GenerationRun) -> GenerationRun:
+    run_id = run.pk
     done = (
         RunItem.objects.filter(run=run, status=RunItemStatus.DONE)
         .select_related(
@@ -359,6 +395,8 @@ def run_finalise(run_id: int) -> GenerationRun:
             documents.build_combined_pdf(run, done)
         if run.kind == RunKind.ISSUE and IssueOptions.from_json(run.options).mail_merge:
             documents.build_mail_merge(run, done)
+    except (OperationalError, InterfaceError):
+        raise  # the database: the run stays Building files and is finalised again
     except Exception as exc:
         logger.exception("Run %s could not build its files", run_id)
         run.error = f"The combined files could not be built: {exc}"
@@ -387,46 +425,3 @@ def run_finalise(run_id: int) -> GenerationRun:
         ]
     )
     return run
-
-
-def runs_recover(*, stale_after: timedelta = timedelta(minutes=5)) -> list[int]:
-    """Queue again the unfinished chunks of runs whose worker stopped (killed, restarted).
-
-    Items are idempotent: a credential already issued or generated is recognised and skipped.
-    """
-    cutoff = timezone.now() - stale_after
-    stale = (
-        GenerationRun.objects.filter(
-            status__in=[RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.FINALISING]
-        )
-        .exclude(heartbeat_at__gte=cutoff)
-        .filter(created_at__lt=cutoff)
-    )
-    recovered = []
-    for run in stale:
-        with transaction.atomic():
-            run = GenerationRun.objects.select_for_update().get(pk=run.pk)
-            # An item claimed by a worker that died is unfinished: hand it out again.
-            RunItem.objects.filter(
-                run=run, status=RunItemStatus.PROCESSING, claimed_at__lt=cutoff
-            ).update(status=RunItemStatus.PENDING, claimed_at=None)
-            pending_chunks = sorted(
-                set(
-                    RunItem.objects.filter(run=run, status=RunItemStatus.PENDING).values_list(
-                        "chunk", flat=True
-                    )
-                )
-            )
-            if not pending_chunks:
-                run.status = RunStatus.FINALISING
-            run.heartbeat_at = timezone.now()
-            run.save(update_fields=["status", "heartbeat_at"])
-        if not pending_chunks:
-            run_finalise(run.pk)
-        else:
-            from testamur.credentials.tasks import process_run_chunk
-
-            for chunk in pending_chunks:
-                process_run_chunk.enqueue(run.pk, chunk)
-        recovered.append(run.pk)
-    return recovered

@@ -4,12 +4,18 @@ from django_tasks import task
 
 from testamur.credentials.emailing import credential_emails_send
 from testamur.credentials.retention import RUN_FILES_KEPT_DAYS, run_files_cutoff, run_files_purge
-from testamur.credentials.runs import run_process_chunk
+from testamur.credentials.runs import run_finalise, run_process_chunk
 
 
 @task()
 def process_run_chunk(run_id: int, chunk: int) -> None:
     run_process_chunk(run_id, chunk)
+
+
+@task()
+def finalise_run(run_id: int) -> None:
+    """Build the files of a run whose finalising worker stopped (run_chunks.runs_reclaim)."""
+    run_finalise(run_id)
 
 
 @task()
