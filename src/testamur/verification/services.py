@@ -128,6 +128,7 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
                 private_key=private_key,
                 verification_method=method,
                 created=timezone.now(),
+                as_set=True,
             )
             entry.signed_at = timezone.now()
             entry.save(update_fields=["signed", "signed_at"])

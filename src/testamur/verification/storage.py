@@ -16,7 +16,8 @@ from testamur.verification import composition, services
 from testamur.verification.keys import active_vc_signing_key
 from testamur.verification.models import DigitalCredential, StatusList, VcSigningKey
 
-VC_MEDIA_TYPE = "application/vc"
+# What OB 3.0 (§5.3) names for a credential secured with an embedded proof.
+VC_MEDIA_TYPE = "application/vc+ld+json"
 JSON_LD_MEDIA_TYPE = "application/ld+json"
 
 
