@@ -128,6 +128,10 @@ TASKS = {
 
 # The public address of this deployment, printed (as a QR code) on every issued document.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Who new digital credentials name as issuer (decision 0021): "did:web" (the DID of
+# PUBLIC_BASE_URL, its document at /.well-known/did.json), "did:key" (for an installation
+# without a public host: the key is the identity) or "url" (the issuer document at /vc/issuer).
+VC_ISSUER = os.environ.get("VC_ISSUER", "did:web")
 
 # Email: credentials are sent to learners through SMTP. Everything comes from the environment;
 # `make demo` writes messages to files under var/ instead (EMAIL_BACKEND, EMAIL_FILE_PATH).

@@ -22,6 +22,8 @@ urlpatterns = [
     path("learners/", include("testamur.learners.urls")),
     path("training/", include("testamur.training.urls")),
     path("qualifications/", include("testamur.qualifications.urls")),
+    # W3C VC-API issue (bearer tokens only), beside the staff pages' credentials/ paths.
+    path("credentials/", include("testamur.api.vc_api")),
     path("credentials/", include("testamur.credentials.urls")),
     path("accounts/api-tokens/", include("testamur.api.urls")),
     path("api/v1/", api.urls),

@@ -22,7 +22,7 @@ def test_export_then_verify(credential, tmp_path, capsys):
     out = tmp_path / "vc.json"
     call_command("export_vc", credential.number, output=str(out))
     vc = json.loads(out.read_text())
-    assert vc["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert vc["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     call_command("verify_vc", str(out))
     assert capsys.readouterr().out.startswith("Valid")
 

@@ -17,6 +17,7 @@ import pytest
 from django.urls import reverse
 
 from testamur.credentials.services import credential_cancel
+from testamur.verification import dids
 from testamur.verification.contexts import BUNDLED, MULTIKEY_V1, document_loader
 from tests.verification.helpers import one_issued
 
@@ -59,18 +60,29 @@ def node_verifier():
 def _documents(client, vc: dict) -> dict:
     """What a verifier would fetch: the contexts, the issuer, its key and the status list."""
     documents = {url: document_loader(url)["document"] for url in BUNDLED}
-    issuer = json.loads(client.get(reverse("verification:issuer")).content)
+    issuer_id = vc["issuer"]["id"]
+    if issuer_id.startswith("did:web:"):
+        issuer = json.loads(client.get("/.well-known/did.json").content)
+        methods = issuer["verificationMethod"]
+    elif issuer_id.startswith("did:key:"):
+        issuer = dids.did_key_document(issuer_id)
+        methods = issuer["verificationMethod"]
+    else:
+        issuer = json.loads(client.get(reverse("verification:issuer")).content)
+        methods = issuer["assertionMethod"]
+    assert issuer["id"] == issuer_id
     documents[issuer["id"]] = issuer
-    for method in issuer["assertionMethod"]:
+    for method in methods:
         documents[method["id"]] = {"@context": MULTIKEY_V1, **method}
     list_url = vc["credentialStatus"]["statusListCredential"]
     documents[list_url] = json.loads(client.get("/vc/" + list_url.split("/vc/", 1)[1]).content)
     return documents
 
 
-@pytest.fixture
-def issued_vc(client, rto_admin, django_capture_on_commit_callbacks, settings):
+@pytest.fixture(params=["did:web", "did:key", "url"])
+def issued_vc(request, client, rto_admin, django_capture_on_commit_callbacks, settings):
     settings.PUBLIC_BASE_URL = "https://credentials.harbourcity.example"
+    settings.VC_ISSUER = request.param
     credential = one_issued(rto_admin, django_capture_on_commit_callbacks)
     url = reverse("verification:verify_vc", args=[credential.verification_code])
     return credential, json.loads(client.get(url).content)

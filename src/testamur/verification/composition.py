@@ -8,6 +8,7 @@ serving is storage.py's.
 
 import base64
 import gzip
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -16,7 +17,31 @@ from testamur.verification.contexts import CREDENTIAL_CONTEXT, ISSUER_CONTEXT, V
 
 TGA_DETAILS = "https://training.gov.au/Training/Details/{code}"
 ACHIEVEMENT_NAMESPACE = uuid.UUID("5c7f0a3e-8f4b-4b43-9a55-7f1c2f6a9e10")
-DIPLOMA_AQF_LEVELS = {5, 6, 9}
+# OB 3.0 achievementType of a testamur by AQF level (AQF 2nd ed., the levels table); where a
+# level holds several qualification types the title says which (AQF_TITLE_TYPES, first match).
+# OB has no Advanced Diploma or Graduate Certificate/Diploma, hence the "ext:" terms.
+AQF_ACHIEVEMENT_TYPES = {
+    1: "Certificate",  # Certificate I
+    2: "Certificate",  # Certificate II
+    3: "Certificate",  # Certificate III
+    4: "Certificate",  # Certificate IV
+    5: "Diploma",  # Diploma
+    6: "ext:AdvancedDiploma",  # Advanced Diploma, Associate Degree
+    7: "BachelorDegree",  # Bachelor Degree
+    8: "ext:GraduateCertificate",  # Bachelor Honours, Graduate Certificate, Graduate Diploma
+    9: "MasterDegree",  # Masters Degree
+    10: "DoctoralDegree",  # Doctoral Degree
+}
+AQF_TITLE_TYPES = {
+    6: [("associate degree", "AssociateDegree")],
+    8: [("graduate diploma", "ext:GraduateDiploma"), ("honours", "BachelorDegree")],
+}
+# The published OB 3.0 JSON Schema of an AchievementCredential. "JsonSchema" is the VC 2.0
+# type: the spec's own "1EdTechJsonSchemaValidator2019" is not defined by any context, so a
+# credential naming it carries an undefined term (refused by strict verifiers and by us).
+OB_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
 ACHIEVEMENT_TYPES = {
     "statement_of_attainment": "Competency",
     "record_of_results": "Achievement",
@@ -56,9 +81,9 @@ def _rto_identifier(organisation: dict) -> list[dict]:
     ]
 
 
-def issuer_profile(organisation: dict) -> dict:
+def issuer_profile(organisation: dict, issuer_id: str | None = None) -> dict:
     """The RTO as an OB Profile: name, website, public contact email and RTO code."""
-    profile = {"id": issuer_url(), "type": ["Profile"], "name": organisation["name"]}
+    profile = {"id": issuer_id or issuer_url(), "type": ["Profile"], "name": organisation["name"]}
     if organisation.get("url"):
         profile["url"] = organisation["url"]
     if organisation.get("email"):
@@ -87,10 +112,18 @@ def issuer_document(organisation: dict, public_keys: list[str]) -> dict:
     }
 
 
+def aqf_achievement_type(level: int | None, title: str = "") -> str:
+    """The OB achievementType of a qualification at this AQF level ("Certificate" if unknown)."""
+    for words, value in AQF_TITLE_TYPES.get(level, []):
+        if words in title.lower():
+            return value
+    return AQF_ACHIEVEMENT_TYPES.get(level, "Certificate")
+
+
 def _achievement_type(facts: dict) -> str:
     course = facts.get("course") or {}
     if facts["credential"]["type"] == "testamur":
-        return "Diploma" if course.get("aqf_level") in DIPLOMA_AQF_LEVELS else "Certificate"
+        return aqf_achievement_type(course.get("aqf_level"), course.get("title", ""))
     return ACHIEVEMENT_TYPES.get(facts["credential"]["type"], "Achievement")
 
 
@@ -125,12 +158,36 @@ def _alignment(unit: dict) -> dict:
     }
 
 
-def _description(facts: dict) -> str:
-    organisation = facts["organisation"]
+def _by(organisation: dict) -> str:
     by = organisation["name"]
     if organisation.get("rto_code"):
         by += f" (RTO {organisation['rto_code']})"
-    text = f"{facts['credential']['type_label']} issued by {by}."
+    return by
+
+
+def _description(facts: dict) -> str:
+    text = f"{facts['credential']['type_label']} issued by {_by(facts['organisation'])}."
+    if facts["credential"]["type"] == "statement_of_attainment":
+        text += " " + SOA_STATEMENT
+    return text
+
+
+def _achievement_description(facts: dict) -> str:
+    """What was achieved (not the document): the qualification, or the competencies."""
+    course = facts.get("course")
+    by = _by(facts["organisation"])
+    if facts["credential"]["type"] == "testamur" and course:
+        level = f" at AQF level {course['aqf_level']}" if course.get("aqf_level") else ""
+        return (
+            f"The nationally recognised qualification {course['code']} {course['title']}"
+            f"{level}, awarded by {by} to a learner who met all of its requirements."
+        )
+    units = [f"{unit['code']} {unit['title']}" for unit in facts["units"]]
+    if not units:
+        return f"Met the requirements of {achievement_name(facts)}, assessed by {by}."
+    towards = f" towards {course['code']} {course['title']}" if course else ""
+    text = f"Competent in {len(units)} unit{'s' if len(units) != 1 else ''} of competency"
+    text += f"{towards}, assessed by {by}: " + "; ".join(units) + "."
     if facts["credential"]["type"] == "statement_of_attainment":
         text += " " + SOA_STATEMENT
     return text
@@ -152,7 +209,7 @@ def achievement(facts: dict) -> dict:
         "type": ["Achievement"],
         "achievementType": _achievement_type(facts),
         "name": achievement_name(facts),
-        "description": _description(facts),
+        "description": _achievement_description(facts),
         "criteria": {"narrative": _criteria(facts)},
     }
     if course:
@@ -163,8 +220,33 @@ def achievement(facts: dict) -> dict:
     return value
 
 
-def open_badge_credential(facts: dict, *, credential_id: str, status_entry: dict) -> dict:
-    """The unsigned Open Badges 3.0 credential. Holds the learner's display name only."""
+def identity_salt(credential_id: str) -> str:
+    """The salt of this credential's recipient hash: its own, published beside the hash (as OB
+    asks), so one learner's credentials cannot be linked by their hashes."""
+    return hashlib.sha256(f"testamur-identity-salt|{credential_id}".encode()).hexdigest()[:32]
+
+
+def identity_hash(identity: str, salt: str) -> str:
+    """OB 3.0 IdentityHash: "sha256$" and the hex SHA-256 of the identity followed by the salt."""
+    return "sha256$" + hashlib.sha256((identity + salt).encode()).hexdigest()
+
+
+def recipient_identifier(display_name: str, credential_id: str) -> dict:
+    salt = identity_salt(credential_id)
+    return {
+        "type": "IdentityObject",
+        "identityHash": identity_hash(display_name, salt),
+        "identityType": "name",
+        "hashed": True,
+        "salt": salt,
+    }
+
+
+def open_badge_credential(
+    facts: dict, *, credential_id: str, status_entry: dict, issuer_id: str | None = None
+) -> dict:
+    """The unsigned Open Badges 3.0 credential. The learner appears only as a salted hash of
+    the display name (a holder proves it by giving the name)."""
     credential = facts["credential"]
     return {
         "@context": CREDENTIAL_CONTEXT,
@@ -172,20 +254,15 @@ def open_badge_credential(facts: dict, *, credential_id: str, status_entry: dict
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": f"{credential['type_label']} {credential['number']}",
         "description": _description(facts),
-        "issuer": issuer_profile(facts["organisation"]),
+        "issuer": issuer_profile(facts["organisation"], issuer_id),
         "validFrom": credential["valid_from"],
+        "awardedDate": credential["valid_from"],
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityHash": facts["learner"]["display_name"],
-                    "identityType": "name",
-                    "hashed": False,
-                }
-            ],
+            "identifier": [recipient_identifier(facts["learner"]["display_name"], credential_id)],
             "achievement": achievement(facts),
         },
+        "credentialSchema": [{"id": OB_SCHEMA, "type": "JsonSchema"}],
         "credentialStatus": status_entry,
     }
 
@@ -223,14 +300,14 @@ def bit_is_set(bits: bytes, index: int) -> bool:
 
 
 def status_list_credential(
-    *, purpose: str, number: int, encoded_list: str, valid_from: str
+    *, purpose: str, number: int, encoded_list: str, valid_from: str, issuer_id: str | None = None
 ) -> dict:
     url = status_list_url(purpose, number)
     return {
         "@context": [VC_V2],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuer_url(),
+        "issuer": issuer_id or issuer_url(),
         "validFrom": valid_from,
         "credentialSubject": {
             "id": f"{url}#list",

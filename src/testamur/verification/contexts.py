@@ -15,6 +15,10 @@ VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3P0 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 DID_V1 = "https://www.w3.org/ns/did/v1"
+# VC Data Model 1.1, and the Data Integrity terms a 1.1 credential with a DataIntegrityProof
+# adds: read by the verifier (checking.py); Testamur issues 2.0 only.
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 
 CREDENTIAL_CONTEXT = [VC_V2, OB_V3P0]
 ISSUER_CONTEXT = [DID_V1, VC_V2, OB_V3P0, MULTIKEY_V1]
@@ -25,6 +29,8 @@ BUNDLED = {
     OB_V3P0: "ob-v3p0-context-3.0.3.json",
     MULTIKEY_V1: "multikey-v1.jsonld",
     DID_V1: "did-v1.jsonld",
+    VC_V1: "credentials-v1.jsonld",
+    DATA_INTEGRITY_V2: "data-integrity-v2.jsonld",
 }
 # What the VC v2 "undefined terms" contexts map unknown properties to: not a defined term.
 UNDEFINED_VOCABULARIES = (

@@ -31,6 +31,11 @@ WRONG_SUITE = "The proof is not a DataIntegrityProof with the eddsa-rdfc-2022 cr
 BAD_SIGNATURE = "The signature does not match the document: it was changed after signing."
 UNKNOWN_KEY = "The proof names a verification method this issuer does not publish."
 MALFORMED = "The proof value is not a valid Ed25519 signature."
+NO_PURPOSE = "The proof states no proofPurpose; a credential's proof must be for assertionMethod."
+WRONG_PURPOSE = (
+    "The proof's purpose is {purpose!r}, not assertionMethod: it does not assert this credential."
+)
+CHAIN_BROKEN = "The proof names a previous proof (previousProof) that the document does not hold."
 
 
 def utc_timestamp(moment: datetime) -> str:
@@ -38,13 +43,32 @@ def utc_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _hash_data(document: dict, proof_options: dict, loader) -> bytes:
-    config = {**proof_options, "@context": document["@context"]}
+def _hash_data(unsecured: dict, proof_options: dict, loader, previous: list | None = None) -> bytes:
+    """proofConfigHash ‖ documentHash. For a proof in a chain, `previous` holds the proofs its
+    previousProof names: they are part of what it signs (Data Integrity §4.2, §4.3)."""
+    config = {**proof_options, "@context": unsecured["@context"]}
     config.pop("proofValue", None)
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    document = {k: v for k, v in unsecured.items() if k != "proof"}
+    if previous:
+        document["proof"] = previous
     config_hash = hashlib.sha256(canonicalise(config, loader=loader).encode()).digest()
-    document_hash = hashlib.sha256(canonicalise(unsecured, loader=loader).encode()).digest()
+    document_hash = hashlib.sha256(canonicalise(document, loader=loader).encode()).digest()
     return config_hash + document_hash
+
+
+def proofs_of(document: dict) -> list:
+    """The document's proofs as a list: a single proof object and a proof set alike."""
+    proof = document.get("proof")
+    if proof is None:
+        return []
+    return proof if isinstance(proof, list) else [proof]
+
+
+def _previous_ids(proof: dict) -> list:
+    previous = proof.get("previousProof")
+    if previous is None:
+        return []
+    return previous if isinstance(previous, list) else [previous]
 
 
 def proof_add(
@@ -54,9 +78,19 @@ def proof_add(
     verification_method: str,
     created: datetime,
     loader=document_loader,
+    as_set: bool = False,
+    proof_id: str | None = None,
+    previous_proof: str | list[str] | None = None,
 ) -> dict:
-    """Return a signed copy of `document`. Refuses a document with undefined properties."""
+    """Return a signed copy of `document`. Refuses a document with undefined properties.
+
+    By default any proof the document had is replaced and the proof is one object (the W3C
+    test vectors' form). `as_set=True` publishes `proof` as an array (what the OB 3.0 JSON
+    Schema requires) and keeps the document's existing proofs: a proof set, or a chain when
+    `previous_proof` names the ids of the proofs this one endorses.
+    """
     unsecured = strip_control_characters(copy.deepcopy(document))
+    existing = proofs_of(unsecured) if as_set else []
     unsecured.pop("proof", None)
     terms_check(unsecured, loader=loader)
     proof = {
@@ -66,8 +100,17 @@ def proof_add(
         "verificationMethod": verification_method,
         "proofPurpose": PROOF_PURPOSE,
     }
-    signature = private_key.sign(_hash_data(unsecured, proof, loader))
-    return {**unsecured, "proof": {**proof, "proofValue": "z" + base58_encode(signature)}}
+    if proof_id:
+        proof = {"id": proof_id, **proof}
+    if previous_proof:
+        proof["previousProof"] = previous_proof
+    ids = set(_previous_ids(proof))
+    previous = [p for p in existing if isinstance(p, dict) and p.get("id") in ids]
+    signature = private_key.sign(_hash_data(unsecured, proof, loader, previous))
+    signed = {**proof, "proofValue": "z" + base58_encode(signature)}
+    if as_set:
+        return {**unsecured, "proof": [*existing, signed]}
+    return {**unsecured, "proof": signed}
 
 
 @dataclass(frozen=True)
@@ -77,27 +120,48 @@ class ProofCheck:
     verification_method: str = ""
 
 
-def proof_verify(
-    document: dict, *, public_keys: dict[str, Ed25519PublicKey], loader=document_loader
+def _one_proof_verify(
+    document: dict, proof, proofs: list, public_keys: dict[str, Ed25519PublicKey], loader
 ) -> ProofCheck:
-    """Check the document's proof against the keys it may name (verification method id → key)."""
-    proof = document.get("proof")
     if not isinstance(proof, dict):
         return ProofCheck(False, NO_PROOF)
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
         return ProofCheck(False, WRONG_SUITE)
     method = proof.get("verificationMethod", "")
-    public_key = public_keys.get(method)
+    if "proofPurpose" not in proof:
+        return ProofCheck(False, NO_PURPOSE, method)
+    if proof["proofPurpose"] != PROOF_PURPOSE:
+        return ProofCheck(False, WRONG_PURPOSE.format(purpose=proof["proofPurpose"]), method)
+    public_key = public_keys.get(method) if isinstance(method, str) else None
     if public_key is None:
         return ProofCheck(False, UNKNOWN_KEY, method)
+    wanted = _previous_ids(proof)
+    previous = [p for p in proofs if isinstance(p, dict) and p.get("id") in wanted]
+    if len(previous) != len(set(wanted)):
+        return ProofCheck(False, CHAIN_BROKEN, method)
     try:
         signature = multibase_decode(proof.get("proofValue", ""))
-    except ValueError:
+    except (ValueError, AttributeError):
         return ProofCheck(False, MALFORMED, method)
     try:
-        public_key.verify(signature, _hash_data(document, proof, loader))
+        public_key.verify(signature, _hash_data(document, proof, loader, previous))
     except InvalidSignature:
         return ProofCheck(False, BAD_SIGNATURE, method)
     except Exception as exc:  # a document JSON-LD cannot process is not valid either
         return ProofCheck(False, f"{BAD_SIGNATURE} ({exc})", method)
     return ProofCheck(True, "", method)
+
+
+def proof_verify(
+    document: dict, *, public_keys: dict[str, Ed25519PublicKey], loader=document_loader
+) -> ProofCheck:
+    """Check every proof of the document (a proof set, with any chains in it) against the
+    keys it may name (verification method id → key). Valid only if each one verifies."""
+    proofs = proofs_of(document)
+    if not proofs:
+        return ProofCheck(False, NO_PROOF)
+    checks = [_one_proof_verify(document, p, proofs, public_keys, loader) for p in proofs]
+    for check in checks:
+        if not check.valid:
+            return check
+    return checks[0]

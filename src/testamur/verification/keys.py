@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
 from testamur.core.events import event_record
+from testamur.verification import dids
 from testamur.verification.models import VcSigningKey
 from testamur.verification.multikey import public_key_multibase
 
@@ -53,6 +54,29 @@ def vc_signing_key_generate() -> VcSigningKey:
             data={"public_key_multibase": key.public_key_multibase},
         )
     return key
+
+
+def vc_signing_key_rotate(*, actor) -> VcSigningKey:
+    """Retire the active key and make a new one. The old key stays published (issuer document
+    and DID document) so that what it signed stays verifiable; it signs nothing more."""
+    with transaction.atomic():
+        old = list(VcSigningKey.objects.select_for_update().filter(is_active=True))
+        VcSigningKey.objects.filter(pk__in=[k.pk for k in old]).update(is_active=False)
+        key = vc_signing_key_generate()
+        event_record(
+            actor=actor,
+            subject_type="vc_signing_key",
+            subject_id=key.pk,
+            action="rotated",
+            data={"retired": [k.public_key_multibase for k in old]},
+        )
+    return key
+
+
+def signing_identity(key: VcSigningKey) -> tuple[str, str]:
+    """(issuer id, verification method id) new documents are signed under, per VC_ISSUER."""
+    issuer = dids.issuer_id(key.public_key_multibase)
+    return issuer, dids.verification_method_id(issuer, key.public_key_multibase)
 
 
 def active_vc_signing_key() -> VcSigningKey:

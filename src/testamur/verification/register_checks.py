@@ -14,7 +14,10 @@ NOT_THE_RECORD = "its digital credential's {part} is not what the issuance recor
 
 
 def expected_document(entry: DigitalCredential, record) -> dict:
-    """The unsigned credential the record gives for this entry, as it is signed."""
+    """The unsigned credential the record gives for this entry, as it is signed (under the
+    issuer id it was signed with: VC_ISSUER may have changed since)."""
+    issuer = (entry.signed or {}).get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else None
     return strip_control_characters(
         composition.open_badge_credential(
             selectors.credential_facts(record),
@@ -24,6 +27,7 @@ def expected_document(entry: DigitalCredential, record) -> dict:
                 number=entry.status_list.number,
                 index=entry.status_index,
             ),
+            issuer_id=issuer_id,
         )
     )
 

@@ -18,7 +18,7 @@ from testamur.learners.models import Learner
 from testamur.organisation.models import Organisation
 from testamur.verification import composition, selectors
 from testamur.verification.issuance import proof_add, utc_timestamp
-from testamur.verification.keys import active_vc_signing_key, private_key_of
+from testamur.verification.keys import active_vc_signing_key, private_key_of, signing_identity
 from testamur.verification.models import (
     STATUS_LIST_LENGTH,
     DigitalCredential,
@@ -45,12 +45,11 @@ class PortalLinkError(Exception):
     pass
 
 
-def _sign(document: dict) -> dict:
-    key = active_vc_signing_key()
+def _sign(document: dict, key) -> dict:
     return proof_add(
         document,
         private_key=private_key_of(key),
-        verification_method=composition.verification_method_id(key.public_key_multibase),
+        verification_method=signing_identity(key)[1],
         created=timezone.now(),
     )
 
@@ -96,7 +95,7 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
     """
     key = active_vc_signing_key()
     private_key = private_key_of(key)
-    method = composition.verification_method_id(key.public_key_multibase)
+    issuer, method = signing_identity(key)
     with transaction.atomic():
         credentials = list(
             Credential.objects.select_for_update(of=("self",))
@@ -122,12 +121,14 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
                     number=entry.status_list.number,
                     index=entry.status_index,
                 ),
+                issuer_id=issuer,
             )
             entry.signed = proof_add(
                 unsigned,
                 private_key=private_key,
                 verification_method=method,
                 created=timezone.now(),
+                as_set=True,
             )
             entry.signed_at = timezone.now()
             entry.save(update_fields=["signed", "signed_at"])
@@ -166,13 +167,15 @@ def status_list_sign(*, status_list: StatusList) -> StatusList:
         revoked = DigitalCredential.objects.filter(
             status_list=status_list, credential__status=CredentialStatus.CANCELLED
         ).values_list("status_index", flat=True)
+        key = active_vc_signing_key()
         document = composition.status_list_credential(
             purpose=status_list.purpose,
             number=status_list.number,
             encoded_list=composition.bitstring_encode(revoked, STATUS_LIST_LENGTH),
             valid_from=utc_timestamp(timezone.now()),
+            issuer_id=signing_identity(key)[0],
         )
-        status_list.signed = _sign(document)
+        status_list.signed = _sign(document, key)
         status_list.signed_version = status_list.version
         status_list.save(update_fields=["signed", "signed_version", "updated_at"])
     return status_list

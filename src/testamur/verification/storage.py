@@ -12,12 +12,14 @@ from django.utils.http import content_disposition_header
 
 from testamur.credentials.models import Credential, CredentialStatus
 from testamur.organisation.models import Organisation
-from testamur.verification import composition, services
+from testamur.verification import composition, dids, services
 from testamur.verification.keys import active_vc_signing_key
 from testamur.verification.models import DigitalCredential, StatusList, VcSigningKey
 
-VC_MEDIA_TYPE = "application/vc"
+# What OB 3.0 (§5.3) names for a credential secured with an embedded proof.
+VC_MEDIA_TYPE = "application/vc+ld+json"
 JSON_LD_MEDIA_TYPE = "application/ld+json"
+DID_MEDIA_TYPE = "application/did+ld+json"
 
 
 def signed_vc(credential: Credential) -> dict | None:
@@ -55,12 +57,24 @@ def status_list_document(purpose: str, number: int) -> dict | None:
     return status_list.signed
 
 
+def _public_keys() -> list[str]:
+    """Every public key this deployment has signed with, the active one first."""
+    active_vc_signing_key()
+    return list(
+        VcSigningKey.objects.order_by("-is_active", "-created_at").values_list(
+            "public_key_multibase", flat=True
+        )
+    )
+
+
+def did_document() -> dict:
+    """The did:web DID document, with every key ever used (old credentials keep verifying)."""
+    return dids.did_web_document(_public_keys())
+
+
 def issuer_document() -> dict:
     """The issuer Profile with every public key it has signed with (the active one first)."""
-    active_vc_signing_key()
-    keys = VcSigningKey.objects.order_by("-is_active", "-created_at").values_list(
-        "public_key_multibase", flat=True
-    )
+    keys = _public_keys()
     organisation = Organisation.load()
     return composition.issuer_document(
         {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testamur.verification.views import portal, public
+from testamur.verification.views import portal, public, verifier
 
 app_name = "verification"
 
@@ -8,7 +8,11 @@ urlpatterns = [
     path("v/", public.verify_lookup, name="lookup"),
     path("v/<str:code>", public.verify, name="verify"),
     path("v/<str:code>/open-badge.json", public.verify_vc, name="verify_vc"),
+    path("verify/", verifier.verifier_page, name="verifier"),
+    path("credentials/verify", verifier.credentials_verify, name="credentials_verify"),
     path("vc/issuer", public.issuer, name="issuer"),
+    path(".well-known/did.json", public.did_document, name="did_document"),
+    path("did.json", public.did_document, name="did_document_under_path"),
     path("vc/status/<str:purpose>/<int:number>", public.status_list, name="status_list"),
     path("portal/", portal.portal_start, name="portal_start"),
     path("portal/sign-in/<str:token>/", portal.portal_redeem, name="portal_redeem"),

@@ -6,7 +6,7 @@ so it needs no network; it is what `manage.py verify_vc` runs.
 
 from dataclasses import dataclass, field
 
-from testamur.verification import composition, storage
+from testamur.verification import composition, dids, storage
 from testamur.verification.issuance import proof_verify
 from testamur.verification.models import StatusPurpose, VcSigningKey
 from testamur.verification.multikey import public_key_from_multibase
@@ -30,10 +30,14 @@ class VcCheck:
 
 
 def published_keys() -> dict:
-    return {
-        composition.verification_method_id(key): public_key_from_multibase(key)
-        for key in VcSigningKey.objects.values_list("public_key_multibase", flat=True)
-    }
+    """Every verification method id this deployment has signed under, with its key: the issuer
+    URL document's, the did:web document's and each key's did:key."""
+    keys = {}
+    for key in VcSigningKey.objects.values_list("public_key_multibase", flat=True):
+        public_key = public_key_from_multibase(key)
+        for issuer in (composition.issuer_url(), dids.did_web(), dids.did_key(key)):
+            keys[dids.verification_method_id(issuer, key)] = public_key
+    return keys
 
 
 def _revoked(status: dict) -> bool | None:

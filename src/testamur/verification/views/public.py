@@ -119,6 +119,13 @@ def issuer(request):
 
 @public
 @require_safe
+def did_document(request):
+    """The did:web document (at /.well-known/did.json, or /did.json under a path prefix)."""
+    return storage.json_response(storage.did_document(), media_type=storage.DID_MEDIA_TYPE)
+
+
+@public
+@require_safe
 def status_list(request, purpose: str, number: int):
     document = None
     if purpose in StatusPurpose.values:
