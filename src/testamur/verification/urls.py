@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testamur.verification.views import portal, public
+from testamur.verification.views import badges, portal, public
 
 app_name = "verification"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("v/", public.verify_lookup, name="lookup"),
     path("v/<str:code>", public.verify, name="verify"),
     path("v/<str:code>/open-badge.json", public.verify_vc, name="verify_vc"),
+    path("v/<str:code>/open-badge.<str:image_format>", badges.verify_badge, name="verify_badge"),
     path("vc/issuer", public.issuer, name="issuer"),
     path("vc/status/<str:purpose>/<int:number>", public.status_list, name="status_list"),
     path("portal/", portal.portal_start, name="portal_start"),
@@ -15,5 +16,10 @@ urlpatterns = [
     path("portal/credentials/", portal.portal_home, name="portal_home"),
     path("portal/credentials/<int:pk>/document/", portal.portal_document, name="portal_document"),
     path("portal/credentials/<int:pk>/open-badge.json", portal.portal_vc, name="portal_vc"),
+    path(
+        "portal/credentials/<int:pk>/open-badge.<str:image_format>",
+        badges.portal_badge,
+        name="portal_badge",
+    ),
     path("portal/sign-out/", portal.portal_sign_out, name="portal_sign_out"),
 ]
