@@ -128,6 +128,8 @@ TASKS = {
 
 # The public address of this deployment, printed (as a QR code) on every issued document.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The RTO's LinkedIn page id: "Add to LinkedIn profile" then names that page as the issuer.
+LINKEDIN_ORGANIZATION_ID = os.environ.get("LINKEDIN_ORGANIZATION_ID", "")
 
 # Email: credentials are sent to learners through SMTP. Everything comes from the environment;
 # `make demo` writes messages to files under var/ instead (EMAIL_BACKEND, EMAIL_FILE_PATH).
