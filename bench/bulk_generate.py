@@ -73,7 +73,7 @@ def main() -> None:
             (
                 RunKind.ISSUE,
                 IssueOptions(
-                    issued_on=timezone.localdate(), mail_merge=True, final_qualification=True
+                    issued_on=timezone.localdate(), mail_merge=True, final_qualification=False
                 ),
             ),
         ]:
