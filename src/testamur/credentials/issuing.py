@@ -34,6 +34,7 @@ from testamur.credentials.models import (
     new_verification_code,
 )
 from testamur.credentials.services import PERM_ISSUE, require
+from testamur.credentials.twins import twins_make
 from testamur.organisation.models import Organisation
 
 ALREADY_ISSUED = "Already issued."
@@ -183,10 +184,23 @@ def credentials_issue(
     )
     if not records:
         return results
+    # Made from the frozen records before any document is signed; a failure here fails the
+    # group's issue like a failed render (nothing is issued, numbers stay).
+    try:
+        twins = twins_make(records)
+    except Exception as exc:
+        twins, twin_failure = {}, f"Digital credential not made: {type(exc).__name__}: {exc}"
+    else:
+        twin_failure = None
     rendered = {}
     for record in records:
+        if twin_failure:
+            rendered[record.credential_id] = twin_failure
+            continue
         try:
-            rendered[record.credential_id] = batch.render_signed(record)
+            rendered[record.credential_id] = batch.render_signed(
+                record, twin=twins.get(record.credential_id)
+            )
         except RenderError as exc:  # the template's own reason (too slow, too much memory…)
             rendered[record.credential_id] = str(exc)
         except Exception as exc:  # one credential's failure must not stop the group
