@@ -12,8 +12,10 @@ import pytest
 from django.urls import reverse
 
 from testamur.core.models import Event
+from testamur.credentials.models import CredentialStatus
 from testamur.credentials.rendering.pdfa import pdfa_problems
-from testamur.verification.models import DigitalCredential
+from testamur.verification import keys
+from testamur.verification.models import DigitalCredential, VcSigningKey
 from testamur.verification.pdf_twin import embedded_credential
 from testamur.verification.verifier import vc_verify
 from tests.verification.helpers import one_issued
@@ -123,10 +125,25 @@ def test_the_check_notices_a_pdf_that_is_not_pdfa():
     pdf = pikepdf.new()
     pdf.add_blank_page()
     pdf.attachments["X-1-open-badge.json"] = pikepdf.AttachedFileSpec(pdf, b"{}")
+    del pdf.Root.AF
     out = io.BytesIO()
     pdf.save(out)
     problems = pdfa_problems(out.getvalue())
+    assert "Embedded file X-1-open-badge.json has no MIME type or modification date." in problems
     assert any("pdfaid:part None" in p for p in problems)
     assert "There is no PDF/A output intent with an ICC profile." in problems
     assert any("not an associated file" in p for p in problems)
     assert pdfa_problems(b"garbage")[0].startswith("Not a readable PDF")
+
+
+def test_a_locked_badge_key_issues_the_document_without_its_twin(
+    rto_admin, django_capture_on_commit_callbacks, monkeypatch
+):
+    keys.active_vc_signing_key()
+    VcSigningKey.objects.update(private_key_encrypted=b"not the key")
+    monkeypatch.setattr(keys, "_cache", {})
+    credential = one_issued(rto_admin, django_capture_on_commit_callbacks, given_name="Ana")
+    assert credential.status == CredentialStatus.ISSUED
+    pdf = _document(credential)
+    assert embedded_credential(pdf) is None
+    assert pdfa_problems(pdf) == []

@@ -13,6 +13,7 @@ adds the signed document's SHA-256 to the record, after which it never changes.
 """
 
 import hashlib
+import logging
 from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
@@ -36,6 +37,8 @@ from testamur.credentials.models import (
 from testamur.credentials.services import PERM_ISSUE, require
 from testamur.credentials.twins import twins_make
 from testamur.organisation.models import Organisation
+
+logger = logging.getLogger(__name__)
 
 ALREADY_ISSUED = "Already issued."
 BEING_ISSUED = "Being issued by another run at this moment."
@@ -184,19 +187,21 @@ def credentials_issue(
     )
     if not records:
         return results
-    # Made from the frozen records before any document is signed; a failure here fails the
-    # group's issue like a failed render (nothing is issued, numbers stay).
+    # The issue time is taken before the documents are made, so the digital twin inside each
+    # one states the issued_at the record will keep.
+    issued_at = timezone.now()
+    for record in records:
+        record.issued_at = issued_at
+    # Made from the frozen records before any document is signed. One that cannot be made
+    # (the badge key locked) never stops an issue: the documents go without it, and the
+    # digital credentials follow from the background task as before.
     try:
         twins = twins_make(records)
-    except Exception as exc:
-        twins, twin_failure = {}, f"Digital credential not made: {type(exc).__name__}: {exc}"
-    else:
-        twin_failure = None
+    except Exception:
+        logger.exception("Issued documents made without their digital credential")
+        twins = {}
     rendered = {}
     for record in records:
-        if twin_failure:
-            rendered[record.credential_id] = twin_failure
-            continue
         try:
             rendered[record.credential_id] = batch.render_signed(
                 record, twin=twins.get(record.credential_id)
@@ -241,7 +246,7 @@ def credentials_issue(
             credential.document_sha256 = sha256
             credential.template_version_id = record.template_version_id
             credential.issued_on = record.issued_on
-            credential.issued_at = now
+            credential.issued_at = issued_at
             credential.issued_by = actor
             credential.issuing_officer_id = credential.issuing_officer_id or actor.pk
             credential.final_qualification = record.final_qualification
@@ -249,7 +254,7 @@ def credentials_issue(
             if status_reason:
                 credential.status_reason = status_reason
             record.document_sha256 = sha256
-            record.issued_at = now
+            record.issued_at = issued_at
             record.issued_by = actor
             completed.append(record)
             transitions.apply(
