@@ -46,7 +46,10 @@ def main() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testamur.settings")
     django.setup()
+    from django.utils import timezone
+
     from bench.fixtures import issue_ready_credentials
+    from testamur.credentials.issue_options import IssueOptions
     from testamur.credentials.models import Credential, RunKind
     from testamur.credentials.runs import run_start
     from testamur.verification.models import DigitalCredential
@@ -54,7 +57,12 @@ def main() -> None:
 
     actor, credentials = issue_ready_credentials(args.n)
     run_start(actor=actor, kind=RunKind.PREVIEW, credentials=credentials)
-    run_start(actor=actor, kind=RunKind.ISSUE, credentials=credentials, options={})
+    run_start(
+        actor=actor,
+        kind=RunKind.ISSUE,
+        credentials=credentials,
+        options=IssueOptions(issued_on=timezone.localdate()),
+    )
     ids = list(Credential.objects.filter(status="issued").values_list("pk", flat=True))
     DigitalCredential.objects.all().delete()
 
