@@ -3,10 +3,13 @@
 One reused renderer and Signer (as in a worker process), new data for every document (a new
 learner, number and verification URL, so a new QR code too). No Django. Renders go through the
 bounded renderer (a child process with time and memory limits) as everywhere in Testamur;
-`--unbounded` renders in this process instead, to measure what the limits cost. Prints one
-JSON object per line; asserts nothing about time.
+`--unbounded` renders in this process instead, to measure what the limits cost. `--archive`
+compares, document by document in turn (so a busy machine weighs on each alike), a plain PDF,
+a PDF/A-3b one and a PDF/A-3b one carrying a 4 KB credential JSON (the issued PDF's digital
+twin). Prints one JSON object per line; asserts nothing about time.
 
     .venv/bin/python bench/engine_raw.py --n 200
+    .venv/bin/python bench/engine_raw.py --n 200 --archive
 """
 
 import argparse
@@ -16,8 +19,25 @@ import time
 
 from testamur.credentials.rendering.bounded import BoundedRenderer
 from testamur.credentials.rendering.context import finalise_context, sample_context
-from testamur.credentials.rendering.engine import Renderer, builtin_source
+from testamur.credentials.rendering.engine import (
+    ARCHIVE_STANDARD,
+    Attachment,
+    Renderer,
+    builtin_source,
+)
 from testamur.credentials.rendering.signing import Signer
+
+TWIN = Attachment(
+    name="ETI-2026-000000-open-badge.json",
+    data=json.dumps({"credential": "x" * 4000}).encode(),
+    media_type="application/ld+json",
+    description="The signed Open Badges 3.0 credential of this document",
+)
+VARIANTS = {
+    "plain": {},
+    "pdfa": {"pdf_standard": ARCHIVE_STANDARD},
+    "pdfa_twin": {"pdf_standard": ARCHIVE_STANDARD, "attachment": TWIN},
+}
 
 
 def main() -> None:
@@ -25,6 +45,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="documents to make (default 200)")
     parser.add_argument(
         "--unbounded", action="store_true", help="render in this process, without limits"
+    )
+    parser.add_argument(
+        "--archive", action="store_true", help="compare plain, PDF/A-3b and PDF/A-3b + twin"
     )
     args = parser.parse_args()
 
@@ -43,32 +66,41 @@ def main() -> None:
         item["qr_svg"] = ""
         return item
 
-    warm = renderer.render(source=source, data=finalise_context(data(-1)))
-    signer.sign(warm, reason="Issued", location="Australia")
+    variants = VARIANTS if args.archive else {"plain": {}}
+    for options in variants.values():
+        warm = renderer.render(source=source, data=finalise_context(data(-1)), **options)
+        signer.sign(warm, reason="Issued", location="Australia")
 
-    render_s = sign_s = 0.0
-    started = time.perf_counter()
+    render_s = dict.fromkeys(variants, 0.0)
+    sign_s = dict.fromkeys(variants, 0.0)
+    size = dict.fromkeys(variants, 0)
     for i in range(args.n):
-        t0 = time.perf_counter()
-        pdf = renderer.render(source=source, data=finalise_context(data(i)))
-        t1 = time.perf_counter()
-        signer.sign(pdf, reason="Issued", location="Australia")
-        t2 = time.perf_counter()
-        render_s += t1 - t0
-        sign_s += t2 - t1
-    total = time.perf_counter() - started
-    print(
-        json.dumps(
-            {
-                "bench": "engine_raw",
-                "n": args.n,
-                "bounded": not args.unbounded,
-                "render_ms_per_doc": round(render_s / args.n * 1000, 2),
-                "sign_ms_per_doc": round(sign_s / args.n * 1000, 2),
-                "docs_per_s": round(args.n / total, 1),
-            }
+        for k, (name, options) in enumerate(variants.items()):
+            # Each document its own data: Typst would reuse the layout of the same data.
+            item = finalise_context(data(i * len(variants) + k))
+            t0 = time.perf_counter()
+            pdf = renderer.render(source=source, data=item, **options)
+            t1 = time.perf_counter()
+            signed = signer.sign(pdf, reason="Issued", location="Australia")
+            t2 = time.perf_counter()
+            render_s[name] += t1 - t0
+            sign_s[name] += t2 - t1
+            size[name] = len(signed)
+    for name in variants:
+        print(
+            json.dumps(
+                {
+                    "bench": "engine_raw",
+                    "variant": name,
+                    "n": args.n,
+                    "bounded": not args.unbounded,
+                    "render_ms_per_doc": round(render_s[name] / args.n * 1000, 2),
+                    "sign_ms_per_doc": round(sign_s[name] / args.n * 1000, 2),
+                    "docs_per_s": round(args.n / (render_s[name] + sign_s[name]), 1),
+                    "signed_kb": round(size[name] / 1024, 1),
+                }
+            )
         )
-    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from testamur.credentials.rendering.context import (
     sanitize_context,
     strip_control_characters,
 )
-from testamur.credentials.rendering.engine import TemplateError
+from testamur.credentials.rendering.engine import ARCHIVE_STANDARD, Attachment, TemplateError
 from testamur.credentials.rendering.merge import merge_pdfs
 from testamur.organisation.models import Organisation, Signatory
 from testamur.organisation.signing_keys import signer_for_process
@@ -280,13 +280,14 @@ class DocumentBatch:
             self._version_assets[version.pk] = {**assets, **self.assets}
         return self._version_assets[version.pk]
 
-    def _render(self, issuance: CredentialIssuance, *, preview: bool) -> bytes:
+    def _render(self, issuance: CredentialIssuance, *, preview: bool, **options) -> bytes:
         version = issuance.template_version
         try:
             return get_renderer().render(
                 source=version.source,
                 data=issuance_context(issuance, preview=preview),
                 assets=self._assets_of(version),
+                **options,
             )
         except TemplateError as exc:
             raise RenderError(f"Template {version}: {exc}") from exc
@@ -296,10 +297,13 @@ class DocumentBatch:
         issuance = self.issuance(credential)
         return self._render(issuance, preview=preview), issuance.template_version
 
-    def render_signed(self, issuance: CredentialIssuance) -> bytes:
+    def render_signed(
+        self, issuance: CredentialIssuance, *, twin: Attachment | None = None
+    ) -> bytes:
         """The final document, from the frozen record alone: numbered, with its verification
-        QR code, dated with the issued date, signed and certified."""
-        pdf = self._render(issuance, preview=False)
+        QR code, dated with the issued date, PDF/A-3b for the archive, carrying its digital
+        `twin` (credentials/twins.py) if given, signed and certified."""
+        pdf = self._render(issuance, preview=False, pdf_standard=ARCHIVE_STANDARD, attachment=twin)
         organisation = self.organisation
         return signer_for_process().sign(
             pdf,

@@ -13,6 +13,7 @@ adds the signed document's SHA-256 to the record, after which it never changes.
 """
 
 import hashlib
+import logging
 from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
@@ -34,7 +35,10 @@ from testamur.credentials.models import (
     new_verification_code,
 )
 from testamur.credentials.services import PERM_ISSUE, require
+from testamur.credentials.twins import twins_make
 from testamur.organisation.models import Organisation
+
+logger = logging.getLogger(__name__)
 
 ALREADY_ISSUED = "Already issued."
 BEING_ISSUED = "Being issued by another run at this moment."
@@ -183,10 +187,25 @@ def credentials_issue(
     )
     if not records:
         return results
+    # The issue time is taken before the documents are made, so the digital twin inside each
+    # one states the issued_at the record will keep.
+    issued_at = timezone.now()
+    for record in records:
+        record.issued_at = issued_at
+    # Made from the frozen records before any document is signed. One that cannot be made
+    # (the badge key locked) never stops an issue: the documents go without it, and the
+    # digital credentials follow from the background task as before.
+    try:
+        twins = twins_make(records)
+    except Exception:
+        logger.exception("Issued documents made without their digital credential")
+        twins = {}
     rendered = {}
     for record in records:
         try:
-            rendered[record.credential_id] = batch.render_signed(record)
+            rendered[record.credential_id] = batch.render_signed(
+                record, twin=twins.get(record.credential_id)
+            )
         except RenderError as exc:  # the template's own reason (too slow, too much memory…)
             rendered[record.credential_id] = str(exc)
         except (OperationalError, InterfaceError):
@@ -229,7 +248,7 @@ def credentials_issue(
             credential.document_sha256 = sha256
             credential.template_version_id = record.template_version_id
             credential.issued_on = record.issued_on
-            credential.issued_at = now
+            credential.issued_at = issued_at
             credential.issued_by = actor
             credential.issuing_officer_id = credential.issuing_officer_id or actor.pk
             credential.final_qualification = record.final_qualification
@@ -237,7 +256,7 @@ def credentials_issue(
             if status_reason:
                 credential.status_reason = status_reason
             record.document_sha256 = sha256
-            record.issued_at = now
+            record.issued_at = issued_at
             record.issued_by = actor
             completed.append(record)
             transitions.apply(

@@ -29,6 +29,7 @@ from testamur.credentials.models import (
 from testamur.credentials.rendering.bounded import get_renderer
 from testamur.credentials.rendering.content_check import check_template
 from testamur.credentials.rendering.engine import (
+    ARCHIVE_STANDARD,
     ASSET_NAME,
     ASSET_NAME_REFUSED,
     TemplateError,
@@ -135,6 +136,7 @@ def _real_data_problems(version: CredentialTemplateVersion, assets: dict[str, by
                 source=version.source,
                 data=issuance_context(batch.issuance(credential), preview=True),
                 assets={**batch.assets, **assets},
+                pdf_standard=ARCHIVE_STANDARD,
             )
         except TemplateError as error:
             name = credential.number or f"#{credential.pk}"

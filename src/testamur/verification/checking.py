@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from testamur.credentials.models import CredentialIssuance, CredentialStatus
 from testamur.verification import dids
+from testamur.verification.baking import unbake
 from testamur.verification.contexts import (
     BUNDLED,
     CONTEXT_REFUSED,
@@ -266,11 +267,8 @@ def json_check(data: bytes) -> CheckResult:
 
 
 def _credential_in_image(data: bytes) -> dict | None:
-    """The Open Badges credential baked into a PNG or SVG badge, or None.
-
-    None for now: the baking module's `unbake` is wired in here when it lands.
-    """
-    return None
+    """The Open Badges credential baked into a PNG or SVG badge, or None."""
+    return unbake(data)
 
 
 def _pdf_signature(data: bytes) -> tuple[bool, bool]:

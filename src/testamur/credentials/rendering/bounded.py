@@ -247,10 +247,29 @@ class BoundedRenderer:
     def root_for(self, assets: dict[str, bytes] | None) -> Path:
         return self.roots.root_for(assets)
 
-    def render(self, *, source, data, assets=None, root=None, seconds=None) -> bytes:
+    def render(
+        self,
+        *,
+        source,
+        data,
+        assets=None,
+        root=None,
+        seconds=None,
+        pdf_standard=None,
+        attachment=None,
+    ) -> bytes:
         """Compile `source` with `data` to PDF bytes (see Renderer.render). Raises
         TemplateError, also when the render passes its time or memory limit."""
-        return self._call("pdf", source, data, assets, root, seconds)
+        return self._call(
+            "pdf",
+            source,
+            data,
+            assets,
+            root,
+            seconds,
+            pdf_standard=pdf_standard,
+            attachment=attachment,
+        )
 
     def render_pages(self, *, source, data, assets=None, root=None, ppi=72, seconds=None):
         """The pages of the document as PNG images (the template editor's live preview)."""

@@ -23,7 +23,7 @@ from testamur.credentials.rendering.context import (
     SOA_STATEMENT,
     sample_context,
 )
-from testamur.credentials.rendering.engine import Renderer, TemplateError
+from testamur.credentials.rendering.engine import ARCHIVE_STANDARD, Renderer, TemplateError
 from testamur.learners.usi import ALPHABET, usi_check_character
 
 CREDENTIAL_TYPES = (
@@ -226,7 +226,10 @@ def check_template(
     renderer = renderer or get_renderer()
     data = sample_context(credential_type)
     try:
-        pdf = renderer.render(source=source, data=data, assets=assets)
+        # Issued documents are PDF/A-3b: a template that cannot conform is refused here.
+        pdf = renderer.render(
+            source=source, data=data, assets=assets, pdf_standard=ARCHIVE_STANDARD
+        )
         images = renderer.images_used(source=source, data=data, assets=assets)
     except TemplateError as error:
         return [TEMPLATE_DOES_NOT_COMPILE.format(value=error)]

@@ -135,6 +135,42 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+# Issued documents are archived for 30 years: PDF/A-3b, which also allows associated files.
+ARCHIVE_STANDARD = "a-3b"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file carried inside the PDF as a PDF/A-3 associated file of the whole document."""
+
+    name: str
+    data: bytes
+    media_type: str
+    description: str
+    relationship: str = "alternative"  # source, data, alternative, supplement, unspecified
+
+
+# Appended to a template (which cannot see these inputs under its own names): the file's
+# name, bytes and description come in as inputs, never spliced into the markup.
+_ATTACH_MARKUP = (
+    '\n#pdf.attach(sys.inputs.at("testamur-attachment-name"), '
+    'bytes(sys.inputs.at("testamur-attachment")), '
+    'relationship: sys.inputs.at("testamur-attachment-relationship"), '
+    'mime-type: sys.inputs.at("testamur-attachment-type"), '
+    'description: sys.inputs.at("testamur-attachment-description"))\n'
+)
+
+
+def _attachment_inputs(attachment: Attachment) -> dict[str, str]:
+    return {
+        "testamur-attachment-name": attachment.name,
+        "testamur-attachment": attachment.data.decode("utf-8"),
+        "testamur-attachment-relationship": attachment.relationship,
+        "testamur-attachment-type": attachment.media_type,
+        "testamur-attachment-description": attachment.description,
+    }
+
+
 def payload_of(data: dict) -> str:
     """The JSON a template reads from `sys.inputs.data`."""
     return json.dumps(sanitize_context(data), ensure_ascii=False, separators=(",", ":"))
@@ -250,19 +286,35 @@ class Renderer:
         return found
 
     def compile_payload(
-        self, kind: str, *, source: str, payload: str, root: Path, ppi: float | None = None
+        self,
+        kind: str,
+        *,
+        source: str,
+        payload: str,
+        root: Path,
+        ppi: float | None = None,
+        pdf_standard: str | None = None,
+        attachment: Attachment | None = None,
     ):
         """`kind` "pdf" (bytes), "png" (one image per page) or "images" (the file names of the
-        images placed) for `source` with `payload` as its data. Raises TemplateError."""
+        images placed) for `source` with `payload` as its data. A PDF may be made to a
+        `pdf_standard` (Typst refuses what cannot conform) and carry an `attachment`.
+        Raises TemplateError."""
         if kind == "images":
             return self._images_used(source, payload, root)
         options = {"format": "png", "ppi": ppi} if kind == "png" else {"format": "pdf"}
+        inputs = {"data": payload}
+        if kind == "pdf" and pdf_standard:
+            options["pdf_standards"] = pdf_standard
+        if kind == "pdf" and attachment is not None:
+            source += _ATTACH_MARKUP
+            inputs |= _attachment_inputs(attachment)
         with self._lock:
             _fonts, compiler = self._fonts_and_compiler(root)
             try:
                 output, warnings = compiler.compile_with_warnings(
                     input=source.encode("utf-8"),
-                    sys_inputs={"data": payload},
+                    sys_inputs=inputs,
                     root=str(root),
                     **options,
                 )
@@ -287,6 +339,8 @@ class Renderer:
         data: dict,
         assets: dict[str, bytes] | None = None,
         root: Path | None = None,
+        pdf_standard: str | None = None,
+        attachment: Attachment | None = None,
     ) -> bytes:
         """Compile `source` with `data` (as JSON in sys.inputs.data) to PDF bytes.
 
@@ -295,7 +349,14 @@ class Renderer:
         change: what it holds is remembered). Raises TemplateError.
         """
         root = self._root(assets, root)
-        return self.compile_payload("pdf", source=source, payload=payload_of(data), root=root)
+        return self.compile_payload(
+            "pdf",
+            source=source,
+            payload=payload_of(data),
+            root=root,
+            pdf_standard=pdf_standard,
+            attachment=attachment,
+        )
 
     def render_pages(
         self,

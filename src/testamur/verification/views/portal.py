@@ -16,7 +16,7 @@ from testamur.core.ratelimit import rate_limited
 from testamur.credentials.views.common import DocumentNotAsIssued, issued_document_response
 from testamur.learners.models import Learner
 from testamur.organisation.models import Organisation
-from testamur.verification import selectors, services, storage, tasks
+from testamur.verification import selectors, services, sharing, storage, tasks
 from testamur.verification.forms import PortalEmailForm
 
 SESSION_KEY = "testamur_portal"
@@ -101,6 +101,11 @@ def portal_redeem(request, token: str):
 @learner_required
 def portal_home(request, learner):
     credentials = list(selectors.portal_credentials(learner))
+    for credential in credentials:
+        credential.linkedin_url = sharing.linkedin_add_url(
+            selectors.credential_facts(credential.issuance),
+            code=credential.issuance.verification_code,
+        )
     context = {
         "learner": learner,
         "credentials": credentials,

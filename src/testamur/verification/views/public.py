@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from testamur.core.permissions import public
 from testamur.core.ratelimit import rate_limited
 from testamur.credentials.models import CredentialStatus
-from testamur.verification import selectors, storage
+from testamur.verification import selectors, sharing, storage
 from testamur.verification.forms import VerifyByNumberForm
 from testamur.verification.models import StatusPurpose
 
@@ -79,10 +79,11 @@ def verify(request, code: str):
         cancelled_on = (
             timezone.localdate(credential.cancelled_at) if credential.cancelled_at else None
         )
+        facts = selectors.credential_facts(record)
         context = {
             "credential": credential,
             # What the document says, from its issuance record alone (DESIGN.md rule 9).
-            "facts": selectors.credential_facts(record),
+            "facts": facts,
             "status": status,
             "replacement": replacement,
             "cancelled_on": cancelled_on,
@@ -90,6 +91,8 @@ def verify(request, code: str):
             "verification_code": record.verification_code,
             "digital_credential_ready": ready_at is not None,
         }
+        if status == "valid":
+            context["share"] = sharing.share_links(facts, code=record.verification_code)
         response = render(request, "verification/verify.html", context)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified.timestamp())
