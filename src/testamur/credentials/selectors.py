@@ -35,6 +35,7 @@ from testamur.credentials.rendering.context import strip_control_characters
 from testamur.credentials.services import PERM_CANCEL, PERM_DELETE, PERM_ISSUE, PERM_REQUEST
 from testamur.credentials.states import can
 from testamur.learners.models import Learner, UsiStatus
+from testamur.learners.selectors import name_search_q
 from testamur.qualifications.selectors import credential_sources
 from testamur.training.achievement import achieved_unit_enrolments
 from testamur.training.models import Course, CourseEnrolment, CourseOffer
@@ -112,15 +113,10 @@ def credential_list(
         credentials = credentials.filter(qualification_enrolment=qualification_enrolment)
     search = search.strip()
     if search:
-        names = Q()
-        for word in search.replace(",", " ").split():
-            names &= (
-                Q(learner__given_name__icontains=word)
-                | Q(learner__family_name__icontains=word)
-                | Q(learner__preferred_name__icontains=word)
-            )
         credentials = credentials.filter(
-            names | Q(learner__client_id__iexact=search) | Q(number__icontains=search)
+            name_search_q(search, prefix="learner__")
+            | Q(learner__client_id__iexact=search)
+            | Q(number__icontains=search)
         )
     return credentials.order_by(*REGISTER_ORDER)
 

@@ -8,6 +8,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 
 from testamur.core.models import Event
+from testamur.core.text import search_words
 from testamur.learners.models import EXEMPT_STATUSES, Learner, UsiStatus
 
 # Filter value meaning "has no verified USI": not supplied or supplied but not verified.
@@ -16,6 +17,22 @@ UNVERIFIED = "unverified"
 CLIENT_ID_PREFIX = "L"
 CLIENT_ID_DIGITS = 6
 _GENERATED_CLIENT_ID = re.compile(rf"^{CLIENT_ID_PREFIX}\d{{{CLIENT_ID_DIGITS}}}$")
+
+
+def name_search_q(search: str, *, prefix: str = "") -> Q:
+    """Every word of `search` in the learner's name, ignoring accents, case, apostrophe style
+    and hyphens: "Nga", "Obrien", "Muller" all find "Ngā O'Brien-Müller".
+
+    `prefix` reaches the learner from another model ("learner__"). A search with no words
+    matches nothing, so callers check for an empty search first.
+    """
+    words = search_words(search)
+    if not words:
+        return Q(pk__in=[])
+    q = Q()
+    for word in words:
+        q &= Q(**{f"{prefix}search_name__contains": word})
+    return q
 
 
 def learner_list(
@@ -33,17 +50,8 @@ def learner_list(
     learners = Learner.objects.all()
     q = q.strip()
     if q:
-        words = q.replace(",", " ").split()
-        names = Q()
-        for word in words:
-            names &= (
-                Q(given_name__icontains=word)
-                | Q(middle_names__icontains=word)
-                | Q(family_name__icontains=word)
-                | Q(preferred_name__icontains=word)
-            )
         learners = learners.filter(
-            names
+            name_search_q(q)
             | Q(client_id__icontains=q)
             | Q(email__icontains=q)
             | Q(usi__iexact=q.replace(" ", ""))

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from testamur.learners.models import Learner
+from testamur.learners.selectors import name_search_q
 from testamur.organisation.models import Organisation
 from testamur.qualifications.audit import GroupSpec, MajorSpec, RuleSpec
 from testamur.qualifications.models import (
@@ -151,12 +152,9 @@ def qualification_enrolments(
         enrolments = enrolments.filter(audit_outcome=outcome)
     search = search.strip()
     if search:
-        names = Q()
-        for word in search.replace(",", " ").split():
-            names &= Q(learner__given_name__icontains=word) | Q(
-                learner__family_name__icontains=word
-            )
-        enrolments = enrolments.filter(names | Q(learner__client_id__iexact=search))
+        enrolments = enrolments.filter(
+            name_search_q(search, prefix="learner__") | Q(learner__client_id__iexact=search)
+        )
     return enrolments.order_by("learner__family_name", "learner__given_name", "id")
 
 
