@@ -67,6 +67,23 @@ def learner_list(
     return learners
 
 
+def learner_picker_choices(*, search: str, chosen: str = "", limit: int = 20) -> list[Learner]:
+    """Learners to choose from in the learner picker: the one already chosen first, then those
+    whose name matches every word, or whose learner ID or USI is the whole search."""
+    found = []
+    if chosen:
+        found = list(Learner.objects.filter(client_id__iexact=chosen)[:1])
+    search = search.strip()
+    if search:
+        matches = Learner.objects.filter(
+            name_search_q(search)
+            | Q(client_id__iexact=search)
+            | Q(usi__iexact=search.replace(" ", ""))
+        ).exclude(pk__in=[learner.pk for learner in found])
+        found += list(matches.order_by("family_name", "given_name", "id")[:limit])
+    return found
+
+
 def learner_next_client_id() -> str:
     """The next generated learner ID (L000001, L000002, …) after the highest one in use.
 

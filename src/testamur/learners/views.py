@@ -1,5 +1,7 @@
 """The learner pages: list and search, add and edit, the learner record and its tabs."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -30,6 +32,7 @@ from testamur.learners.services import (
     learner_update,
     learner_usi_verify,
 )
+from testamur.learners.widgets import picker_context
 
 PER_PAGE = 50
 
@@ -47,6 +50,23 @@ ACTIVE_CHOICE_MISSING = "Choose whether the learner is active or inactive."
 NO_CREDENTIALS = "No credentials have been requested for this learner yet."
 
 VIEW = "learners.view_learner"
+
+
+_PICKER_FIELD = re.compile(r"^[a-z_]{1,30}$")
+
+
+@require_permission(VIEW)
+def learner_picker_view(request):
+    """The learner picker's list for what has been typed so far (fetched by htmx)."""
+    field = request.GET.get("field", "")
+    if not _PICKER_FIELD.match(field):
+        field = "learner"
+    context = picker_context(
+        field=field,
+        search=(request.GET.get(f"{field}_q") or "").strip()[:100],
+        chosen=(request.GET.get(field) or "").strip()[:10],
+    )
+    return render(request, "learners/picker/results.html", context)
 
 
 def _page(request, items):
