@@ -241,6 +241,7 @@ class Learner(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
+        permissions = [("set_active_learner", "Can mark a learner active or inactive")]
         indexes = [
             models.Index(fields=["family_name", "given_name"]),
             models.Index(fields=["email"]),

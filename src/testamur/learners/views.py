@@ -27,6 +27,7 @@ from testamur.learners.selectors import (
 )
 from testamur.learners.services import (
     NO_USI_TO_VERIFY,
+    PERM_SET_ACTIVE,
     learner_create,
     learner_set_active,
     learner_update,
@@ -214,7 +215,7 @@ def learner_verify_usi_view(request, pk: int):
     )
 
 
-@require_permission("learners.change_learner")
+@require_permission("learners.change_learner", PERM_SET_ACTIVE)
 @require_POST
 def learner_toggle_active_view(request, pk: int):
     learner = get_object_or_404(Learner, pk=pk)
