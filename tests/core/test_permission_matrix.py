@@ -42,6 +42,7 @@ from tests.factories import (
 PUBLIC = {
     "login",
     "logout",
+    "favicon",
     "verification:lookup",
     "verification:verify",
     "verification:verify_vc",

@@ -4,6 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from testamur.core.postcodes import postcode_problem
 from testamur.core.text import search_text
 from testamur.learners.addresses import address_line, address_parts
 from testamur.learners.usi import usi_problem
@@ -325,6 +326,9 @@ class Learner(models.Model):
             )
         if self.usi_status == UsiStatus.VERIFIED and not self.usi_verified_on:
             errors["usi_verified_on"] = "Enter the date the USI was verified."
+        problem = postcode_problem(self.postcode, self.state)
+        if problem:
+            errors["postcode"] = problem
         if errors:
             raise ValidationError(errors)
 
