@@ -8,6 +8,7 @@ from testamur.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path(
         "login/",
         auth_views.LoginView.as_view(

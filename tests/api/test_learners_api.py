@@ -89,15 +89,23 @@ def test_usi_status_and_recording_its_verification(user_api):
     assert verified["usi_verified_by"] == user_api.user.display_name
 
 
-def test_mark_inactive_with_a_reason(user_api):
+def test_mark_inactive_with_a_reason(admin_api):
     learner = learner_make()
-    response = user_api.post(
+    response = admin_api.post(
         f"/learners/{learner.pk}/active", {"is_active": False, "reason": "Moved overseas"}
     )
     assert response.status_code == 200 and response.json()["is_active"] is False
     assert Event.objects.get(action="deactivated").reason == "Moved overseas"
-    again = user_api.post(f"/learners/{learner.pk}/active", {"is_active": False})
+    again = admin_api.post(f"/learners/{learner.pk}/active", {"is_active": False})
     assert again.status_code == 422
+
+
+def test_a_user_cannot_mark_a_learner_inactive(user_api):
+    learner = learner_make()
+    response = user_api.post(f"/learners/{learner.pk}/active", {"is_active": False})
+    assert response.status_code == 403
+    learner.refresh_from_db()
+    assert learner.is_active
 
 
 def test_avetmiss_client_details_are_codes_in_and_out(user_api):

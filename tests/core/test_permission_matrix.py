@@ -42,6 +42,7 @@ from tests.factories import (
 PUBLIC = {
     "login",
     "logout",
+    "favicon",
     "verification:lookup",
     "verification:verify",
     "verification:verify_vc",
@@ -70,6 +71,11 @@ EXPECTED = [
     ("learners:list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
     ("learners:create", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
     ("learners:edit", "learner", {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    (
+        "learners:toggle_active",
+        "learner",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: False},
+    ),
     ("training:unit_create", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
     ("training:course_create", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
     ("training:offer_create", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),

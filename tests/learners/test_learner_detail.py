@@ -48,10 +48,10 @@ def test_no_privacy_badge_or_note_when_not_set(rto_user_client):
     assert "Special requirements:" not in html
 
 
-def test_an_inactive_learner_is_marked_inactive(rto_user_client):
+def test_an_inactive_learner_is_marked_inactive(rto_admin_client):
     learner = learner_make(is_active=False)
 
-    html = page_text(_get(rto_user_client, "detail", learner))
+    html = page_text(_get(rto_admin_client, "detail", learner))
 
     assert '<span class="status">Inactive</span>' in html
     assert "Mark active" in html

@@ -132,13 +132,15 @@ def test_majors_are_added_edited_and_removed_only_when_unused(rto_admin_client):
     achieve(learner, CORE)
     qualification_enrolment_make(learner, chc, major="Mental health")
     response = rto_admin_client.post(
-        reverse("qualifications:major_delete", args=[major.pk]), follow=True
+        reverse("qualifications:major_delete", args=[major.pk]), {"confirm": "yes"}, follow=True
     )
     assert MAJOR_IN_USE.format(name="Mental health", count=1) in response.content.decode()
     assert Major.objects.filter(pk=major.pk).exists()
 
     unused = Major.objects.get(name="Ageing")
-    rto_admin_client.post(reverse("qualifications:major_delete", args=[unused.pk]))
+    rto_admin_client.post(
+        reverse("qualifications:major_delete", args=[unused.pk]), {"confirm": "yes"}
+    )
     assert not Major.objects.filter(pk=unused.pk).exists()
 
 

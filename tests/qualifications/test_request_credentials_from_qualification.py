@@ -170,3 +170,23 @@ def test_the_credential_page_and_mail_merge_name_the_qualification(
     assert f"{chc.code} {chc.title}" in page
     row = dict(zip(MAIL_MERGE_COLUMNS, mail_merge_row(testamur), strict=True))
     assert (row["Course code"], row["Course title"]) == (chc.code, chc.title)
+
+
+def test_request_from_the_learner_tab_returns_to_the_tab(
+    chc, rto_user_client, django_capture_on_commit_callbacks
+):
+    ready = enrolment(chc, ready=True, name="Ivy")
+    tab = reverse("learners:qualifications", args=[ready.learner_id])
+    html = rto_user_client.get(tab).content.decode()
+    request_url = reverse("qualifications:enrolment_request", args=[ready.pk]) + "?next=learner"
+    assert f'href="{request_url}"' in html
+    form = rto_user_client.get(request_url).content.decode()
+    assert f'href="{tab}">Cancel' in form
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = rto_user_client.post(request_url, form_data(), follow=True)
+    assert response.request["PATH_INFO"] == tab
+    page = response.content.decode()
+    assert "Requested the testamur and record of results for Ivy Nguyen" in page
+    kinds = sorted(ready.credentials.values_list("credential_type", flat=True))
+    assert kinds == ["record_of_results", "testamur"]

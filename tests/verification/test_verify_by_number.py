@@ -35,6 +35,26 @@ def test_number_and_family_name_lead_to_the_credential_page(client, credential):
     assert b"Valid" in client.get(response["Location"]).content
 
 
+@pytest.mark.parametrize("typed", ["obrien", "O’BRIEN", "Oʻ Brien", "o-brien"])
+def test_the_family_name_matches_however_the_apostrophe_is_typed(client, credential, typed):
+    response = _lookup(client, credential.number, typed)
+    assert response.status_code == 302
+
+
+def test_accents_and_hyphens_in_the_printed_family_name_need_not_be_typed(
+    client, rto_admin, django_capture_on_commit_callbacks
+):
+    credential = one_issued(
+        rto_admin,
+        django_capture_on_commit_callbacks,
+        given_name="Ngā",
+        family_name="O'Brien-Müller",
+    )
+    assert _lookup(client, credential.number, "obrien muller").status_code == 302
+    assert _lookup(client, credential.number, "OBRIEN-MÜLLER").status_code == 302
+    assert _lookup(client, credential.number, "Muller").status_code == 404
+
+
 def test_a_wrong_name_looks_exactly_like_an_unknown_number(client, credential):
     wrong_name = _lookup(client, credential.number, "Smith")
     unknown_number = _lookup(client, "TM-999999", "O'Brien")

@@ -53,6 +53,8 @@ USER_PERMISSIONS = [
 
 ADMIN_PERMISSIONS = [
     *USER_PERMISSIONS,
+    # Marking a learner inactive finalises them (how-to-finalise-a-learner): an Admin's call.
+    "learners.set_active_learner",
     "training.add_unit",
     "training.change_unit",
     "training.add_course",

@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_POST
 
 from testamur.core.checkpoints import checkpoint_dir, checkpoint_path
 from testamur.core.models import EventLogVerification
-from testamur.core.permissions import require_login, require_permission
+from testamur.core.permissions import public, require_login, require_permission
 from testamur.core.selectors import dashboard_counts, integrity_overview, verification_in_progress
 from testamur.core.tasks import event_log_checkpoint, event_log_verify
 
@@ -105,3 +106,9 @@ def checkpoint_file(request, name: str):
     return FileResponse(
         path.open("rb"), as_attachment=True, filename=path.name, content_type="application/json"
     )
+
+
+@public
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the icon."""
+    return redirect(static("testamur/favicon.svg"), permanent=True)

@@ -35,6 +35,7 @@ from testamur.credentials.rendering.context import strip_control_characters
 from testamur.credentials.services import PERM_CANCEL, PERM_DELETE, PERM_ISSUE, PERM_REQUEST
 from testamur.credentials.states import can
 from testamur.learners.models import Learner, UsiStatus
+from testamur.learners.selectors import name_search_q
 from testamur.qualifications.selectors import credential_sources
 from testamur.training.achievement import achieved_unit_enrolments
 from testamur.training.models import Course, CourseEnrolment, CourseOffer
@@ -120,7 +121,7 @@ def credential_list(
             credentials = credentials.filter(pk__in=ids)
         else:
             credentials = credentials.filter(
-                _names(search, prefix="learner__")
+                name_search_q(search, prefix="learner__")
                 | Q(learner__client_id__iexact=search)
                 | Q(number__icontains=search)
             )
@@ -130,27 +131,16 @@ def credential_list(
 SEARCH_IDS_AT_MOST = 2000
 
 
-def _names(search: str, prefix: str = "") -> Q:
-    """Every word of `search` in one of the learner's names."""
-    names = Q()
-    for word in search.replace(",", " ").split():
-        names &= (
-            Q(**{f"{prefix}given_name__icontains": word})
-            | Q(**{f"{prefix}family_name__icontains": word})
-            | Q(**{f"{prefix}preferred_name__icontains": word})
-        )
-    return names
-
-
 def _matching(search: str) -> QuerySet[Credential]:
     """Ids (some perhaps twice) of the credentials whose learner's names hold every word of
     `search`, whose learner ID is `search`, or whose number contains it.
 
     One OR across the learner's and the credential's columns makes PostgreSQL read every
     credential; a UNION of one query per table lets each use its trigram (or B-tree) index
-    (migrations learners 0007, credentials 0013): milliseconds at a million credentials."""
-    names = _names(search)
-    learners = Learner.objects.filter(names | Q(client_id__iexact=search)).order_by()
+    (migrations learners 0009, credentials 0014): milliseconds at a million credentials."""
+    learners = Learner.objects.filter(
+        name_search_q(search) | Q(client_id__iexact=search)
+    ).order_by()
     by_learner = Credential.objects.filter(learner__in=learners.values("pk"))
     by_number = Credential.objects.filter(number__icontains=search)
     by_learner, by_number = (q.order_by().values("pk") for q in (by_learner, by_number))

@@ -4,6 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from testamur.core.postcodes import postcode_problem
+from testamur.core.text import search_text
 from testamur.learners.addresses import address_line, address_parts
 from testamur.learners.usi import usi_problem
 from testamur.organisation.models import AustralianState
@@ -128,6 +130,34 @@ def _code_list(model, name: str):
     )
 
 
+# The name parts the stored search name is made from.
+NAME_FIELDS = ("given_name", "middle_names", "family_name", "preferred_name")
+
+
+def learner_search_name(learner) -> str:
+    return search_text(*(getattr(learner, name) for name in NAME_FIELDS))
+
+
+class LearnerQuerySet(models.QuerySet):
+    """Bulk writes keep the search name in step with the name parts, as save() does."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for learner in objs:
+            learner.search_name = learner_search_name(learner)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        fields = list(fields)
+        if set(fields) & set(NAME_FIELDS):
+            for learner in objs:
+                learner.search_name = learner_search_name(learner)
+            if "search_name" not in fields:
+                fields.append("search_name")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class Learner(models.Model):
     client_id = models.CharField(
         "learner ID", max_length=10, unique=True, validators=[client_id_validator]
@@ -137,6 +167,9 @@ class Learner(models.Model):
     middle_names = models.CharField("middle names", max_length=60, blank=True)
     family_name = models.CharField("family name", max_length=40)
     preferred_name = models.CharField("preferred name", max_length=40, blank=True)
+    # The name parts folded (core/text.py) so searches ignore accents, case, apostrophes and
+    # hyphens on SQLite and PostgreSQL alike; written on every save and bulk write.
+    search_name = models.CharField(max_length=400, blank=True, editable=False)
     date_of_birth = models.DateField("date of birth", null=True, blank=True)
     gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.NOT_STATED)
     email = models.EmailField(blank=True)
@@ -205,8 +238,11 @@ class Learner(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = LearnerQuerySet.as_manager()
+
     class Meta:
         ordering = ["family_name", "given_name", "id"]
+        permissions = [("set_active_learner", "Can mark a learner active or inactive")]
         indexes = [
             models.Index(fields=["family_name", "given_name"]),
             models.Index(fields=["email"]),
@@ -238,6 +274,13 @@ class Learner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.client_id})"
+
+    def save(self, *args, **kwargs):
+        self.search_name = learner_search_name(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(NAME_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def address_line(self) -> str:
@@ -283,6 +326,9 @@ class Learner(models.Model):
             )
         if self.usi_status == UsiStatus.VERIFIED and not self.usi_verified_on:
             errors["usi_verified_on"] = "Enter the date the USI was verified."
+        problem = postcode_problem(self.postcode, self.state)
+        if problem:
+            errors["postcode"] = problem
         if errors:
             raise ValidationError(errors)
 

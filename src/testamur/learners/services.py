@@ -7,7 +7,7 @@ The USI itself never goes into the event log: events only say that it changed.
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -106,6 +106,8 @@ CODE_FIELDS = {
     "labour_force_status": (code_models.LabourForceStatus, "labour force status"),
 }
 ALREADY_INACTIVE = "This learner is already inactive."
+PERM_SET_ACTIVE = "learners.set_active_learner"
+SET_ACTIVE_NOT_ALLOWED = "Only an Owner or Admin marks a learner active or inactive."
 USI_CLEARED_BY_DETAILS = (
     "Given name, family name or date of birth changed: the USI must be verified again."
 )
@@ -597,8 +599,16 @@ def learner_usi_verify(*, learner: Learner, actor, verified_on: date, evidence: 
 
 
 @transaction.atomic
-def learner_set_active(*, learner: Learner, actor, is_active: bool, reason: str = "") -> Learner:
-    """Mark a learner active or inactive. Nothing else about the learner changes."""
+def learner_set_active(
+    *, learner: Learner, actor, is_active: bool, reason: str = "", by_rule: bool = False
+) -> Learner:
+    """Mark a learner active or inactive. Nothing else about the learner changes.
+
+    Only Owners and Admins decide this (PERM_SET_ACTIVE); the RTO's own inactive rule
+    (`by_rule`, set up by the Owner) applies whoever finalised the enrolment.
+    """
+    if not by_rule and actor is not None and not actor.has_perm(PERM_SET_ACTIVE):
+        raise PermissionDenied(SET_ACTIVE_NOT_ALLOWED)
     learner = Learner.objects.select_for_update().get(pk=learner.pk)
     if learner.is_active == is_active:
         raise ValidationError(ALREADY_ACTIVE if is_active else ALREADY_INACTIVE)

@@ -9,6 +9,7 @@ app_name = "learners"
 urlpatterns = [
     path("", views.learner_list_view, name="list"),
     path("new/", views.learner_create_view, name="create"),
+    path("picker/", views.learner_picker_view, name="picker"),
     path("<int:pk>/", views.learner_detail_view, name="detail"),
     path("<int:pk>/edit/", views.learner_edit_view, name="edit"),
     path("<int:pk>/enrolments/", views.learner_enrolments_view, name="enrolments"),

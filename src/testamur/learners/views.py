@@ -1,5 +1,7 @@
 """The learner pages: list and search, add and edit, the learner record and its tabs."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -25,11 +27,13 @@ from testamur.learners.selectors import (
 )
 from testamur.learners.services import (
     NO_USI_TO_VERIFY,
+    PERM_SET_ACTIVE,
     learner_create,
     learner_set_active,
     learner_update,
     learner_usi_verify,
 )
+from testamur.learners.widgets import picker_context
 
 PER_PAGE = 50
 
@@ -47,6 +51,23 @@ ACTIVE_CHOICE_MISSING = "Choose whether the learner is active or inactive."
 NO_CREDENTIALS = "No credentials have been requested for this learner yet."
 
 VIEW = "learners.view_learner"
+
+
+_PICKER_FIELD = re.compile(r"^[a-z_]{1,30}$")
+
+
+@require_permission(VIEW)
+def learner_picker_view(request):
+    """The learner picker's list for what has been typed so far (fetched by htmx)."""
+    field = request.GET.get("field", "")
+    if not _PICKER_FIELD.match(field):
+        field = "learner"
+    context = picker_context(
+        field=field,
+        search=(request.GET.get(f"{field}_q") or "").strip()[:100],
+        chosen=(request.GET.get(field) or "").strip()[:10],
+    )
+    return render(request, "learners/picker/results.html", context)
 
 
 def _page(request, items):
@@ -194,7 +215,7 @@ def learner_verify_usi_view(request, pk: int):
     )
 
 
-@require_permission("learners.change_learner")
+@require_permission("learners.change_learner", PERM_SET_ACTIVE)
 @require_POST
 def learner_toggle_active_view(request, pk: int):
     learner = get_object_or_404(Learner, pk=pk)

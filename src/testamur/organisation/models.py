@@ -3,9 +3,11 @@
 import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from testamur.core.postcodes import POSTCODE_NOT_FOUR_DIGITS, postcode_problem
 from testamur.core.storage import STORED_NAME_LENGTH, UnguessableName
 
 TIME_ZONE_CHOICES = sorted(
@@ -106,6 +108,12 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def clean(self):
+        # The 4-digit format is the field's own validator; this adds postcode-state agreement.
+        problem = postcode_problem(self.postcode, self.state)
+        if problem and problem != POSTCODE_NOT_FOUR_DIGITS:
+            raise ValidationError({"postcode": problem})
 
     @property
     def display_name(self) -> str:

@@ -10,6 +10,7 @@ from testamur.credentials import selectors as credential_selectors
 from testamur.credentials.forms import RequestDetailsForm
 from testamur.credentials.models import CredentialTemplate, CredentialType
 from testamur.learners.models import Learner
+from testamur.learners.widgets import LearnerPicker
 from testamur.qualifications.models import (
     AuditOutcome,
     ElectiveGroup,
@@ -20,7 +21,12 @@ from testamur.qualifications.models import (
 )
 from testamur.qualifications.rule_file import MAX_BYTES
 from testamur.qualifications.selectors import qualifications_with_rules
-from testamur.training.forms import UNKNOWN_LEARNER_ID, UNKNOWN_UNIT_CODES, DateInput
+from testamur.training.forms import (
+    CHOOSE_LEARNER,
+    UNKNOWN_LEARNER_ID,
+    UNKNOWN_UNIT_CODES,
+    DateInput,
+)
 from testamur.training.models import Course, Unit
 
 NOT_A_CSV_NAME = "Choose a .csv file."
@@ -192,7 +198,12 @@ class EnrolmentFilterForm(forms.Form):
 
 
 class QualificationEnrolmentForm(forms.Form):
-    learner = forms.CharField(label="Learner ID", max_length=10)
+    learner = forms.CharField(
+        label="Learner",
+        max_length=10,
+        widget=LearnerPicker,
+        error_messages={"required": CHOOSE_LEARNER},
+    )
     qualification = forms.ModelChoiceField(label="Qualification", queryset=Course.objects.none())
     major = forms.ModelChoiceField(
         label="Major",

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from testamur.learners.models import Learner
+from testamur.learners.selectors import name_search_q
 from testamur.organisation.models import Organisation
 from testamur.qualifications.audit import GroupSpec, MajorSpec, RuleSpec
 from testamur.qualifications.models import (
@@ -151,12 +152,9 @@ def qualification_enrolments(
         enrolments = enrolments.filter(audit_outcome=outcome)
     search = search.strip()
     if search:
-        names = Q()
-        for word in search.replace(",", " ").split():
-            names &= Q(learner__given_name__icontains=word) | Q(
-                learner__family_name__icontains=word
-            )
-        enrolments = enrolments.filter(names | Q(learner__client_id__iexact=search))
+        enrolments = enrolments.filter(
+            name_search_q(search, prefix="learner__") | Q(learner__client_id__iexact=search)
+        )
     return enrolments.order_by("learner__family_name", "learner__given_name", "id")
 
 
@@ -313,3 +311,51 @@ def qualification_enrolments_commenced(enrolments) -> dict[int, date | None]:
             began = min(unit_dates, default=None)
         commenced[enrolment.pk] = began
     return commenced
+
+
+def reaudit_count(qualification: Course) -> int:
+    """How many enrolments a change to the qualification's rules audits again (all but
+    withdrawn ones, as qualification_enrolments_audit_qualification does)."""
+    return (
+        QualificationEnrolment.objects.filter(qualification=qualification)
+        .exclude(status=QualificationStatus.WITHDRAWN)
+        .count()
+    )
+
+
+def _units_words(count: int) -> str:
+    return f"{count} unit" if count == 1 else f"{count} units"
+
+
+def _groups_words(groups) -> list[str]:
+    words = []
+    for group in groups:
+        label = f"Group {group.key}" + (f" ({group.name})" if group.name else "")
+        if group.at_least:
+            words.append(f"at least {group.at_least} from {label}")
+        else:
+            words.append(f"any from {label}")
+    return words
+
+
+def rule_in_words(rule: PackagingRule) -> str:
+    """The rule as the audit reads it now, in one or two sentences, from its current core
+    units, groups and majors (a page prepared with rule_for_page)."""
+    core = len(rule.core_list)
+    electives = max(0, rule.units_required - core)
+    text = f"{_units_words(rule.units_required)} in all: {core} core and {electives} elective"
+    own = [group for group in rule.group_list if group.major_id is None]
+    parts = _groups_words(own)
+    if rule.imported_electives_limit:
+        parts.append(f"up to {rule.imported_electives_limit} from elsewhere")
+    if parts:
+        text += " (" + "; ".join(parts) + ")"
+    text += "."
+    for major in rule.major_list:
+        groups = [group for group in rule.group_list if group.major_id == major.pk]
+        extra = []
+        if major.core_list:
+            extra.append(f"{_units_words(len(major.core_list))} of its own core")
+        extra += _groups_words(groups)
+        text += f" Major {major.name}: " + ("; ".join(extra) if extra else "no extra units") + "."
+    return text

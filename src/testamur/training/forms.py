@@ -8,6 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
 from testamur.learners.models import Learner
+from testamur.learners.widgets import LearnerPicker
 from testamur.organisation.models import Jurisdiction
 from testamur.training.finalisation.plans import Finalisation
 from testamur.training.finalisation.services import CHECKLIST_FIELDS
@@ -33,6 +34,7 @@ from testamur.training.services import (
 
 UNKNOWN_UNIT_CODES = "No unit has the code {codes}. Add the unit first, or check the spelling."
 UNKNOWN_LEARNER_ID = "No learner has the learner ID {client_id}."
+CHOOSE_LEARNER = "Search for the learner and choose them from the list."
 UNKNOWN_OFFER_CODE = "No course offer has the code {code}."
 
 
@@ -227,7 +229,12 @@ class ChecklistForm(ModelFieldsForm):
 
 
 class EnrolmentCreateForm(forms.Form):
-    learner = forms.CharField(label="Learner ID", max_length=10)
+    learner = forms.CharField(
+        label="Learner",
+        max_length=10,
+        widget=LearnerPicker,
+        error_messages={"required": CHOOSE_LEARNER},
+    )
     offer = forms.ModelChoiceField(
         label="Course offer",
         queryset=CourseOffer.objects.select_related("course").order_by("-start_date", "code"),

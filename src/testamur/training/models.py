@@ -2,10 +2,12 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
+from testamur.core.postcodes import postcode_problem
 from testamur.learners.models import Learner
 from testamur.organisation.models import AustralianState, Jurisdiction
 
@@ -126,6 +128,11 @@ class DeliveryLocation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        problem = postcode_problem(self.postcode, self.state)
+        if problem:
+            raise ValidationError({"postcode": problem})
 
 
 class CourseOffer(models.Model):

@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from testamur.core.models import Event
 from testamur.learners.models import Learner
+from testamur.learners.selectors import name_search_q
 from testamur.organisation.models import Jurisdiction, Organisation
 from testamur.training.models import (
     TNC_STATUSES,
@@ -135,13 +136,10 @@ def enrolments_with_units() -> QuerySet[CourseEnrolment]:
 def learner_search(*, search: str, limit: int = 50) -> QuerySet[Learner]:
     """Learners whose name, learner ID or USI matches, for picking learners to enrol."""
     learners = Learner.objects.all()
-    for word in search.split():
+    search = search.strip()
+    if search:
         learners = learners.filter(
-            Q(given_name__icontains=word)
-            | Q(family_name__icontains=word)
-            | Q(preferred_name__icontains=word)
-            | Q(client_id__iexact=word)
-            | Q(usi__iexact=word)
+            name_search_q(search) | Q(client_id__iexact=search) | Q(usi__iexact=search)
         )
     return learners.order_by("family_name", "given_name", "id")[:limit]
 

@@ -6,6 +6,7 @@ from datetime import datetime, time
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from testamur.core.text import fold_compact
 from testamur.credentials.models import Credential, CredentialIssuance, CredentialStatus
 from testamur.learners.models import Learner
 from testamur.training.models import CourseEnrolment
@@ -37,16 +38,16 @@ def credential_by_code(code: str) -> Credential | None:
 
 def credential_by_number(number: str, family_name: str) -> Credential | None:
     """Both must match what was issued (one query either way, so a wrong name looks like an
-    unknown number). The family name is the one printed, whatever the learner is called now."""
+    unknown number). The family name is the one printed, whatever the learner is called now,
+    compared folded: accents, case, apostrophe style, hyphens and spaces make no difference."""
     number = (number or "").strip().upper()
-    family_name = " ".join((family_name or "").split())
-    if not number or not family_name:
+    wanted = fold_compact(family_name)
+    if not number or not wanted:
         return None
-    return (
-        verifiable_credentials()
-        .filter(issuance__number__iexact=number, issuance__learner_family_name__iexact=family_name)
-        .first()
-    )
+    credential = verifiable_credentials().filter(issuance__number__iexact=number).first()
+    if credential is None or fold_compact(credential.issuance.learner_family_name) != wanted:
+        return None
+    return credential
 
 
 def replacement_of(credential: Credential) -> Credential | None:

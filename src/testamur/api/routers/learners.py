@@ -360,7 +360,7 @@ def learner_usi_verify(request, learner_id: PathId, payload: UsiVerification):
 )
 def learner_set_active(request, learner_id: PathId, payload: ActiveChange):
     """Mark the learner active or inactive, with a reason kept in their history."""
-    require_perms(request, VIEW, CHANGE)
+    require_perms(request, VIEW, CHANGE, services.PERM_SET_ACTIVE)
     return services.learner_set_active(
         learner=_learner(learner_id),
         actor=request.auth,

@@ -18,7 +18,7 @@ def _sql(apps, schema_editor, *, create: bool) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("credentials", "0013_run_chunks_and_worker_heartbeats"),
-        ("learners", "0007_learner_trigram_search"),  # creates the pg_trgm extension
+        ("learners", "0009_learner_trigram_search"),  # creates the pg_trgm extension
     ]
 
     operations = [

@@ -292,6 +292,13 @@ def enrolment_transition(request, pk: int):
 def enrolment_request(request, pk: int):
     """Request the testamur and record of results for one Ready enrolment."""
     enrolment = _enrolment_or_404(pk)
+    # Started from the learner's Qualifications tab: go back there afterwards.
+    from_learner = request.GET.get("next") == "learner"
+    back = (
+        reverse("learners:qualifications", args=[enrolment.learner_id])
+        if from_learner
+        else _detail_url(enrolment)
+    )
     if enrolment.status != QualificationStatus.READY:
         messages.error(
             request,
@@ -301,7 +308,7 @@ def enrolment_request(request, pk: int):
                 qualification=enrolment.qualification.code,
             ),
         )
-        return redirect(_detail_url(enrolment))
+        return redirect(back)
     form = QualificationRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -312,13 +319,13 @@ def enrolment_request(request, pk: int):
             form_add_service_errors(form, error)
         else:
             messages.success(request, REQUESTED.format(name=enrolment.learner.full_name))
-            return redirect(_detail_url(enrolment))
+            return redirect(back)
     return _form_page(
         request,
         form,
         title=f"Request credentials: {enrolment.learner.full_name}",
         crumbs=_crumbs(enrolment),
-        cancel_url=_detail_url(enrolment),
+        cancel_url=back,
         submit="Request credentials",
         intro=(
             f"The testamur and the record of results for {enrolment.qualification}, requested "

@@ -150,6 +150,7 @@ def rules(request, pk: int):
             ],
             unfinished=[p.message for p in rule_problems(selectors.rule_spec(rule))],
             electives=max(0, rule.units_required - len(rule.core_list)),
+            in_words=selectors.rule_in_words(rule),
         )
     return _page(
         request,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from testamur.core.permissions import require_permission
-from testamur.qualifications import services
+from testamur.qualifications import selectors, services
 from testamur.qualifications.forms import (
     EquivalenceForm,
     GroupForm,
@@ -28,6 +28,12 @@ RULE_SAVED = "Packaging rules of {code} saved. " + AUDITED_AGAIN
 RULE_LOADED = "Packaging rules of {code} loaded from {name}. " + AUDITED_AGAIN
 SAVED = "{what} saved. " + AUDITED_AGAIN
 REMOVED = "{what} removed. " + AUDITED_AGAIN
+REAUDIT_NONE = "No enrolment of {code} is audited again: it has none open."
+REAUDIT_ONE = "1 enrolment of {code} will be audited again against the changed rules."
+REAUDIT_MANY = "{count} enrolments of {code} will be audited again against the changed rules."
+CONFIRM_GROUP = "Remove group {key}{name} and its {units} from the packaging rules of {code}?"
+CONFIRM_MAJOR = "Remove the major {name} (its own core units and groups) from {code}?"
+CONFIRM_CORE = "Remove {count} core unit{s} from {code}: {codes}?"
 NO_RULE_YET = "Set up the packaging rules (total and core units) first."
 
 
@@ -56,6 +62,41 @@ def _form_page(request, form, *, qualification, title, submit="Save", intro="", 
     )
 
 
+def reaudit_text(qualification) -> str:
+    count = selectors.reaudit_count(qualification)
+    if count == 0:
+        return REAUDIT_NONE.format(code=qualification.code)
+    if count == 1:
+        return REAUDIT_ONE.format(code=qualification.code)
+    return REAUDIT_MANY.format(count=count, code=qualification.code)
+
+
+def _confirm_page(request, qualification, *, title, what, submit, carry=()):
+    rules_url = _rules_url(qualification)
+    return render(
+        request,
+        "qualifications/confirm_change.html",
+        {
+            "title": title,
+            "what": what,
+            "submit": submit,
+            "carry": carry,
+            "action": request.get_full_path(),
+            "reaudit_text": reaudit_text(qualification),
+            "cancel_url": rules_url,
+            "crumbs": [
+                ("Qualifications", reverse("qualifications:list")),
+                (qualification.code, reverse("qualifications:detail", args=[qualification.pk])),
+                ("Packaging rules", rules_url),
+            ],
+        },
+    )
+
+
+def _confirmed(request) -> bool:
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
+
+
 def _try(form, save) -> bool:
     """Run a service; show its refusal on the form. True when it succeeded."""
     try:
@@ -78,6 +119,23 @@ def rule_edit(request, pk: int):
     qualification = qualification_or_404(pk)
     rule = PackagingRule.objects.filter(qualification=qualification).first()
     form = RuleForm(request.POST or None, rule=rule)
+    if request.method == "POST" and form.is_valid() and rule is not None:
+        kept = {unit.code for unit in form.cleaned_data["core_units"]}
+        removed = sorted(u.code for u in rule.core_units.all() if u.code not in kept)
+        if removed and not _confirmed(request):
+            return _confirm_page(
+                request,
+                qualification,
+                title=f"Remove core units from {qualification.code}?",
+                what=CONFIRM_CORE.format(
+                    count=len(removed),
+                    s="" if len(removed) == 1 else "s",
+                    code=qualification.code,
+                    codes=", ".join(removed),
+                ),
+                submit="Remove and audit again",
+                carry=[(name, request.POST.get(name, "")) for name in form.fields],
+            )
     if (
         request.method == "POST"
         and form.is_valid()
@@ -160,10 +218,24 @@ def _group_page(request, rule: PackagingRule, group: ElectiveGroup | None):
 
 
 @require_permission(EDIT)
-@require_POST
 def group_delete(request, pk: int):
+    """Asks first, saying how many enrolments will be audited again; removes on confirming."""
     group = get_object_or_404(ElectiveGroup.objects.select_related("rule__qualification"), pk=pk)
     qualification = group.rule.qualification
+    if not _confirmed(request):
+        units = group.units.count()
+        return _confirm_page(
+            request,
+            qualification,
+            title=f"Remove group {group.key}?",
+            what=CONFIRM_GROUP.format(
+                key=group.key,
+                name=f" ({group.name})" if group.name else "",
+                units=f"{units} unit" if units == 1 else f"{units} units",
+                code=qualification.code,
+            ),
+            submit=f"Remove group {group.key}",
+        )
     try:
         services.elective_group_delete(actor=request.user, group=group)
     except ValidationError as error:
@@ -212,10 +284,18 @@ def _major_page(request, rule: PackagingRule, major: Major | None):
 
 
 @require_permission(EDIT)
-@require_POST
 def major_delete(request, pk: int):
+    """Asks first, saying how many enrolments will be audited again; removes on confirming."""
     major = get_object_or_404(Major.objects.select_related("rule__qualification"), pk=pk)
     qualification = major.rule.qualification
+    if not _confirmed(request):
+        return _confirm_page(
+            request,
+            qualification,
+            title=f"Remove the major {major.name}?",
+            what=CONFIRM_MAJOR.format(name=major.name, code=qualification.code),
+            submit=f"Remove {major.name}",
+        )
     try:
         services.major_delete(actor=request.user, major=major)
     except ValidationError as error:

@@ -69,3 +69,23 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+// A table wider than the screen scrolls sideways inside its wrapper; keyboard users reach that
+// scroll too (the wrapper takes focus only when it does scroll).
+function markScrollingTables() {
+  document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      wrap.setAttribute("tabindex", "0");
+      if (!wrap.hasAttribute("aria-label")) {
+        var caption = wrap.querySelector("caption");
+        wrap.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table, scrolls sideways");
+      }
+      wrap.setAttribute("role", "region");
+    } else if (wrap.getAttribute("tabindex") === "0") {
+      wrap.removeAttribute("tabindex");
+      wrap.removeAttribute("role");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", markScrollingTables);
+window.addEventListener("resize", markScrollingTables);
+document.addEventListener("htmx:afterSettle", markScrollingTables);

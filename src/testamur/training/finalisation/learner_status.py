@@ -48,6 +48,8 @@ def learner_inactive_rule_apply(*, actor, learner_ids=None) -> list[Learner]:
         return []
     reason = _rule_reason(statuses)
     return [
-        learner_set_active(learner=learner, actor=actor, is_active=False, reason=reason)
+        learner_set_active(
+            learner=learner, actor=actor, is_active=False, reason=reason, by_rule=True
+        )
         for learner in learners_matching_inactive_rule(statuses=statuses, learner_ids=learner_ids)
     ]

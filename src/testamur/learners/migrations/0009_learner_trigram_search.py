@@ -1,31 +1,36 @@
 """Trigram indexes for searching learners by part of a name or learner ID (PostgreSQL).
 
-Django's `icontains` on PostgreSQL is `UPPER(col::text) LIKE UPPER('%…%')`: GIN trigram
-indexes on exactly those expressions answer it without reading every row. SQLite has no
-pg_trgm and keeps scanning, which is fast enough at its sizes.
+Names are searched in the folded `search_name` (`contains`: `search_name::text LIKE '%…%'`);
+learner IDs with `iexact`/`icontains` (`UPPER(client_id::text) …`). GIN trigram indexes on
+exactly those expressions answer both without reading every row. SQLite has no pg_trgm and
+keeps scanning, which is fast enough at its sizes.
 """
 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-COLUMNS = ["given_name", "family_name", "preferred_name", "client_id"]
+# index name suffix → the indexed expression, as Django's lookups write it
+EXPRESSIONS = {
+    "search_name": "(search_name::text)",
+    "client_id": "UPPER(client_id::text)",
+}
 
 
 def _sql(apps, schema_editor, *, create: bool) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
-    for column in COLUMNS:
+    for column, expression in EXPRESSIONS.items():
         name = f"learner_{column}_trgm"
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {name} ON learners_learner "
-            f"USING gin (UPPER({column}::text) gin_trgm_ops)"
+            f"USING gin ({expression} gin_trgm_ops)"
             if create
             else f"DROP INDEX IF EXISTS {name}"
         )
 
 
 class Migration(migrations.Migration):
-    dependencies = [("learners", "0006_learner_address_parts")]
+    dependencies = [("learners", "0008_learner_set_active_permission")]
 
     operations = [
         TrigramExtension(),
