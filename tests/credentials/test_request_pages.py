@@ -88,7 +88,7 @@ def test_save_requests_one_credential_and_shows_it_on_the_enrolment(
     )
 
     credential = Credential.objects.get()
-    assert credential.status == CredentialStatus.REQUESTED
+    assert credential.status == CredentialStatus.GENERATING  # generation queued at once
     assert credential.credential_date == date(2026, 11, 20)
     assert credential.course_enrolment == enrolment
     assert credential.created_by == rto_user
@@ -110,9 +110,7 @@ def test_save_and_go_to_the_register_selects_the_new_request(rto_admin_client, o
     )
 
     credential = Credential.objects.get()
-    assert response.redirect_chain[-1][0] == (
-        f"/credentials/?status=requested&select={credential.pk}"
-    )
+    assert response.redirect_chain[-1][0] == (f"/credentials/?select={credential.pk}")
     box = re.search(
         rf'<input type="checkbox" name="credential" value="{credential.pk}"[^>]*>', _text(response)
     )
@@ -197,8 +195,8 @@ def test_bulk_request_from_the_offer_creates_one_per_selected_enrolment(
         follow=True,
     )
 
-    assert "20 requested." in _text(done)
-    assert Credential.objects.filter(status=CredentialStatus.REQUESTED).count() == 20
+    assert "20 requested. Generating them now" in _text(done)
+    assert Credential.objects.filter(status=CredentialStatus.GENERATING).count() == 20
     assert not left_out.credentials.exists()
     assert done.redirect_chain[-1][0] == reverse("training:offer_detail", args=[offer.pk])
 

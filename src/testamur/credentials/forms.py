@@ -152,6 +152,12 @@ class CredentialRequestBulkForm(CredentialRequestForm):
     )
 
 
+USI_WARNINGS_UNCONFIRMED = (
+    "{count} of the credentials to issue are for learners whose USI is not verified: tick the "
+    "box to issue them anyway, or verify the USIs first."
+)
+
+
 class IssueForm(forms.Form):
     """The issue wizard's options. "Final qualification" is asked only when every selected
     credential is a testamur of a qualification (otherwise the answer is No)."""
@@ -168,7 +174,11 @@ class IssueForm(forms.Form):
             "recorded. No only issues the credentials."
         ),
     )
-    issued_date = forms.DateField(label="Issued date", widget=DateInput)
+    issued_date = forms.DateField(
+        label="Issued date",
+        widget=DateInput,
+        help_text="The date printed on every document of this issue, and kept in the register.",
+    )
     status_reason = forms.CharField(
         label="Credential status reason",
         required=False,
@@ -195,11 +205,30 @@ class IssueForm(forms.Form):
         "run and each credential's issue.",
     )
 
-    def __init__(self, *args, offer_final_qualification: bool = True, **kwargs):
+    usi_warnings_confirmed = forms.BooleanField(
+        label="Issue to learners whose USI is not verified",
+        required=False,
+        help_text="Settings allow it with a warning; the USI is never printed.",
+    )
+
+    def __init__(
+        self, *args, offer_final_qualification: bool = True, usi_warnings: int = 0, **kwargs
+    ):
         kwargs.setdefault("initial", {"issued_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        self.usi_warnings = usi_warnings
         if not offer_final_qualification:
             del self.fields["final_qualification"]
+        if not usi_warnings:
+            del self.fields["usi_warnings_confirmed"]
+
+    def clean(self):
+        values = super().clean()
+        if self.usi_warnings and not values.get("usi_warnings_confirmed"):
+            self.add_error(
+                "usi_warnings_confirmed", USI_WARNINGS_UNCONFIRMED.format(count=self.usi_warnings)
+            )
+        return values
 
     def issue_options(self) -> IssueOptions:
         values = self.cleaned_data

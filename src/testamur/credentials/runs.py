@@ -37,7 +37,7 @@ from testamur.credentials.services import (
     check_revision,
     require,
 )
-from testamur.credentials.states import can
+from testamur.credentials.states import IllegalTransition, can
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +146,8 @@ def _ineligible(kind, credential, gates, revision) -> str | None:
     if kind == RunKind.ISSUE:
         if credential.status == CredentialStatus.ISSUED:
             return ALREADY_ISSUED
+        if not can("issue", credential.status):
+            return str(IllegalTransition("issue", credential.status))
         result = gates[credential.pk]
         return result.skip_reason() if result.blockers else None
     if credential.status == CredentialStatus.CANCELLED:

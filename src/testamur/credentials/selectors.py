@@ -188,6 +188,43 @@ def credential_rows(credentials, user) -> list[CredentialRow]:
     ]
 
 
+@dataclass
+class LeftOut:
+    """A selected credential that will not be issued (or requested), and each reason."""
+
+    learner: str
+    client_id: str
+    credential: Credential | None
+    label: str
+    reasons: list[dict]
+
+
+def left_out_rows(rows) -> list[LeftOut]:
+    """The blocked rows of (credential, gate) pairs, each reason with the page that fixes it."""
+    found = []
+    for credential, gate in rows:
+        if gate is None or gate.ok:
+            continue
+        reasons = [
+            {
+                "reason": str(blocker),
+                "fix_url": fix_url(blocker.fix, credential),
+                "fix_label": fix_label(blocker.fix),
+            }
+            for blocker in gate.blockers
+        ]
+        found.append(
+            LeftOut(
+                learner=credential.learner.full_name,
+                client_id=credential.learner.client_id,
+                credential=credential,
+                label=credential.get_credential_type_display(),
+                reasons=reasons,
+            )
+        )
+    return found
+
+
 def templates_available() -> QuerySet[CredentialTemplate]:
     """Templates that can be chosen for a request: available, with an active version."""
     return (

@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from testamur.core.permissions import require_permission
 from testamur.credentials.forms import CredentialRequestBulkForm, CredentialRequestForm
-from testamur.credentials.models import CredentialStatus
 from testamur.credentials.services import PERM_REQUEST, credential_request, credential_request_bulk
 from testamur.credentials.views.common import register_url, summary
 from testamur.training import selectors as training_selectors
@@ -29,7 +28,10 @@ def request_credential(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             credential = credential_request(
-                actor=request.user, course_enrolment=enrolment, **form.cleaned_data
+                actor=request.user,
+                course_enrolment=enrolment,
+                generate=True,
+                **form.cleaned_data,
             )
         except ValidationError as error:
             form_add_service_errors(form, error)
@@ -42,7 +44,7 @@ def request_credential(request, pk: int):
                 ),
             )
             if request.POST.get("then") == "register":
-                query = urlencode({"status": CredentialStatus.REQUESTED, "select": credential.pk})
+                query = urlencode({"select": credential.pk})
                 return redirect(f"{register_url()}?{query}")
             return redirect(reverse("training:enrolment_detail", args=[pk]) + "#credentials")
     return render(request, "credentials/request.html", {"form": form, "enrolment": enrolment})
@@ -68,7 +70,7 @@ def request_bulk(request, pk: int):
         values = dict(form.cleaned_data)
         go_to_credentials = values.pop("go_to_credentials")
         outcome = credential_request_bulk(
-            actor=request.user, course_enrolments=enrolments, **values
+            actor=request.user, course_enrolments=enrolments, generate=True, **values
         )
         summary(request, outcome)
         if go_to_credentials:
