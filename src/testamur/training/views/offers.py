@@ -90,6 +90,11 @@ OFFER_BULK_ACTIONS: dict[str, BulkAction] = {
         "credentials.request_credential",
         _to_page("credentials:request_bulk"),
     ),
+    "request_issue": BulkAction(
+        "Request and issue",
+        "credentials.issue_credential",
+        _to_page("credentials:request_issue_offer"),
+    ),
     "finalise": BulkAction(
         "Finalise", "training.finalise_courseenrolment", _to_page("training:offer_finalise")
     ),
