@@ -132,14 +132,29 @@ class CredentialRequestForm(RequestDetailsForm):
     template = forms.ModelChoiceField(
         label="Credential template", queryset=CredentialTemplate.objects.none()
     )
-    field_order = ["template"]
+    field_order = ["template", "with_record_of_results"]
 
-    def __init__(self, *args, course: Course | None = None, **kwargs):
+    with_record_of_results = forms.BooleanField(
+        label="Also request a record of results",
+        required=False,
+        help_text="With a Testamur: the record of results lists the units achieved.",
+    )
+
+    def __init__(self, *args, course: Course | None = None, enrolments=None, **kwargs):
         kwargs.setdefault("initial", {})
-        if course is not None:
+        default = None
+        if course is not None and enrolments is not None:
+            default = selectors.template_for_earned(course, list(enrolments))
+        elif course is not None:
             default = selectors.template_default(course)
-            kwargs["initial"].setdefault("template", default.pk if default else None)
+        if default is not None:
+            kwargs["initial"].setdefault("template", default.pk)
+            # A completed qualification earns the testamur and the record of results.
+            testamur = default.credential_type == CredentialType.TESTAMUR
+            kwargs["initial"].setdefault("with_record_of_results", testamur)
         super().__init__(*args, **kwargs)
+        if course is None or not course.is_qualification:
+            del self.fields["with_record_of_results"]
         template = self.fields["template"]
         template.queryset = selectors.templates_available()
         template.label_from_instance = lambda t: f"{t.name} ({t.get_credential_type_display()})"

@@ -184,23 +184,26 @@ def credential_request_bulk(
     issuing_officer=None,
     status_reason: str = "",
     generate: bool = False,
+    also: CredentialTemplate | None = None,
 ) -> BulkOutcome:
-    """Request one credential per enrolment; with `generate`, all generated in one run."""
+    """Request one credential per enrolment (and one of `also`, a record of results with a
+    testamur, say); with `generate`, all generated in one run."""
     outcome = BulkOutcome(verb="requested")
     for enrolment in course_enrolments:
-        try:
-            credential = credential_request(
-                actor=actor,
-                course_enrolment=enrolment,
-                template=template,
-                credential_date=credential_date,
-                issuing_officer=issuing_officer,
-                status_reason=status_reason,
-            )
-        except ValidationError as exc:
-            outcome.skipped.append((enrolment.learner.full_name, " ".join(exc.messages)))
-        else:
-            outcome.done.append(credential)
+        for each in [template, also] if also else [template]:
+            try:
+                credential = credential_request(
+                    actor=actor,
+                    course_enrolment=enrolment,
+                    template=each,
+                    credential_date=credential_date,
+                    issuing_officer=issuing_officer,
+                    status_reason=status_reason,
+                )
+            except ValidationError as exc:
+                outcome.skipped.append((enrolment.learner.full_name, " ".join(exc.messages)))
+            else:
+                outcome.done.append(credential)
     if generate and outcome.done:
         run = generation_start(actor=actor, credentials=outcome.done)
         outcome.notes.append(GENERATING_NOW.format(run=run.pk))
