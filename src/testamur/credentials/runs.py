@@ -138,6 +138,15 @@ def run_start(
     return run, outcome
 
 
+def credential_generate_now(*, actor, credential: Credential) -> Credential:
+    """Generate one credential in this request: Preview of one not generated yet generates it
+    first, then shows its draft. A one-credential Generate run, processed here; the queued
+    task finds nothing left to do."""
+    run, _ = run_start(actor=actor, kind=RunKind.GENERATE, credentials=[credential])
+    run_process_chunk(run.pk, 0)
+    return Credential.objects.get(pk=credential.pk)
+
+
 def _ineligible(kind, credential, gates, revision) -> str | None:
     try:
         check_revision(credential, revision)
