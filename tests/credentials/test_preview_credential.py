@@ -34,3 +34,23 @@ def test_the_register_opens_previews_in_a_new_tab(rto_user_client):
     page = rto_user_client.get(reverse("credentials:register")).content.decode()
     url = reverse("credentials:preview", args=[credential.pk])
     assert f'<a href="{url}" target="_blank" rel="noopener">Preview</a>' in page
+
+
+def test_a_generating_row_polls_until_it_awaits_issue(rto_user, rto_user_client):
+    from testamur.credentials.runs import run_process_chunk, run_start
+
+    (credential,) = requested(completed_offer(1))
+    run, _ = run_start(actor=rto_user, kind=RunKind.GENERATE, credentials=[credential])
+    status_url = reverse("credentials:row_status", args=[credential.pk])
+
+    register = rto_user_client.get(reverse("credentials:register")).content.decode()
+    assert f'hx-get="{status_url}" hx-trigger="every 2s"' in register
+    polling = rto_user_client.get(status_url)
+    assert "Generating" in polling.content.decode() and "HX-Refresh" not in polling
+
+    run_process_chunk(run.pk, 0)
+
+    done = rto_user_client.get(status_url)
+    assert "Generated (awaiting issue)" in done.content.decode()
+    assert "hx-get" not in done.content.decode()
+    assert done["HX-Refresh"] == "true"

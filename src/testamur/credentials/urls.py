@@ -28,6 +28,7 @@ urlpatterns = [
     path("cancel/", lifecycle.cancel_bulk, name="cancel_bulk"),
     path("<int:pk>/", credential.detail, name="detail"),
     path("<int:pk>/preview/", credential.preview, name="preview"),
+    path("<int:pk>/status/", credential.row_status, name="row_status"),
     path("<int:pk>/draft/", credential.draft, name="draft"),
     path("<int:pk>/reprint/", credential.reprint, name="reprint"),
     path("<int:pk>/regenerate/", lifecycle.regenerate, name="regenerate"),

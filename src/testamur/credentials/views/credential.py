@@ -63,6 +63,20 @@ def _draft_response(credential: Credential):
     )
 
 
+@require_permission(VIEW)
+def row_status(request, pk: int):
+    """A register row's status, polled while it is Generating (live progress)."""
+    credential = get_object_or_404(Credential, pk=pk)
+    context = {
+        "credential": credential,
+        "status_class": selectors.STATUS_CLASS.get(credential.status, ""),
+    }
+    response = render(request, "credentials/_row_status.html", context)
+    if credential.status != CredentialStatus.GENERATING:
+        response["HX-Refresh"] = "true"  # its actions and gates changed with it
+    return response
+
+
 @require_permission(VIEW, PERM_REQUEST)
 def preview(request, pk: int):
     """Preview: the generated draft; a credential not generated yet (Requested or Failed) is
