@@ -109,7 +109,8 @@ def test_request_preview_issue_cancel_reissue(page, sign_in, make_user):
     page.get_by_role("button", name="Search").click()
     rows = page.locator("tbody tr[data-credential]")
     expect(rows).to_have_count(2)
-    expect(rows.nth(0)).to_contain_text("Requested")
+    # A request generates at once: the replacement awaits issue.
+    expect(rows.nth(0)).to_contain_text("Generated (awaiting issue)")
     expect(rows.nth(0)).to_contain_text(f"Replaces {second.number}")
     expect(rows.nth(1)).to_contain_text("Cancelled")
     expect(rows.nth(1)).to_contain_text("Name misspelt")
