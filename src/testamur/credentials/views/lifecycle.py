@@ -60,8 +60,8 @@ FINAL_QUALIFICATION_NOT_OFFERED = (
 CANCELLED_ONE = "Cancelled {label}. It stays in the register with your reason."
 DELETED_ONE = "Deleted the requested {kind} for {name}."
 REISSUED = (
-    "Cancelled {old} and requested its replacement. Preview it, then issue it: it gets a new "
-    "credential number."
+    "Cancelled {old} and requested its replacement, which is being generated. Issue it when "
+    "ready: it gets a new credential number."
 )
 
 
