@@ -280,3 +280,22 @@ def test_statement_without_competent_units_is_blocked_with_the_reason(
     page = _text(rto_admin_client.get(ISSUE, {"credential": credential.pk}))
 
     assert "No competent units — outcomes 20, 51, 60 required." in page
+
+
+def test_unverified_usi_under_the_warn_setting_must_be_confirmed(
+    rto_admin_client, offer, testamur_template, django_capture_on_commit_callbacks
+):
+    from testamur.credentials.forms import USI_WARNINGS_UNCONFIRMED
+    from testamur.organisation.models import Organisation, UsiGate
+
+    Organisation.objects.update(usi_gate=UsiGate.WARN)
+    credential = _ready(offer, testamur_template, usi_status="not_supplied")
+
+    page = _text(rto_admin_client.post(ISSUE, _post_data([credential])))
+
+    assert USI_WARNINGS_UNCONFIRMED.format(count=1) in page
+    assert not GenerationRun.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        rto_admin_client.post(ISSUE, _post_data([credential], usi_warnings_confirmed="on"))
+    credential.refresh_from_db()
+    assert credential.status == CredentialStatus.ISSUED
