@@ -31,17 +31,21 @@ def test_request_preview_issue_cancel_and_the_register_shows_it(
     offer = enrolments[0].offer
     template = template_make("statement_of_attainment")
 
-    # A User requests a credential for each of the offer's ten enrolments.
-    response = user_api.post(
-        "/credentials/request-bulk",
-        {"offer": offer.pk, "template": template.pk, "credential_date": "2026-11-20"},
-        headers={"Idempotency-Key": "request-offer-1"},
-    )
+    # A User requests a credential for each of the offer's ten enrolments: generation starts
+    # at once, and the background run makes them Generated (awaiting issue).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = user_api.post(
+            "/credentials/request-bulk",
+            {"offer": offer.pk, "template": template.pk, "credential_date": "2026-11-20"},
+            headers={"Idempotency-Key": "request-offer-1"},
+        )
     assert response.status_code == 200, response.content
     requested = response.json()
     assert len(requested["done"]) == 10 and requested["skipped"] == []
-    assert {c["status"] for c in requested["done"]} == {"requested"}
+    assert {c["status"] for c in requested["done"]} == {"generating"}
     ids = [c["id"] for c in requested["done"]]
+    listed = user_api.get("/credentials", {"offer": offer.pk, "status": "generated"}).json()
+    assert listed["count"] == 10
 
     # …previews them (Merge documents) and the run finishes with ten drafts and a print file.
     run, started = _run_to_the_end(

@@ -45,7 +45,7 @@ def test_request_one_credential_with_the_courses_default_template(user_api):
     response = user_api.post("/credentials", {"course_enrolment": enrolment.pk})
     assert response.status_code == 201
     credential = response.json()
-    assert (credential["status"], credential["credential_type"]) == ("requested", "testamur")
+    assert (credential["status"], credential["credential_type"]) == ("generating", "testamur")
     assert credential["learner"]["id"] == enrolment.learner_id
     again = user_api.post("/credentials", {"course_enrolment": enrolment.pk})
     assert again.status_code == 422
@@ -100,7 +100,7 @@ def test_reissue_cancels_and_requests_a_linked_replacement(
     assert response.status_code == 201
     replacement = response.json()
     assert replacement["replaces"] == {"id": old.pk, "number": old.number}
-    assert replacement["status"] == "requested"
+    assert replacement["status"] == "generating"
     old.refresh_from_db()
     assert old.status == CredentialStatus.CANCELLED and old.status_reason == "Name misspelt"
     # Once replaced, it cannot be re-issued again: 422 with the reason.

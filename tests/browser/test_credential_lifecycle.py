@@ -50,6 +50,9 @@ def test_request_preview_issue_cancel_reissue(page, sign_in, make_user):
     page.get_by_role("button", name="Request credential").click()
     expect(page.get_by_role("heading", name="Selected learners (20)")).to_be_visible()
     expect(page.get_by_label("Credential template")).to_have_value(str(template.pk))
+    # A completed qualification earns a record of results too; this test issues testamurs only.
+    expect(page.get_by_label("Also request a record of results")).to_be_checked()
+    page.get_by_label("Also request a record of results").uncheck()
     page.get_by_label("Go to the offer's credentials when complete").check()
     page.get_by_role("button", name="Request credential").click()
     expect(page.locator(".messages")).to_contain_text("20 requested.")
@@ -109,7 +112,8 @@ def test_request_preview_issue_cancel_reissue(page, sign_in, make_user):
     page.get_by_role("button", name="Search").click()
     rows = page.locator("tbody tr[data-credential]")
     expect(rows).to_have_count(2)
-    expect(rows.nth(0)).to_contain_text("Requested")
+    # A request generates at once: the replacement awaits issue.
+    expect(rows.nth(0)).to_contain_text("Generated (awaiting issue)")
     expect(rows.nth(0)).to_contain_text(f"Replaces {second.number}")
     expect(rows.nth(1)).to_contain_text("Cancelled")
     expect(rows.nth(1)).to_contain_text("Name misspelt")

@@ -15,7 +15,7 @@ from testamur.credentials.models import (
     RunKind,
 )
 from testamur.credentials.runs import run_start
-from testamur.credentials.views.lifecycle import NONE_ISSUABLE, STILL_REQUESTED
+from testamur.credentials.views.lifecycle import LEFT_OUT, NONE_ISSUABLE
 from tests.factories import (
     course_make,
     credential_make,
@@ -105,15 +105,24 @@ def test_wizard_shows_the_selection_with_gates_and_explains_final_qualification(
     assert "Issue 1 credential" in page
 
 
-def test_requested_credentials_must_be_previewed_first(rto_admin_client, offer, testamur_template):
+def test_requested_credentials_are_generated_and_signed_by_the_issue_itself(
+    rto_admin, rto_admin_client, offer, testamur_template, django_capture_on_commit_callbacks
+):
+    """Reproduced on main: a Requested credential was blocked "Not generated yet" until the
+    user found the separate Generate action."""
     credential = _ready(offer, testamur_template)
 
     page = _text(rto_admin_client.get(ISSUE, {"credential": credential.pk}))
+    assert "Not generated yet" not in page
+    assert NONE_ISSUABLE not in page
+    assert "Issue 1 credential" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        rto_admin_client.post(ISSUE, _post_data([credential], final_qualification="no"))
 
-    assert STILL_REQUESTED.format(count=1) in page
-    assert "Merge documents for these 1" in page
-    assert NONE_ISSUABLE in page
-    assert "disabled>Issue 0 credentials" in page
+    credential.refresh_from_db()
+    assert credential.status == CredentialStatus.ISSUED
+    assert credential.number
+    assert credential.document.read().startswith(b"%PDF")
 
 
 def test_issued_date_in_the_future_is_refused_inline_and_nothing_changes(
@@ -197,7 +206,18 @@ def test_ineligible_credentials_are_skipped_with_their_reason(
 ):
     ready = _ready(offer, testamur_template)
     _generate(rto_admin, [ready], django_capture_on_commit_callbacks)
-    requested = _ready(offer, testamur_template, given_name="Ada", family_name="Lovelace")
+    requested = _ready(
+        offer,
+        testamur_template,
+        given_name="Ada",
+        family_name="Lovelace",
+        usi_status="not_supplied",
+    )
+    wizard = _text(rto_admin_client.get(ISSUE, {"credential": [ready.pk, requested.pk]}))
+    assert LEFT_OUT.format(count=1, total=2) in wizard
+    left_out = wizard.split('id="left-out"')[1].split("</table>")[0]
+    assert "Ada Lovelace" in left_out and "USI not verified" in left_out
+    assert reverse("learners:verify_usi", args=[requested.learner_id]) in left_out
 
     with django_capture_on_commit_callbacks(execute=True):
         response = rto_admin_client.post(ISSUE, _post_data([ready, requested]), follow=True)
@@ -260,3 +280,22 @@ def test_statement_without_competent_units_is_blocked_with_the_reason(
     page = _text(rto_admin_client.get(ISSUE, {"credential": credential.pk}))
 
     assert "No competent units — outcomes 20, 51, 60 required." in page
+
+
+def test_unverified_usi_under_the_warn_setting_must_be_confirmed(
+    rto_admin_client, offer, testamur_template, django_capture_on_commit_callbacks
+):
+    from testamur.credentials.forms import USI_WARNINGS_UNCONFIRMED
+    from testamur.organisation.models import Organisation, UsiGate
+
+    Organisation.objects.update(usi_gate=UsiGate.WARN)
+    credential = _ready(offer, testamur_template, usi_status="not_supplied")
+
+    page = _text(rto_admin_client.post(ISSUE, _post_data([credential])))
+
+    assert USI_WARNINGS_UNCONFIRMED.format(count=1) in page
+    assert not GenerationRun.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        rto_admin_client.post(ISSUE, _post_data([credential], usi_warnings_confirmed="on"))
+    credential.refresh_from_db()
+    assert credential.status == CredentialStatus.ISSUED

@@ -44,15 +44,24 @@ def _text(response) -> str:
     return response.content.decode()
 
 
-def test_request_form_defaults_to_a_testamur_for_a_qualification_and_today(
+def test_request_form_defaults_to_what_the_enrolment_earned_and_today(
     rto_user_client, offer, templates
 ):
-    enrolment = enrolment_make(offer=offer)
+    codes = {unit.code: "20" for unit in offer.course.units.all()}
+    enrolment = enrolment_make(offer=offer, outcomes=codes)
+    unfinished = enrolment_make(offer=offer)
 
     response = rto_user_client.get(reverse("credentials:request", args=[enrolment.pk]))
+    other = rto_user_client.get(reverse("credentials:request", args=[unfinished.pk]))
 
+    # A completed qualification earns a testamur (with its record of results); less, a SoA.
+    assert other.context["form"]["template"].value() == templates["soa"].pk
+    assert "with_record_of_results" not in other.context["form"].initial or not (
+        other.context["form"]["with_record_of_results"].value()
+    )
     form = response.context["form"]
     assert form["template"].value() == templates["testamur"].pk
+    assert form["with_record_of_results"].value() is True
     assert form["credential_date"].value() == timezone.localdate()
     page = _text(response)
     assert "Generic Testamur (Testamur)" in page
@@ -88,7 +97,7 @@ def test_save_requests_one_credential_and_shows_it_on_the_enrolment(
     )
 
     credential = Credential.objects.get()
-    assert credential.status == CredentialStatus.REQUESTED
+    assert credential.status == CredentialStatus.GENERATING  # generation queued at once
     assert credential.credential_date == date(2026, 11, 20)
     assert credential.course_enrolment == enrolment
     assert credential.created_by == rto_user
@@ -110,9 +119,7 @@ def test_save_and_go_to_the_register_selects_the_new_request(rto_admin_client, o
     )
 
     credential = Credential.objects.get()
-    assert response.redirect_chain[-1][0] == (
-        f"/credentials/?status=requested&select={credential.pk}"
-    )
+    assert response.redirect_chain[-1][0] == (f"/credentials/?select={credential.pk}")
     box = re.search(
         rf'<input type="checkbox" name="credential" value="{credential.pk}"[^>]*>', _text(response)
     )
@@ -185,7 +192,8 @@ def test_bulk_request_from_the_offer_creates_one_per_selected_enrolment(
     for enrolment in enrolments:
         assert enrolment.learner.full_name in page
     assert left_out.learner.full_name not in page
-    assert form_page.context["form"]["template"].value() == templates["testamur"].pk
+    # None of them has achieved a unit yet: a Statement of Attainment is what they would earn.
+    assert form_page.context["form"]["template"].value() == templates["soa"].pk
 
     done = rto_user_client.post(
         to_form["Location"],
@@ -197,8 +205,8 @@ def test_bulk_request_from_the_offer_creates_one_per_selected_enrolment(
         follow=True,
     )
 
-    assert "20 requested." in _text(done)
-    assert Credential.objects.filter(status=CredentialStatus.REQUESTED).count() == 20
+    assert "20 requested. Generating them now" in _text(done)
+    assert Credential.objects.filter(status=CredentialStatus.GENERATING).count() == 20
     assert not left_out.credentials.exists()
     assert done.redirect_chain[-1][0] == reverse("training:offer_detail", args=[offer.pk])
 

@@ -208,8 +208,12 @@ def test_run_files_that_are_missing_or_purged_are_404(
     assert "run files are kept 7 days" in page
 
 
-def test_preview_is_an_unsigned_pdf_made_now_and_nothing_is_stored(rto_user_client, offer):
+def test_preview_while_generating_is_an_unsigned_pdf_made_now_and_nothing_is_stored(
+    rto_user, rto_user_client, offer
+):
     credential = _credential(offer)
+    # Queued for generation, not yet processed: the preview is made now and changes nothing.
+    run_start(actor=rto_user, kind=RunKind.GENERATE, credentials=[credential])
     events = Event.objects.count()
 
     response = rto_user_client.get(reverse("credentials:preview", args=[credential.pk]))
@@ -220,7 +224,7 @@ def test_preview_is_an_unsigned_pdf_made_now_and_nothing_is_stored(rto_user_clie
     assert response.content.startswith(b"%PDF")
     assert b"/ByteRange" not in response.content  # no signature
     credential.refresh_from_db()
-    assert credential.status == CredentialStatus.REQUESTED
+    assert credential.status == CredentialStatus.GENERATING
     assert not credential.draft
     assert Event.objects.count() == events
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from testamur.api.services import api_token_create
-from testamur.credentials.gates import NOT_GENERATED, USI_NOT_CLEARED
+from testamur.credentials.gates import QUALIFICATION_NOT_MET, USI_NOT_CLEARED
 from testamur.credentials.issue_options import IssueOptions
 from testamur.credentials.models import GenerationRun, RunItem, RunItemStatus, RunKind
 from testamur.credentials.runs import CANCELLED_NOT_GENERATED, run_process_chunk, run_start
@@ -36,26 +36,28 @@ pytestmark = pytest.mark.django_db
 
 ISSUE = "/credentials/issue/"
 USI_MISSING = USI_NOT_CLEARED.format(status="Not supplied")
+NOT_MET = QUALIFICATION_NOT_MET.format(count=1, total=1)
 
 
 @pytest.fixture
 def selection(rto_admin, django_capture_on_commit_callbacks):
-    """Three testamurs: one ready, one never previewed, one for a learner without a USI."""
+    """Three testamurs: one ready, one whose unit is not achieved, one for a learner without a
+    USI. (Ada's is never previewed: that alone no longer keeps a credential from issue.)"""
     organisation_configured()
     unit = unit_make()
     offer = offer_make(course_make(units=[unit]), code="BSB4-2026-T1")
     template = template_make("testamur")
 
-    def make(given, family, **fields):
+    def make(given, family, outcome="20", **fields):
         enrolment = enrolment_make(
             learner=learner_make(given_name=given, family_name=family, **fields),
             offer=offer,
-            outcomes={unit.code: "20"},
+            outcomes={unit.code: outcome},
         )
         return credential_make(enrolment, template=template)
 
     ready = make("Mia", "Nguyen")
-    not_previewed = make("Ada", "Lovelace")
+    not_previewed = make("Ada", "Lovelace", outcome="30")
     no_usi = make("Noah", "Smith", usi_status=UsiStatus.NOT_SUPPLIED)
     generated(rto_admin, [ready, no_usi], django_capture_on_commit_callbacks)
     return ready, not_previewed, no_usi
@@ -96,12 +98,12 @@ def test_the_issue_run_page_lists_each_skipped_credential_with_a_link_to_fix_it(
     table = _skipped_table(page)
     assert "Skipped credentials (2)" in page
     assert "Ada Lovelace" in table and "Noah Smith" in table and "Mia Nguyen" not in table
-    assert NOT_GENERATED in table
+    assert NOT_MET in table
     assert USI_MISSING in table
     usi_page = reverse("learners:verify_usi", args=[no_usi.learner_id])
     assert f'<a href="{usi_page}">Verify the USI</a>' in table
-    credential_page = reverse("credentials:detail", args=[not_previewed.pk])
-    assert f'<a href="{credential_page}">Open the credential</a>' in table
+    outcomes_page = reverse("training:enrolment_detail", args=[not_previewed.course_enrolment_id])
+    assert f'<a href="{outcomes_page}">Correct the unit outcomes</a>' in table
     run.refresh_from_db()
     assert (run.total, run.done_count, run.skipped_count) == (3, 1, 2)
 
@@ -137,7 +139,7 @@ def test_the_api_returns_the_skipped_credentials_of_a_run(
             "fix_url": reverse("learners:verify_usi", args=[no_usi.learner_id]),
         }
     ]
-    assert by_learner["Ada Lovelace"]["reasons"][0]["reason"] == NOT_GENERATED
+    assert by_learner["Ada Lovelace"]["reasons"][0]["reason"] == NOT_MET
     assert by_learner["Ada Lovelace"]["status"] == RunItemStatus.SKIPPED
 
 
@@ -200,11 +202,11 @@ def test_when_nothing_can_be_issued_each_reason_is_listed_on_its_own(
         },
     )
 
-    assert f"<li>Ada Lovelace: {NOT_GENERATED}</li>" in page
+    assert f"<li>Ada Lovelace: {NOT_MET}</li>" in page
     assert f"<li>Noah Smith: {USI_MISSING}</li>" in page
     assert response.status_code == 422
     assert [error["msg"] for error in response.json()["errors"]][1:] == [
-        f"Ada Lovelace: {NOT_GENERATED}",
+        f"Ada Lovelace: {NOT_MET}",
         f"Noah Smith: {USI_MISSING}",
     ]
     assert not GenerationRun.objects.filter(kind=RunKind.ISSUE).exists()

@@ -35,7 +35,7 @@ def _gates(credentials):
         .objects.select_related("learner", "course_enrolment")
         .filter(pk__in=[c.pk for c in credentials])
     )
-    return evaluate_gates(list(fresh), require_generated=False)
+    return evaluate_gates(list(fresh))
 
 
 def test_the_usi_reason_shows_the_registry_answer(usi_registry, credentials, rto_admin_client):

@@ -132,14 +132,29 @@ class CredentialRequestForm(RequestDetailsForm):
     template = forms.ModelChoiceField(
         label="Credential template", queryset=CredentialTemplate.objects.none()
     )
-    field_order = ["template"]
+    field_order = ["template", "with_record_of_results"]
 
-    def __init__(self, *args, course: Course | None = None, **kwargs):
+    with_record_of_results = forms.BooleanField(
+        label="Also request a record of results",
+        required=False,
+        help_text="With a Testamur: the record of results lists the units achieved.",
+    )
+
+    def __init__(self, *args, course: Course | None = None, enrolments=None, **kwargs):
         kwargs.setdefault("initial", {})
-        if course is not None:
+        default = None
+        if course is not None and enrolments is not None:
+            default = selectors.template_for_earned(course, list(enrolments))
+        elif course is not None:
             default = selectors.template_default(course)
-            kwargs["initial"].setdefault("template", default.pk if default else None)
+        if default is not None:
+            kwargs["initial"].setdefault("template", default.pk)
+            # A completed qualification earns the testamur and the record of results.
+            testamur = default.credential_type == CredentialType.TESTAMUR
+            kwargs["initial"].setdefault("with_record_of_results", testamur)
         super().__init__(*args, **kwargs)
+        if course is None or not course.is_qualification:
+            del self.fields["with_record_of_results"]
         template = self.fields["template"]
         template.queryset = selectors.templates_available()
         template.label_from_instance = lambda t: f"{t.name} ({t.get_credential_type_display()})"
@@ -150,6 +165,12 @@ class CredentialRequestBulkForm(CredentialRequestForm):
     go_to_credentials = forms.BooleanField(
         label="Go to the offer's credentials when complete", required=False
     )
+
+
+USI_WARNINGS_UNCONFIRMED = (
+    "{count} of the credentials to issue are for learners whose USI is not verified: tick the "
+    "box to issue them anyway, or verify the USIs first."
+)
 
 
 class IssueForm(forms.Form):
@@ -168,7 +189,11 @@ class IssueForm(forms.Form):
             "recorded. No only issues the credentials."
         ),
     )
-    issued_date = forms.DateField(label="Issued date", widget=DateInput)
+    issued_date = forms.DateField(
+        label="Issued date",
+        widget=DateInput,
+        help_text="The date printed on every document of this issue, and kept in the register.",
+    )
     status_reason = forms.CharField(
         label="Credential status reason",
         required=False,
@@ -195,11 +220,30 @@ class IssueForm(forms.Form):
         "run and each credential's issue.",
     )
 
-    def __init__(self, *args, offer_final_qualification: bool = True, **kwargs):
+    usi_warnings_confirmed = forms.BooleanField(
+        label="Issue to learners whose USI is not verified",
+        required=False,
+        help_text="Settings allow it with a warning; the USI is never printed.",
+    )
+
+    def __init__(
+        self, *args, offer_final_qualification: bool = True, usi_warnings: int = 0, **kwargs
+    ):
         kwargs.setdefault("initial", {"issued_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        self.usi_warnings = usi_warnings
         if not offer_final_qualification:
             del self.fields["final_qualification"]
+        if not usi_warnings:
+            del self.fields["usi_warnings_confirmed"]
+
+    def clean(self):
+        values = super().clean()
+        if self.usi_warnings and not values.get("usi_warnings_confirmed"):
+            self.add_error(
+                "usi_warnings_confirmed", USI_WARNINGS_UNCONFIRMED.format(count=self.usi_warnings)
+            )
+        return values
 
     def issue_options(self) -> IssueOptions:
         values = self.cleaned_data

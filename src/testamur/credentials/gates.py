@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from testamur.credentials.models import Credential, CredentialStatus, CredentialType
+from testamur.credentials.models import Credential, CredentialType
 from testamur.learners.usi_registry.services import latest_verifications
 from testamur.organisation.models import Organisation, UsiGate
 from testamur.organisation.selectors import organisation_missing_for_issue, organisation_today
@@ -22,7 +22,6 @@ from testamur.training.achievement import (
     units_achieved_in_future,
 )
 
-NOT_GENERATED = "Not generated yet: preview (generate) it before issuing."
 USI_NOT_CLEARED = "USI not verified and no exemption recorded (status: {status})."
 # Added to the USI reason when the registry has been asked: its latest answer.
 USI_REGISTRY_ANSWER = " USI Registry System on {date}: {summary}"
@@ -51,8 +50,10 @@ UNITS_ACHIEVED_IN_FUTURE = (
     "ends: correct its end date or outcome."
 )
 # A qualification enrolment whose audit passed and whose credentials are on their way.
+# Failed too: issuing generates its credentials again.
 AUDIT_PASSED_STATUSES = (
     QualificationStatus.READY,
+    QualificationStatus.FAILED,
     QualificationStatus.GENERATING,
     QualificationStatus.AWAITING_ISSUE,
 )
@@ -137,9 +138,7 @@ class GateResult:
         return SkipReason(self.blockers)
 
 
-def evaluate_gates(
-    credentials: list[Credential], *, require_generated: bool = True
-) -> dict[int, GateResult]:
+def evaluate_gates(credentials: list[Credential]) -> dict[int, GateResult]:
     """Gate results keyed by credential id. Credentials need learner and course enrolment loaded."""
     organisation = Organisation.load()
     missing = organisation_missing_for_issue(organisation)
@@ -157,8 +156,6 @@ def evaluate_gates(
     results: dict[int, GateResult] = {}
     for credential in credentials:
         result = GateResult()
-        if require_generated and credential.status != CredentialStatus.GENERATED:
-            result.blockers.append(Blocker(NOT_GENERATED))
         learner = credential.learner
         if not learner.usi_cleared_for_issue:
             message = Blocker(
@@ -278,5 +275,5 @@ def _check_qualification_audit(credential, enrolment, result: GateResult) -> Non
         result.blockers.append(Blocker(message, Fix.QUALIFICATION))
 
 
-def gates_for(credential: Credential, *, require_generated: bool = True) -> GateResult:
-    return evaluate_gates([credential], require_generated=require_generated)[credential.pk]
+def gates_for(credential: Credential) -> GateResult:
+    return evaluate_gates([credential])[credential.pk]

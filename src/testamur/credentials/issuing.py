@@ -35,6 +35,7 @@ from testamur.credentials.models import (
     new_verification_code,
 )
 from testamur.credentials.services import PERM_ISSUE, require
+from testamur.credentials.states import ISSUABLE, IllegalTransition
 from testamur.credentials.twins import twins_make
 from testamur.organisation.models import Organisation
 
@@ -74,6 +75,11 @@ def _claim_number_and_freeze(
         for credential in locked:
             if credential.status == CredentialStatus.ISSUED:
                 results[credential.pk] = (SKIPPED, ALREADY_ISSUED)
+            elif credential.status not in ISSUABLE:
+                results[credential.pk] = (
+                    SKIPPED,
+                    str(IllegalTransition("issue", credential.status)),
+                )
             elif credential.issue_claimed_until and credential.issue_claimed_until > now:
                 results[credential.pk] = (SKIPPED, BEING_ISSUED)
             elif gates[credential.pk].blockers:
@@ -172,7 +178,8 @@ def credentials_issue(
     options: IssueOptions,
     run_id: int | None = None,
 ) -> Results:
-    """Issue a group of Generated credentials. Returns credential id → (status, message).
+    """Issue a group of credentials (any of states.ISSUABLE: no draft is needed).
+    Returns credential id → (status, message).
 
     `options` were checked when the run started (issue_options.issue_options_check).
     """
@@ -235,7 +242,7 @@ def credentials_issue(
                 results[credential.pk] = (FAILED, outcome)
                 untouched.append(credential)
                 continue
-            if credential.status != CredentialStatus.GENERATED:
+            if credential.status not in ISSUABLE:
                 results[credential.pk] = (SKIPPED, f"Now {credential.get_status_display()}.")
                 untouched.append(credential)
                 continue
@@ -300,7 +307,7 @@ def credentials_issue(
 def credential_issue(
     *, actor, credential: Credential, options: IssueOptions, run_id: int | None = None
 ) -> tuple[str, str]:
-    """Issue one Generated credential. Returns ("done", "") or (status, reason)."""
+    """Issue one credential. Returns ("done", "") or (status, reason)."""
     results = credentials_issue(
         actor=actor, credentials=[credential], options=options, run_id=run_id
     )

@@ -10,10 +10,16 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from testamur.credentials.models import Credential, CredentialTemplate, CredentialType, RunKind
-from testamur.credentials.runs import run_start
+from testamur.credentials.models import Credential, CredentialTemplate, CredentialType
 from testamur.credentials.selectors import templates_available
-from testamur.credentials.services import PERM_REQUEST, BulkOutcome, credential_request, require
+from testamur.credentials.services import (
+    GENERATING_NOW,
+    PERM_REQUEST,
+    BulkOutcome,
+    credential_request,
+    generation_start,
+    require,
+)
 from testamur.qualifications.models import QualificationEnrolment, QualificationStatus
 
 NOT_READY = (
@@ -110,8 +116,8 @@ def credential_request_for_qualification_bulk(
         except ValidationError as exc:
             outcome.skipped.append((enrolment.learner.full_name, " ".join(exc.messages)))
     if generate and outcome.done:
-        run, _ = run_start(actor=actor, kind=RunKind.GENERATE, credentials=outcome.done)
-        outcome.notes.append(f"Generating them now (run {run.pk}).")
+        run = generation_start(actor=actor, credentials=outcome.done)
+        outcome.notes.append(GENERATING_NOW.format(run=run.pk))
     return outcome
 
 
@@ -138,5 +144,5 @@ def credential_request_for_qualification(
         status_reason=status_reason,
     )
     if generate:
-        run_start(actor=actor, kind=RunKind.GENERATE, credentials=credentials)
+        generation_start(actor=actor, credentials=credentials)
     return credentials

@@ -39,7 +39,7 @@ from testamur.credentials.services import (
     check_revision,
     require,
 )
-from testamur.credentials.states import can
+from testamur.credentials.states import IllegalTransition, can
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +141,15 @@ def run_start(
     return run, outcome
 
 
+def credential_generate_now(*, actor, credential: Credential) -> Credential:
+    """Generate one credential in this request: Preview of one not generated yet generates it
+    first, then shows its draft. A one-credential Generate run, processed here; the queued
+    task finds nothing left to do."""
+    run, _ = run_start(actor=actor, kind=RunKind.GENERATE, credentials=[credential])
+    run_process_chunk(run.pk, 0)
+    return Credential.objects.get(pk=credential.pk)
+
+
 def _ineligible(kind, credential, gates, revision) -> str | None:
     try:
         check_revision(credential, revision)
@@ -149,6 +158,8 @@ def _ineligible(kind, credential, gates, revision) -> str | None:
     if kind == RunKind.ISSUE:
         if credential.status == CredentialStatus.ISSUED:
             return ALREADY_ISSUED
+        if not can("issue", credential.status):
+            return str(IllegalTransition("issue", credential.status))
         result = gates[credential.pk]
         return result.skip_reason() if result.blockers else None
     if credential.status == CredentialStatus.CANCELLED:

@@ -37,7 +37,7 @@ from testamur.credentials.states import can
 from testamur.learners.models import Learner, UsiStatus
 from testamur.learners.selectors import name_search_q
 from testamur.qualifications.selectors import credential_sources
-from testamur.training.achievement import achieved_unit_enrolments
+from testamur.training.achievement import achieved_unit_enrolments, enrolment_unit_counts
 from testamur.training.models import Course, CourseEnrolment, CourseOffer
 
 # Statuses whose issue gates matter: the credential is still on its way to being issued.
@@ -210,6 +210,43 @@ def credential_rows(credentials, user) -> list[CredentialRow]:
     ]
 
 
+@dataclass
+class LeftOut:
+    """A selected credential that will not be issued (or requested), and each reason."""
+
+    learner: str
+    client_id: str
+    credential: Credential | None
+    label: str
+    reasons: list[dict]
+
+
+def left_out_rows(rows) -> list[LeftOut]:
+    """The blocked rows of (credential, gate) pairs, each reason with the page that fixes it."""
+    found = []
+    for credential, gate in rows:
+        if gate is None or gate.ok:
+            continue
+        reasons = [
+            {
+                "reason": str(blocker),
+                "fix_url": fix_url(blocker.fix, credential),
+                "fix_label": fix_label(blocker.fix),
+            }
+            for blocker in gate.blockers
+        ]
+        found.append(
+            LeftOut(
+                learner=credential.learner.full_name,
+                client_id=credential.learner.client_id,
+                credential=credential,
+                label=credential.get_credential_type_display(),
+                reasons=reasons,
+            )
+        )
+    return found
+
+
 def templates_available() -> QuerySet[CredentialTemplate]:
     """Templates that can be chosen for a request: available, with an active version."""
     return (
@@ -253,6 +290,29 @@ def template_default(course: Course) -> CredentialTemplate | None:
     )
     available = templates_available()
     return available.filter(credential_type=wanted).first() or available.first()
+
+
+def earned_credential_type(course: Course, enrolments) -> str:
+    """What these enrolments earned: a Testamur when every one achieved every unit of a
+    qualification, else a Statement of Attainment."""
+    counts = enrolment_unit_counts({e.pk for e in enrolments})
+    complete = bool(enrolments) and all(
+        counts.get(e.pk, (0, 0))[1] and counts[e.pk][0] == counts[e.pk][1] for e in enrolments
+    )
+    if course.is_qualification and complete:
+        return CredentialType.TESTAMUR
+    return CredentialType.STATEMENT_OF_ATTAINMENT
+
+
+def template_for_earned(course: Course, enrolments) -> CredentialTemplate | None:
+    """The template a request starts with: the only one available, else the first of the type
+    the enrolments earned (earned_credential_type)."""
+    available = list(templates_available())
+    if len(available) == 1:
+        return available[0]
+    wanted = earned_credential_type(course, enrolments)
+    fitting = [t for t in available if t.credential_type == wanted]
+    return fitting[0] if fitting else (available[0] if available else None)
 
 
 def issuing_officers() -> QuerySet[User]:

@@ -35,6 +35,7 @@ ONLY_ISSUED_REISSUABLE = (
     "Only an issued credential (or an issued one since cancelled and not yet replaced) "
     "can be re-issued; this one is {status}."
 )
+GENERATING_NOW = "Generating them now (run {run}): they are ready to issue in a few seconds."
 NOT_FOUND = "{count} selected credential(s) no longer exist and were ignored."
 
 PERM_REQUEST = "credentials.request_credential"
@@ -99,11 +100,14 @@ def credential_request(
     status_reason: str = "",
     replaces: Credential | None = None,
     qualification_enrolment: QualificationEnrolment | None = None,
+    generate: bool = False,
 ) -> Credential:
-    """Request one credential for a course or a qualification enrolment. Nothing is rendered.
+    """Request one credential for a course or a qualification enrolment.
 
-    Requests from a qualification enrolment go through credentials/qualification_requests.py,
-    which checks the audit first.
+    With `generate` its generation is queued at once (a background run), so it moves on to
+    Generated (awaiting issue) by itself; the pages and the API ask for that. Requests from a
+    qualification enrolment go through credentials/qualification_requests.py, which checks the
+    audit first.
     """
     require(actor, PERM_REQUEST)
     if template.active_version is None or not template.is_available:
@@ -157,7 +161,18 @@ def credential_request(
                 "replaces": replaces.number if replaces else None,
             },
         )
+        if generate:
+            generation_start(actor=actor, credentials=[credential])
     return credential
+
+
+def generation_start(*, actor, credentials: list[Credential]):
+    """Queue the generation of newly requested credentials (one background run)."""
+    # runs.py builds on this module, so it is imported where it is needed.
+    from testamur.credentials.runs import run_start
+
+    run, _ = run_start(actor=actor, kind=RunKind.GENERATE, credentials=credentials)
+    return run
 
 
 def credential_request_bulk(
@@ -168,22 +183,30 @@ def credential_request_bulk(
     credential_date: date,
     issuing_officer=None,
     status_reason: str = "",
+    generate: bool = False,
+    also: CredentialTemplate | None = None,
 ) -> BulkOutcome:
+    """Request one credential per enrolment (and one of `also`, a record of results with a
+    testamur, say); with `generate`, all generated in one run."""
     outcome = BulkOutcome(verb="requested")
     for enrolment in course_enrolments:
-        try:
-            credential = credential_request(
-                actor=actor,
-                course_enrolment=enrolment,
-                template=template,
-                credential_date=credential_date,
-                issuing_officer=issuing_officer,
-                status_reason=status_reason,
-            )
-        except ValidationError as exc:
-            outcome.skipped.append((enrolment.learner.full_name, " ".join(exc.messages)))
-        else:
-            outcome.done.append(credential)
+        for each in [template, also] if also else [template]:
+            try:
+                credential = credential_request(
+                    actor=actor,
+                    course_enrolment=enrolment,
+                    template=each,
+                    credential_date=credential_date,
+                    issuing_officer=issuing_officer,
+                    status_reason=status_reason,
+                )
+            except ValidationError as exc:
+                outcome.skipped.append((enrolment.learner.full_name, " ".join(exc.messages)))
+            else:
+                outcome.done.append(credential)
+    if generate and outcome.done:
+        run = generation_start(actor=actor, credentials=outcome.done)
+        outcome.notes.append(GENERATING_NOW.format(run=run.pk))
     return outcome
 
 
@@ -286,12 +309,8 @@ def credential_reissue(
             issuing_officer=old.issuing_officer,
             status_reason=f"Re-issue of {old.number}: {old.status_reason}",
             replaces=old,
+            generate=True,
         )
-        if replacement.qualification_enrolment_id:
-            # runs.py builds on this module, so it is imported where it is needed.
-            from testamur.credentials.runs import run_start
-
-            run_start(actor=actor, kind=RunKind.GENERATE, credentials=[replacement])
     return replacement
 
 

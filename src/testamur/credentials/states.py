@@ -6,15 +6,21 @@ Requested ──generate──▶ Generating ──generated──▶ Generated 
     │                      ▼                                            ▼
     │                    Failed ──regenerate──▶ Generating           Cancelled
     └──cancel / delete (Requested only)             (Generated and Failed may be cancelled too)
+
+Issue renders and signs the document from the frozen issuance record, so it does not need a
+draft: Requested, Generating and Failed credentials are issued too (ISSUABLE), generated and
+signed in the issue run itself, as the reference product's "Issue commences generation".
 """
 
 from testamur.credentials.models import CredentialStatus as S
+
+ISSUABLE = frozenset({S.REQUESTED, S.GENERATING, S.GENERATED, S.FAILED})
 
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "generate": (frozenset({S.REQUESTED, S.GENERATED, S.FAILED}), S.GENERATING),
     "generated": (frozenset({S.GENERATING}), S.GENERATED),
     "fail": (frozenset({S.GENERATING}), S.FAILED),
-    "issue": (frozenset({S.GENERATED}), S.ISSUED),
+    "issue": (ISSUABLE, S.ISSUED),
     "cancel": (frozenset({S.REQUESTED, S.GENERATED, S.FAILED, S.ISSUED}), S.CANCELLED),
 }
 

@@ -218,6 +218,26 @@ class OfferFilterForm(forms.Form):
     q = forms.CharField(label="Offer code", required=False, max_length=30)
 
 
+class OfferEnrolmentFilterForm(forms.Form):
+    """The course offer's enrolments list: by enrolment status and outcome completeness."""
+
+    status = forms.ChoiceField(
+        label="Enrolment status",
+        required=False,
+        choices=[("", "Any status"), *EnrolmentStatus.choices],
+    )
+    outcomes = forms.ChoiceField(
+        label="Unit outcomes",
+        required=False,
+        choices=[
+            ("", "Any"),
+            ("all", "Every unit achieved"),
+            ("some", "At least one unit achieved"),
+            ("none", "No unit achieved"),
+        ],
+    )
+
+
 class EnrolmentForm(ModelFieldsForm):
     model = CourseEnrolment
     field_names = ENROLMENT_FIELDS

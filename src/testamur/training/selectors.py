@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from testamur.core.models import Event
 from testamur.learners.models import Learner
@@ -99,6 +99,26 @@ def offer_enrolments(*, offer: CourseOffer) -> QuerySet[CourseEnrolment]:
         )
         .order_by("learner__family_name", "learner__given_name", "id")
     )
+
+
+OUTCOMES_ALL, OUTCOMES_SOME, OUTCOMES_NONE = "all", "some", "none"
+
+
+def offer_enrolments_filtered(
+    *, offer: CourseOffer, status: str = "", outcomes: str = ""
+) -> QuerySet[CourseEnrolment]:
+    """The offer's enrolments narrowed by enrolment status and by how complete the outcomes
+    are: every unit achieved, at least one achieved, or none achieved."""
+    found = offer_enrolments(offer=offer)
+    if status:
+        found = found.filter(status=status)
+    if outcomes == OUTCOMES_ALL:
+        found = found.filter(unit_count__gt=0, units_achieved=F("unit_count"))
+    elif outcomes == OUTCOMES_SOME:
+        found = found.filter(units_achieved__gt=0)
+    elif outcomes == OUTCOMES_NONE:
+        found = found.filter(units_achieved=0)
+    return found
 
 
 def offer_enrolments_selected(*, offer: CourseOffer, ids: list[int]) -> QuerySet[CourseEnrolment]:

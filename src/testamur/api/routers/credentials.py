@@ -423,7 +423,8 @@ def issuing_officer_list(request):
 )
 @decorate_view(idempotent)
 def credential_request(request, payload: CredentialRequest):
-    """Request one credential for a course enrolment. Nothing is rendered yet."""
+    """Request one credential for a course enrolment; its generation starts at once (status
+    Generating, then Generated once the background run has rendered it)."""
     require_perms(request, VIEW, services.PERM_REQUEST)
     enrolment = training_selectors.enrolments().filter(pk=payload.course_enrolment).first()
     if enrolment is None:
@@ -434,6 +435,7 @@ def credential_request(request, payload: CredentialRequest):
         actor=request.auth,
         course_enrolment=enrolment,
         **_request_options(payload, enrolment.offer.course),
+        generate=True,
     )
     return Status(201, credential_or_404(credential.pk))
 
@@ -468,6 +470,7 @@ def credential_request_bulk(request, payload: CredentialRequestBulk):
         actor=request.auth,
         course_enrolments=list(enrolments),
         **_request_options(payload, offer.course),
+        generate=True,
     )
     outcome.done = list(
         selectors.credentials_base().filter(pk__in=[c.pk for c in outcome.done]).order_by("id")

@@ -200,7 +200,8 @@ def run_regenerate(request, payload: RunRequest):
 @router.post("/runs/issue", **START, summary="Start an issue run")
 @decorate_view(idempotent)
 def run_issue(request, payload: IssueRunRequest):
-    """Issue generated credentials (Admins and Owners): numbered, signed and stored.
+    """Issue credentials (Admins and Owners): numbered, signed and stored. Requested,
+    Generating and Failed ones are generated in the same run; no separate generate is needed.
 
     Credentials a gate stops (USI, settings, no competent units…) are skipped with the reason.
     """

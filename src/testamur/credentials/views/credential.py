@@ -1,5 +1,6 @@
 """One credential: its page, Preview, the generated draft and Reprint."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
@@ -8,6 +9,7 @@ from testamur.core.downloads import stored_file_response
 from testamur.core.permissions import require_permission
 from testamur.credentials import documents, emailing, selectors
 from testamur.credentials.models import Credential, CredentialStatus
+from testamur.credentials.runs import credential_generate_now
 from testamur.credentials.services import PERM_REQUEST
 from testamur.credentials.views.common import (
     VIEW,
@@ -52,10 +54,54 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _draft_response(credential: Credential):
+    return stored_file_response(
+        credential.draft,
+        f"draft-{credential.pk}-r{credential.revision}.pdf",
+        content_type="application/pdf",
+        attachment=False,
+    )
+
+
+@require_permission(VIEW)
+def row_status(request, pk: int):
+    """A register row's status, polled while it is Generating (live progress)."""
+    credential = get_object_or_404(Credential, pk=pk)
+    context = {
+        "credential": credential,
+        "status_class": selectors.STATUS_CLASS.get(credential.status, ""),
+    }
+    response = render(request, "credentials/_row_status.html", context)
+    if credential.status != CredentialStatus.GENERATING:
+        response["HX-Refresh"] = "true"  # its actions and gates changed with it
+    return response
+
+
 @require_permission(VIEW, PERM_REQUEST)
 def preview(request, pk: int):
-    """An unsigned preview made now from today's data; nothing is stored or changed."""
+    """Preview: the generated draft; a credential not generated yet (Requested or Failed) is
+    generated first. One being generated right now gets an unsigned preview made from today's
+    data, and nothing is changed."""
     credential = credential_or_404(pk)
+    if credential.status in (CredentialStatus.REQUESTED, CredentialStatus.FAILED):
+        try:
+            credential = credential_generate_now(actor=request.user, credential=credential)
+        except ValidationError as error:
+            context = {
+                "credential": credential,
+                "title": PREVIEW_FAILED,
+                "error": " ".join(error.messages),
+            }
+            return render(request, "credentials/preview_error.html", context, status=422)
+        if credential.status == CredentialStatus.FAILED:
+            context = {
+                "credential": credential,
+                "title": PREVIEW_FAILED,
+                "error": credential.failure_message,
+            }
+            return render(request, "credentials/preview_error.html", context, status=422)
+    if credential.status == CredentialStatus.GENERATED and credential.draft:
+        return _draft_response(credential)
     try:
         pdf = documents.render_preview(credential)
     except documents.RenderError as error:
@@ -86,9 +132,4 @@ def draft(request, pk: int):
         CredentialStatus.CANCELLED,
     ):
         raise Http404
-    return stored_file_response(
-        credential.draft,
-        f"draft-{credential.pk}-r{credential.revision}.pdf",
-        content_type="application/pdf",
-        attachment=False,
-    )
+    return _draft_response(credential)

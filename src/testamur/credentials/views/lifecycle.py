@@ -43,9 +43,13 @@ from testamur.credentials.views.common import (
 )
 from testamur.training.forms import form_add_service_errors
 
-STILL_REQUESTED = (
-    "{count} of the selected credentials are still Requested: preview them (Merge documents) "
-    "or generate them before issuing. Until then they are skipped."
+LEFT_OUT = (
+    "{count} of the {total} selected credentials are left out of this issue: the table below "
+    "says why, with a link to put each right."
+)
+USI_WARNINGS_CONFIRM = (
+    "Confirm: {count} of the credentials to issue are for learners whose USI is not verified "
+    "(Settings allow it with a warning). Tick the box to issue them anyway."
 )
 NONE_ISSUABLE = "None of the selected credentials can be issued yet: see the reason on each."
 FINAL_QUALIFICATION_NOT_OFFERED = (
@@ -56,8 +60,8 @@ FINAL_QUALIFICATION_NOT_OFFERED = (
 CANCELLED_ONE = "Cancelled {label}. It stays in the register with your reason."
 DELETED_ONE = "Deleted the requested {kind} for {name}."
 REISSUED = (
-    "Cancelled {old} and requested its replacement. Preview it, then issue it: it gets a new "
-    "credential number."
+    "Cancelled {old} and requested its replacement, which is being generated. Issue it when "
+    "ready: it gets a new credential number."
 )
 
 
@@ -80,7 +84,12 @@ def issue(request):
         messages.error(request, NONE_SELECTED)
         return redirect(back)
     offer_final = all(is_qualification_testamur(c) for c in credentials)
-    form = IssueForm(request.POST or None, offer_final_qualification=offer_final)
+    gates = evaluate_gates(credentials)
+    rows = [(credential, gates[credential.pk]) for credential in credentials]
+    warned = sum(1 for _, gate in rows if gate.ok and gate.warnings)
+    form = IssueForm(
+        request.POST or None, offer_final_qualification=offer_final, usi_warnings=warned
+    )
     if request.method == "POST" and form.is_valid():
         try:
             run, outcome = run_start(
@@ -95,18 +104,18 @@ def issue(request):
         else:
             run_started(request, run, outcome)
             return redirect("credentials:run_detail", pk=run.pk)
-    gates = evaluate_gates(credentials)
-    rows = [(credential, gates[credential.pk]) for credential in credentials]
-    requested = sum(1 for c in credentials if c.status == CredentialStatus.REQUESTED)
     issuable = sum(1 for _, gate in rows if gate.ok)
+    left_out = selectors.left_out_rows(rows)
     context = {
         "form": form,
         "rows": rows,
         "issuable": issuable,
-        "requested": requested,
-        "requested_message": STILL_REQUESTED.format(count=requested) if requested else "",
+        "left_out": left_out,
+        "left_out_message": (
+            LEFT_OUT.format(count=len(left_out), total=len(rows)) if left_out else ""
+        ),
+        "usi_warnings_message": USI_WARNINGS_CONFIRM.format(count=warned) if warned else "",
         "none_issuable_message": NONE_ISSUABLE,
-        "requested_ids": [c.pk for c in credentials if c.status == CredentialStatus.REQUESTED],
         "source_run": source_run,
         "next_url": back,
         "offer_final_qualification": offer_final,

@@ -4,12 +4,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from testamur.core.permissions import require_permission
 from testamur.credentials.forms import CredentialRequestBulkForm, CredentialRequestForm
-from testamur.credentials.models import CredentialStatus
+from testamur.credentials.models import CredentialType
+from testamur.credentials.selectors import templates_available
 from testamur.credentials.services import PERM_REQUEST, credential_request, credential_request_bulk
 from testamur.credentials.views.common import register_url, summary
 from testamur.training import selectors as training_selectors
@@ -21,16 +23,36 @@ NO_ENROLMENTS = "Select at least one enrolment to request credentials for."
 REQUESTED_ONE = "Requested a {kind} for {name}."
 
 
+def _record_of_results(values: dict):
+    """The record of results template to request with a testamur, when the form asked for it."""
+    wanted = values.pop("with_record_of_results", False)
+    if not wanted or values["template"].credential_type != CredentialType.TESTAMUR:
+        return None
+    return templates_available().filter(credential_type=CredentialType.RECORD_OF_RESULTS).first()
+
+
 @require_permission(PERM_REQUEST, "training.view_courseenrolment")
 def request_credential(request, pk: int):
     """Request one credential for a course enrolment."""
     enrolment = get_object_or_404(training_selectors.enrolments(), pk=pk)
-    form = CredentialRequestForm(request.POST or None, course=enrolment.offer.course)
+    form = CredentialRequestForm(
+        request.POST or None, course=enrolment.offer.course, enrolments=[enrolment]
+    )
     if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        also = _record_of_results(values)
         try:
-            credential = credential_request(
-                actor=request.user, course_enrolment=enrolment, **form.cleaned_data
-            )
+            with transaction.atomic():  # both or neither
+                credential = credential_request(
+                    actor=request.user, course_enrolment=enrolment, generate=True, **values
+                )
+                if also:
+                    credential_request(
+                        actor=request.user,
+                        course_enrolment=enrolment,
+                        generate=True,
+                        **{**values, "template": also},
+                    )
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
@@ -42,7 +64,7 @@ def request_credential(request, pk: int):
                 ),
             )
             if request.POST.get("then") == "register":
-                query = urlencode({"status": CredentialStatus.REQUESTED, "select": credential.pk})
+                query = urlencode({"select": credential.pk})
                 return redirect(f"{register_url()}?{query}")
             return redirect(reverse("training:enrolment_detail", args=[pk]) + "#credentials")
     return render(request, "credentials/request.html", {"form": form, "enrolment": enrolment})
@@ -63,12 +85,15 @@ def request_bulk(request, pk: int):
     if not enrolments:
         messages.error(request, NO_ENROLMENTS)
         return redirect(back)
-    form = CredentialRequestBulkForm(request.POST or None, course=offer.course)
+    form = CredentialRequestBulkForm(
+        request.POST or None, course=offer.course, enrolments=enrolments
+    )
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
         go_to_credentials = values.pop("go_to_credentials")
+        also = _record_of_results(values)
         outcome = credential_request_bulk(
-            actor=request.user, course_enrolments=enrolments, **values
+            actor=request.user, course_enrolments=enrolments, generate=True, also=also, **values
         )
         summary(request, outcome)
         if go_to_credentials:

@@ -44,6 +44,8 @@ def run_detail(request, pk: int):
         **_run_context(request, run),
         "page_obj": items,
         "skipped": selectors.run_skipped(run),
+        # Left out before the run started (Request and issue): no credential was requested.
+        "left_out_before": run.options.get("left_out", []) if run.options else [],
     }
     return render(request, "credentials/run_detail.html", context)
 

@@ -39,6 +39,7 @@ NO_CREDENTIALS = (
 BULK_ACTIONS = {
     "audit": ("Audit", AUDIT),
     "request": ("Request credentials", REQUEST),
+    "request_issue": ("Request and issue", "credentials.issue_credential"),
 }
 
 
@@ -124,11 +125,13 @@ def bulk(request, pk: int):
     if not enrolments:
         messages.error(request, BULK_NONE_SELECTED)
         return back
-    if name == "request":
+    if name in ("request", "request_issue"):
+        page = {
+            "request": "qualifications:request_bulk",
+            "request_issue": "credentials:request_issue_qualification",
+        }[name]
         query = urlencode([("enrolment", enrolment.pk) for enrolment in enrolments])
-        return redirect(
-            f"{reverse('qualifications:request_bulk', args=[qualification.pk])}?{query}"
-        )
+        return redirect(f"{reverse(page, args=[qualification.pk])}?{query}")
     tally = services.qualification_enrolments_audit(actor=request.user, enrolments=enrolments)
     (messages.warning if tally.skipped else messages.success)(request, tally.summary())
     return back

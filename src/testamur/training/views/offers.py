@@ -16,8 +16,14 @@ from testamur.core.spreadsheets import csv_writer
 from testamur.learners.models import Learner
 from testamur.learners.usi_registry.services import usi_job_prepare
 from testamur.training import selectors, services
-from testamur.training.forms import EnrolLearnersSearchForm, OfferFilterForm, OfferForm, posted_ids
-from testamur.training.models import CourseEnrolment, CourseOffer
+from testamur.training.forms import (
+    EnrolLearnersSearchForm,
+    OfferEnrolmentFilterForm,
+    OfferFilterForm,
+    OfferForm,
+    posted_ids,
+)
+from testamur.training.models import CourseEnrolment, CourseOffer, EnrolmentStatus
 from testamur.training.views.common import form_page, save_form
 
 BULK_NO_ACTION = "Choose an action for the selected enrolments."
@@ -26,6 +32,11 @@ BULK_IGNORED = "{count} selected enrolment(s) are not in this offer and were ign
 ENROL_NONE_SELECTED = "Select at least one learner to enrol."
 ENROLLED = "Enrolled {count} learner(s) in {offer}, each with {units} unit enrolment(s)."
 ENROL_SKIPPED = "Skipped {count} already enrolled: {names}."
+SELECT_COMPLETED, SELECT_ACHIEVED = "completed", "achieved"
+SELECT_CHOICES = [
+    (SELECT_COMPLETED, "Select all completed"),
+    (SELECT_ACHIEVED, "Select all with at least one achieved unit"),
+]
 
 
 @require_permission("training.view_courseoffer")
@@ -90,6 +101,11 @@ OFFER_BULK_ACTIONS: dict[str, BulkAction] = {
         "credentials.request_credential",
         _to_page("credentials:request_bulk"),
     ),
+    "request_issue": BulkAction(
+        "Request and issue",
+        "credentials.issue_credential",
+        _to_page("credentials:request_issue_offer"),
+    ),
     "finalise": BulkAction(
         "Finalise", "training.finalise_courseenrolment", _to_page("training:offer_finalise")
     ),
@@ -115,9 +131,31 @@ def offer_detail(request, pk: int):
         for name, action in OFFER_BULK_ACTIONS.items()
         if request.user.has_perm(action.permission)
     ]
+    filters = OfferEnrolmentFilterForm(request.GET or None)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    enrolments = list(
+        selectors.offer_enrolments_filtered(
+            offer=offer, status=values.get("status", ""), outcomes=values.get("outcomes", "")
+        )
+    )
+    # "Select all completed" / "…with at least one achieved unit": ticked when the page opens.
+    select = request.GET.get("select", "")
+    for enrolment in enrolments:
+        enrolment.preselected = (
+            select == SELECT_COMPLETED and enrolment.status == EnrolmentStatus.COMPLETED
+        ) or (select == SELECT_ACHIEVED and enrolment.units_achieved > 0)
+    kept = [(k, v) for k, v in request.GET.items() if k in ("status", "outcomes") and v]
     context = {
         "offer": offer,
-        "enrolments": selectors.offer_enrolments(offer=offer),
+        "enrolments": enrolments,
+        "all_count": offer.enrolments.count(),
+        "filters": filters,
+        "filtered": bool(kept),
+        "select_links": [
+            (f"?{urlencode([*kept, ('select', name)])}#enrolments-heading", label, name == select)
+            for name, label in SELECT_CHOICES
+        ],
+        "preselected": sum(1 for e in enrolments if e.preselected),
         "bulk_actions": actions,
     }
     return render(request, "training/offer_detail.html", context)
