@@ -4,10 +4,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from testamur.api.api import api
-from testamur.core import views as core_views
+from testamur.reports import views as reports_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", reports_views.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(
