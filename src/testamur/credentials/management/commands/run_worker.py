@@ -5,10 +5,10 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from testamur.core.tasks import AFTER_START, event_log_daily_schedule
+from testamur.core.worker import worker_schedules
 from testamur.credentials.runs import runs_recover
 from testamur.learners.usi_registry.services import usi_jobs_recover
 from testamur.learners.usi_registry.tasks import usi_reverify_schedule
-from testamur.reports.tasks import clock_digest_schedule
 
 
 class Command(BaseCommand):
@@ -31,11 +31,12 @@ class Command(BaseCommand):
         when = usi_reverify_schedule()
         if when:
             self.stdout.write(f"USI re-verification check queued for {when:%d/%m/%Y %H:%M}.")
-        # The daily 30-day-clock email re-queues itself; this starts it (once, however many
-        # workers start).
-        when = clock_digest_schedule()
-        if when:
-            self.stdout.write(f"30-day clock email to Admins queued for {when:%d/%m/%Y %H:%M}.")
+        # Daily tasks of higher layers (the 30-day-clock email) re-queue themselves; this starts
+        # them (once, however many workers start).
+        for schedule, message in worker_schedules():
+            when = schedule()
+            if when:
+                self.stdout.write(message.format(when=when))
         # So does the daily check of the event log and its signed checkpoint.
         when = event_log_daily_schedule(after=AFTER_START)
         if when:
