@@ -17,7 +17,7 @@ import time
 from testamur.credentials.rendering.bounded import BoundedRenderer
 from testamur.credentials.rendering.context import finalise_context, sample_context
 from testamur.credentials.rendering.engine import Renderer, builtin_source
-from testamur.credentials.rendering.signing import Signer
+from testamur.organisation.pdf_signing import Signer
 
 
 def main() -> None:

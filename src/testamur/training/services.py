@@ -15,8 +15,8 @@ from testamur.core.events import EventRecord, event_record, event_record_many
 from testamur.learners.models import Learner
 from testamur.organisation.models import Jurisdiction, Organisation
 from testamur.organisation.selectors import organisation_today
-from testamur.qualifications.services import qualification_enrolments_audit_learner
 from testamur.training.finalisation.learner_status import learner_inactive_rule_apply
+from testamur.training.hooks import outcomes_changed
 from testamur.training.models import (
     TNC_STATUSES,
     Course,
@@ -506,7 +506,7 @@ def _unit_enrolment_save(*, unit_enrolment: UnitEnrolment, actor, action: str, c
     )
     # A new outcome may change the learner's qualification audits: same transaction.
     if "outcome" in changes:
-        qualification_enrolments_audit_learner(actor=actor, learner_id=enrolment.learner_id)
+        outcomes_changed(actor=actor, learner_ids={enrolment.learner_id})
     return unit_enrolment
 
 

@@ -127,7 +127,7 @@ def bulk(request, pk: int):
     if name == "request":
         query = urlencode([("enrolment", enrolment.pk) for enrolment in enrolments])
         return redirect(
-            f"{reverse('qualifications:request_bulk', args=[qualification.pk])}?{query}"
+            f"{reverse('credentials:request_qualification_bulk', args=[qualification.pk])}?{query}"
         )
     tally = services.qualification_enrolments_audit(actor=request.user, enrolments=enrolments)
     (messages.warning if tally.skipped else messages.success)(request, tally.summary())
