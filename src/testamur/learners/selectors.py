@@ -8,7 +8,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 
 from testamur.core.models import Event
-from testamur.learners.models import EXEMPT_STATUSES, Learner, UsiStatus
+from testamur.learners.models import EXEMPT_STATUSES, Learner, UsiStatus, usi_not_cleared
 
 # Filter value meaning "has no verified USI": not supplied or supplied but not verified.
 UNVERIFIED = "unverified"
@@ -51,7 +51,7 @@ def learner_list(
     if active is not None:
         learners = learners.filter(is_active=active)
     if usi_status == UNVERIFIED:
-        learners = learners.filter(usi_status__in=[UsiStatus.NOT_SUPPLIED, UsiStatus.NOT_VERIFIED])
+        learners = learners.filter(usi_not_cleared())
     elif usi_status:
         learners = learners.filter(usi_status=usi_status)
     if privacy is not None:

@@ -9,7 +9,7 @@ from testamur.credentials.selectors import (
     learners_unverified_waiting_list,
     runs_in_progress,
 )
-from testamur.learners.models import Learner, UsiStatus
+from testamur.learners.models import Learner, usi_not_cleared
 from testamur.reports.clock import ClockWindow, clock_counts, clock_items
 from testamur.reports.services import rto_today
 from testamur.training.models import CourseEnrolment, CourseOffer, EnrolmentStatus
@@ -30,9 +30,7 @@ def dashboard_counts() -> dict:
     today = rto_today()
     return {
         "learners_active": Learner.objects.filter(is_active=True).count(),
-        "usi_unverified": Learner.objects.filter(
-            is_active=True, usi_status__in=[UsiStatus.NOT_SUPPLIED, UsiStatus.NOT_VERIFIED]
-        ).count(),
+        "usi_unverified": Learner.objects.filter(usi_not_cleared(), is_active=True).count(),
         "enrolments_active": CourseEnrolment.objects.filter(status=EnrolmentStatus.ACTIVE).count(),
         "offers": CourseOffer.objects.count(),
         "credentials": credential_status_counts(),

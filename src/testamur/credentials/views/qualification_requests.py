@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from testamur.core.forms import form_add_service_errors, posted_ids
 from testamur.core.permissions import require_permission
 from testamur.credentials.forms import RequestDetailsForm
 from testamur.credentials.models import CredentialTemplate, CredentialType
@@ -27,7 +28,6 @@ from testamur.qualifications.views.enrolments import (
     form_page,
 )
 from testamur.qualifications.views.qualifications import REQUEST, VIEW, qualification_or_404
-from testamur.training.forms import form_add_service_errors, posted_ids
 
 REQUESTED = "Requested the testamur and record of results for {name}; generating them now."
 NOTHING_SELECTED = "Select at least one enrolment to request credentials for."

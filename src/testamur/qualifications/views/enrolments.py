@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from testamur.core.forms import form_add_service_errors
 from testamur.core.permissions import require_permission
 from testamur.learners.models import Learner
 from testamur.qualifications import selectors, services
@@ -28,7 +29,6 @@ from testamur.qualifications.views.qualifications import (
     AUDIT,
     VIEW,
 )
-from testamur.training.forms import form_add_service_errors
 
 CHANGE = "qualifications.change_qualificationenrolment"
 ADD = "qualifications.add_qualificationenrolment"

@@ -11,12 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from testamur.core.forms import posted_ids
 from testamur.core.permissions import require_permission
 from testamur.core.spreadsheets import csv_writer
 from testamur.learners.models import Learner
 from testamur.learners.usi_registry.services import usi_job_prepare
 from testamur.training import selectors, services
-from testamur.training.forms import EnrolLearnersSearchForm, OfferFilterForm, OfferForm, posted_ids
+from testamur.training.forms import EnrolLearnersSearchForm, OfferFilterForm, OfferForm
 from testamur.training.models import CourseEnrolment, CourseOffer
 from testamur.training.views.common import form_page, save_form
 
