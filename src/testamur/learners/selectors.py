@@ -8,7 +8,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 
 from testamur.core.models import Event
-from testamur.learners.models import EXEMPT_STATUSES, Learner, UsiStatus, usi_not_cleared
+from testamur.learners.models import Learner, UsiStatus, usi_not_cleared
 
 # Filter value meaning "has no verified USI": not supplied or supplied but not verified.
 UNVERIFIED = "unverified"
@@ -85,15 +85,6 @@ def learner_enrolments(*, learner: Learner):
 def learner_events(*, learner: Learner) -> QuerySet[Event]:
     """Everything that happened to the learner or their records, newest first."""
     return Event.objects.filter(learner_id=learner.pk).order_by("-at", "-id")
-
-
-def usi_status_class(status: str) -> str:
-    """The colour a USI status shows in: cleared for issue, waiting, or missing."""
-    if status == UsiStatus.VERIFIED or status in EXEMPT_STATUSES:
-        return "ok"
-    if status == UsiStatus.NOT_VERIFIED:
-        return "warn"
-    return "bad"
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ class OrganisationForm(forms.ModelForm):
         if self.is_bound:
             form = CredentialNumberExampleForm(self.data)
             return form.example() if form.is_valid() else ""
-        return self.instance.credential_number_example()
+        return self.instance.credential_number()
 
 
 class CredentialNumberExampleForm(forms.ModelForm):
@@ -116,7 +116,7 @@ class CredentialNumberExampleForm(forms.ModelForm):
         return self.cleaned_data["credential_number_prefix"].strip().upper()
 
     def example(self) -> str:
-        return self.instance.credential_number_example()
+        return self.instance.credential_number()
 
 
 class SignatoryForm(forms.ModelForm):
