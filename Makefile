@@ -41,6 +41,7 @@ test: $(STAMP)
 	@bash scripts/ensure-chromium
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/lint-imports --no-logo
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run -v0
 	DEBUG=1 $(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 

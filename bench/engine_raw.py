@@ -25,7 +25,7 @@ from testamur.credentials.rendering.engine import (
     Renderer,
     builtin_source,
 )
-from testamur.credentials.rendering.signing import Signer
+from testamur.organisation.pdf_signing import Signer
 
 TWIN = Attachment(
     name="ETI-2026-000000-open-badge.json",

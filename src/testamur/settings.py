@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "testamur.reports",
     "testamur.interchange",
     "testamur.api",
+    # Demo data (`seed_demo`): the top layer, nothing imports it.
+    "testamur.demo",
 ]
 
 MIDDLEWARE = [

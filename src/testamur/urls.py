@@ -5,9 +5,10 @@ from django.urls import include, path
 
 from testamur.api.api import api
 from testamur.core import views as core_views
+from testamur.reports import views as reports_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", reports_views.home, name="home"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path(
         "login/",

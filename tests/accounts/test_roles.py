@@ -16,10 +16,15 @@ def test_each_role_group_holds_exactly_its_permissions(role, db):
     assert _held(Group.objects.get(name=role.value)) == set(ROLE_PERMISSIONS[role])
 
 
-def test_each_role_builds_on_the_one_below():
-    user, admin, owner = (set(ROLE_PERMISSIONS[r]) for r in (Role.USER, Role.ADMIN, Role.OWNER))
+def test_each_role_builds_on_the_one_below(make_user):
+    """What signed-in people may do, read from the database: each role adds to the one below."""
+    user, admin, owner = (
+        make_user(role).get_all_permissions() for role in (Role.USER, Role.ADMIN, Role.OWNER)
+    )
 
     assert user < admin < owner
+    assert "credentials.issue_credential" in admin - user
+    assert "organisation.change_organisation" in owner - admin
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from testamur.accounts.roles import Role
 from testamur.accounts.services import user_create
 from testamur.api.models import ApiToken
 from testamur.api.services import api_token_create
+from testamur.credentials.credential_templates import template_copy
 from testamur.credentials.models import (
     Credential,
     CredentialEmail,
@@ -37,7 +38,6 @@ from testamur.credentials.models import (
     GenerationRun,
     TemplateAsset,
 )
-from testamur.credentials.templates_service import template_copy
 from testamur.interchange.models import ImportJob
 from testamur.interchange.services import import_job_create
 from testamur.learners.models import Learner

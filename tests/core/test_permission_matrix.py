@@ -148,11 +148,15 @@ EXPECTED = [
         {Role.OWNER: True, Role.ADMIN: True, Role.USER: True},
     ),
     (
-        "qualifications:enrolment_request",
+        "credentials:request_qualification",
         "qualification_enrolment",
         {Role.OWNER: True, Role.ADMIN: True, Role.USER: True},
     ),
-    ("learners:qualifications", "learner", {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    (
+        "qualifications:learner_qualifications",
+        "learner",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: True},
+    ),
     ("credentials:email", "credential", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
     ("credentials:email_resend", "email", {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
     (

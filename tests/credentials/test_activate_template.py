@@ -7,6 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from testamur.core.models import Event
+from testamur.credentials.credential_templates import (
+    BUILTIN_NOT_EDITABLE,
+    NOT_A_DRAFT,
+    NOT_ACTIVATED,
+    template_create,
+    template_version_activate,
+    template_version_save,
+)
 from testamur.credentials.models import CredentialTemplate, TemplateVersionState
 from testamur.credentials.rendering.content_check import (
     FORBIDDEN_USI,
@@ -16,14 +24,6 @@ from testamur.credentials.rendering.content_check import (
 from testamur.credentials.rendering.context import SAMPLE_USI
 from testamur.credentials.rendering.engine import builtin_source
 from testamur.credentials.selectors import templates_available
-from testamur.credentials.templates_service import (
-    BUILTIN_NOT_EDITABLE,
-    NOT_A_DRAFT,
-    NOT_ACTIVATED,
-    template_create,
-    template_version_activate,
-    template_version_save,
-)
 from testamur.credentials.views.templates import VERSION_ACTIVATED, VERSION_RETIRED_NOTE
 
 pytestmark = pytest.mark.django_db

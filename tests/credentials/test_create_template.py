@@ -8,9 +8,9 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from testamur.core.models import Event
+from testamur.credentials.credential_templates import template_copy, template_create
 from testamur.credentials.models import CredentialTemplate, TemplateVersionState
 from testamur.credentials.rendering.engine import builtin_source
-from testamur.credentials.templates_service import template_copy, template_create
 from testamur.credentials.views.templates import TEMPLATE_COPIED, TEMPLATE_CREATED
 from tests.factories import SAMPLE_SVG
 

@@ -10,15 +10,15 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from PIL import Image
 
-from testamur.credentials.models import CredentialTemplate, TemplateVersionState
-from testamur.credentials.rendering.content_check import pdf_text
-from testamur.credentials.rendering.engine import builtin_source
-from testamur.credentials.templates_service import (
+from testamur.credentials.credential_templates import (
     BUILTIN_NOT_EDITABLE,
     SOURCE_EMPTY,
     template_create,
     template_version_save,
 )
+from testamur.credentials.models import CredentialTemplate, TemplateVersionState
+from testamur.credentials.rendering.content_check import pdf_text
+from testamur.credentials.rendering.engine import builtin_source
 from tests.factories import SAMPLE_SVG
 
 pytestmark = pytest.mark.django_db

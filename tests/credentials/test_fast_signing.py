@@ -19,10 +19,10 @@ from cryptography.x509.oid import NameOID
 from pyhanko.sign import signers
 
 from testamur.credentials.rendering.bounded import get_renderer
-from testamur.credentials.rendering.cms_template import TEMPLATE_UNUSABLE, CmsTemplate
 from testamur.credentials.rendering.context import sample_context
 from testamur.credentials.rendering.engine import builtin_source
-from testamur.credentials.rendering.signing import SIGNED_CONTENT_CHANGED, Signer
+from testamur.organisation.cms_template import TEMPLATE_UNUSABLE, CmsTemplate
+from testamur.organisation.pdf_signing import SIGNED_CONTENT_CHANGED, Signer
 
 PDFSIG = shutil.which("pdfsig")
 

@@ -14,8 +14,8 @@ from testamur.credentials.models import (
     RunKind,
     RunStatus,
 )
-from testamur.credentials.rendering.signing import Signer
 from testamur.learners.models import UsiStatus
+from testamur.organisation.pdf_signing import Signer
 from testamur.organisation.signing_keys import signer_for_process
 from tests.credentials.helpers import completed_offer, generated, issue, requested, run
 

@@ -251,7 +251,7 @@ def request_service(world):
 def request_page(world):
     with world.capture(execute=True):
         response = world.admin_client.post(
-            reverse("qualifications:enrolment_request", args=[world.qualification_enrolment.pk]),
+            reverse("credentials:request_qualification", args=[world.qualification_enrolment.pk]),
             {
                 "testamur_template": CredentialTemplate.objects.get(
                     is_builtin=True, credential_type=CredentialType.TESTAMUR

@@ -15,7 +15,7 @@ from testamur.credentials.rendering.content_check import pdf_text
 from testamur.credentials.rendering.context import sample_context
 from testamur.credentials.rendering.engine import builtin_source
 from testamur.credentials.rendering.merge import PRINT_NOTE, merge_pdfs
-from testamur.credentials.rendering.signing import Signer, generate_self_signed
+from testamur.organisation.pdf_signing import Signer, generate_self_signed
 
 
 def one_page_pdfs(directory, count: int) -> list:

@@ -14,11 +14,11 @@ from django.db import connection
 from django.test import Client
 
 from testamur.accounts.roles import Role
+from testamur.credentials.credential_templates import template_create
 from testamur.credentials.models import Credential, CredentialStatus, RunKind
 from testamur.credentials.rendering.bounded import RENDER_TOO_BIG, RENDER_TOO_SLOW
 from testamur.credentials.rendering.engine import builtin_source
 from testamur.credentials.runs import run_start
-from testamur.credentials.templates_service import template_create
 from tests.credentials.helpers import completed_offer, requested
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,7 +11,7 @@ from testamur.credentials.rendering.bounded import get_renderer
 from testamur.credentials.rendering.content_check import pdf_text
 from testamur.credentials.rendering.context import sample_context
 from testamur.credentials.rendering.engine import builtin_source
-from testamur.credentials.rendering.signing import (
+from testamur.organisation.pdf_signing import (
     CHANGED_AFTER_SIGNING,
     NOT_ONE_SIGNATURE,
     SIGNED_CONTENT_CHANGED,

@@ -10,9 +10,7 @@ from django.urls import reverse
 
 from testamur.core.models import Event
 from testamur.core.uploads import NOT_AN_IMAGE, UNSAFE_SVG
-from testamur.credentials.models import TemplateAsset, TemplateVersionState
-from testamur.credentials.rendering.engine import ASSET_NAME_REFUSED, Renderer, builtin_source
-from testamur.credentials.templates_service import (
+from testamur.credentials.credential_templates import (
     ASSET_EXTENSION,
     ASSET_KIND_MISMATCH,
     ASSET_RESERVED,
@@ -24,6 +22,8 @@ from testamur.credentials.templates_service import (
     template_version_activate,
     template_version_save,
 )
+from testamur.credentials.models import TemplateAsset, TemplateVersionState
+from testamur.credentials.rendering.engine import ASSET_NAME_REFUSED, Renderer, builtin_source
 from tests.factories import SAMPLE_SVG
 from tests.organisation.helpers import png_bytes
 

@@ -69,7 +69,7 @@ def test_a_render_child_cannot_open_a_network_socket():
 
 @pytest.mark.django_db
 def test_a_runaway_template_is_saved_as_a_draft_that_cannot_be_activated(rto_admin, settings):
-    from testamur.credentials import templates_service as service
+    from testamur.credentials import credential_templates as service
 
     settings.RENDER_TIME_LIMIT_SECONDS = 1
     template = service.template_create(
@@ -85,7 +85,7 @@ def test_a_runaway_template_is_saved_as_a_draft_that_cannot_be_activated(rto_adm
 def test_activation_renders_real_credentials_and_refuses_a_template_that_loops_on_them(
     rto_admin, settings
 ):
-    from testamur.credentials import templates_service as service
+    from testamur.credentials import credential_templates as service
 
     settings.RENDER_TIME_LIMIT_SECONDS = 2
     template = service.template_create(

@@ -6,12 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from testamur.credentials.models import CredentialTemplate
-from testamur.credentials.selectors import templates_available
-from testamur.credentials.templates_service import (
+from testamur.credentials.credential_templates import (
     BUILTIN_ONLY_AVAILABILITY,
     template_update,
 )
+from testamur.credentials.models import CredentialTemplate
+from testamur.credentials.selectors import templates_available
 from testamur.credentials.views.templates import TEMPLATE_SAVED
 
 pytestmark = pytest.mark.django_db

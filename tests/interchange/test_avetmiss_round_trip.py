@@ -3,7 +3,7 @@ the files come back byte for byte."""
 
 import pytest
 
-from testamur.core.demo.seed import demo_seed
+from testamur.demo.seed import demo_seed
 from testamur.interchange.models import ImportStatus
 from testamur.training.models import CourseEnrolment, UnitEnrolment
 from tests.interchange.helpers import avetmiss_import, empty_database, export_files

@@ -161,7 +161,7 @@ def test_the_export_command_writes_files_with_errors_only_with_a_reason(offer, t
 
 @pytest.fixture
 def demo(db, settings, tmp_path):
-    from testamur.core.demo.seed import demo_seed
+    from testamur.demo.seed import demo_seed
 
     settings.VAR_DIR = tmp_path / "var"
     demo_seed()

@@ -234,9 +234,12 @@ def test_every_input_has_a_label(rto_user_client):
         assert f'for="id_{name}"' in html, name
 
 
-def test_the_service_refuses_unknown_fields(db, rto_user):
-    with pytest.raises(TypeError):
+def test_the_service_refuses_fields_a_caller_may_not_set(db, rto_user):
+    # `usi_verified_by` is a column of Learner, but only the USI verification may set it.
+    with pytest.raises(TypeError, match=r"Not learner fields: \['usi_verified_by'\]"):
         learner_create(actor=rto_user, given_name="A", family_name="B", usi_verified_by=rto_user)
+
+    assert not Learner.objects.exists()
 
 
 def test_a_post_without_the_csrf_token_is_rejected(rto_user):

@@ -32,7 +32,7 @@ def test_enrolling_from_the_learner_tab_audits_the_learner(rto_user_client):
     chc = individual_support()
     learner = learner_make(given_name="Tevita", family_name="Fifita", client_id="HC20001")
     achieve(learner, CORE + AGEING + OTHER[:3])
-    tab = rto_user_client.get(reverse("learners:qualifications", args=[learner.pk]))
+    tab = rto_user_client.get(reverse("qualifications:learner_qualifications", args=[learner.pk]))
     assert "Tevita is not enrolled in any qualification yet." in tab.content.decode()
     form = rto_user_client.get(reverse(URL) + f"?learner={learner.pk}")
     assert 'value="HC20001"' in form.content.decode()
@@ -44,7 +44,7 @@ def test_enrolling_from_the_learner_tab_audits_the_learner(rto_user_client):
     assert "Ready to be Requested" in page
     enrolment = QualificationEnrolment.objects.get()
     assert enrolment.status == QualificationStatus.READY
-    tab = rto_user_client.get(reverse("learners:qualifications", args=[learner.pk]))
+    tab = rto_user_client.get(reverse("qualifications:learner_qualifications", args=[learner.pk]))
     assert "CHC33021" in tab.content.decode()
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from testamur.core.demo.seed import rule_file
-from testamur.core.demo.training_products import CHC33021, UNITS
+from testamur.demo.seed import rule_file
+from testamur.demo.training_products import CHC33021, UNITS
 from testamur.qualifications import selectors
 from testamur.qualifications.audit import GROUP_ASKS_TOO_MANY
 from testamur.qualifications.models import ElectiveGroup, Major, PackagingRule

@@ -75,7 +75,7 @@ def test_bulk_request_from_the_enrolment_list_skips_those_not_ready(
         reverse("qualifications:bulk", args=[chc.pk]), {"action": "request", "enrolment": ids}
     )
     form_url = response["Location"]
-    assert form_url.startswith(reverse("qualifications:request_bulk", args=[chc.pk]))
+    assert form_url.startswith(reverse("credentials:request_qualification_bulk", args=[chc.pk]))
     page = rto_user_client.get(form_url).content.decode()
     assert "Selected learners (3)" in page
     assert "(2 of 3)" in page
@@ -97,7 +97,7 @@ def test_bulk_request_from_the_enrolment_list_skips_those_not_ready(
 def test_request_from_the_enrolment_page(chc, rto_user_client, django_capture_on_commit_callbacks):
     ready = enrolment(chc, ready=True, name="Eli")
     detail = rto_user_client.get(reverse("qualifications:enrolment_detail", args=[ready.pk]))
-    request_url = reverse("qualifications:enrolment_request", args=[ready.pk])
+    request_url = reverse("credentials:request_qualification", args=[ready.pk])
     assert request_url in detail.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -116,11 +116,11 @@ def test_the_request_page_of_an_enrolment_not_ready_sends_you_back_with_the_reas
 ):
     not_ready = enrolment(chc, ready=False, name="Fai")
     response = rto_user_client.get(
-        reverse("qualifications:enrolment_request", args=[not_ready.pk]), follow=True
+        reverse("credentials:request_qualification", args=[not_ready.pk]), follow=True
     )
     assert "Fai Nguyen is Not Yet Achieved in CHC33021" in response.content.decode()
     response = rto_user_client.post(
-        reverse("qualifications:enrolment_request", args=[not_ready.pk]), form_data()
+        reverse("credentials:request_qualification", args=[not_ready.pk]), form_data()
     )
     assert response.status_code == 302
     assert not Credential.objects.exists()
@@ -128,23 +128,25 @@ def test_the_request_page_of_an_enrolment_not_ready_sends_you_back_with_the_reas
 
 def test_the_learner_tab_offers_the_request_for_ready_enrolments_only(chc, rto_user_client):
     ready = enrolment(chc, ready=True, name="Gus")
-    page = rto_user_client.get(reverse("learners:qualifications", args=[ready.learner_id]))
+    page = rto_user_client.get(
+        reverse("qualifications:learner_qualifications", args=[ready.learner_id])
+    )
     html = page.content.decode()
     assert "Ready to be Requested" in html
-    assert reverse("qualifications:enrolment_request", args=[ready.pk]) in html
+    assert reverse("credentials:request_qualification", args=[ready.pk]) in html
 
     not_ready = enrolment(chc, ready=False, name="Hoa")
     html = rto_user_client.get(
-        reverse("learners:qualifications", args=[not_ready.learner_id])
+        reverse("qualifications:learner_qualifications", args=[not_ready.learner_id])
     ).content.decode()
     assert "Not Yet Achieved" in html
-    assert reverse("qualifications:enrolment_request", args=[not_ready.pk]) not in html
+    assert reverse("credentials:request_qualification", args=[not_ready.pk]) not in html
 
 
 def test_a_missing_template_type_is_refused_on_the_form(chc, rto_user_client):
     ready = enrolment(chc, ready=True, name="Ivy")
     response = rto_user_client.post(
-        reverse("qualifications:enrolment_request", args=[ready.pk]),
+        reverse("credentials:request_qualification", args=[ready.pk]),
         form_data(record_template=builtin(CredentialType.TESTAMUR)),
     )
     assert response.status_code == 200
@@ -176,9 +178,9 @@ def test_request_from_the_learner_tab_returns_to_the_tab(
     chc, rto_user_client, django_capture_on_commit_callbacks
 ):
     ready = enrolment(chc, ready=True, name="Ivy")
-    tab = reverse("learners:qualifications", args=[ready.learner_id])
+    tab = reverse("qualifications:learner_qualifications", args=[ready.learner_id])
     html = rto_user_client.get(tab).content.decode()
-    request_url = reverse("qualifications:enrolment_request", args=[ready.pk]) + "?next=learner"
+    request_url = reverse("credentials:request_qualification", args=[ready.pk]) + "?next=learner"
     assert f'href="{request_url}"' in html
     form = rto_user_client.get(request_url).content.decode()
     assert f'href="{tab}">Cancel' in form

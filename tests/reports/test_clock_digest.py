@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
 from testamur.accounts.roles import Role
+from testamur.core.worker import worker_schedules
 from testamur.organisation.selectors import organisation_time_zone_forget
 from testamur.reports.models import ClockDigest, DigestStatus
 from testamur.reports.services import clock_digest_send, rto_today
@@ -162,3 +163,12 @@ def test_the_background_task_sends_the_days_email(staff, overdue, smtp_server):
     assert result.return_value == DigestStatus.SENT
     assert len(smtp_server.received) == 1
     assert clock_digest_daily.enqueue().return_value == "already sent today"
+
+
+def test_a_starting_worker_queues_the_daily_email(settings, staff, sydney):
+    """`run_worker` (in credentials) starts the daily email through reports' registration."""
+    settings.TASKS = DB_TASKS
+    settings.CLOCK_DIGEST_HOUR = 7
+    messages = [message.format(when=schedule()) for schedule, message in worker_schedules()]
+    assert len(_queued()) == 1
+    assert any(message.startswith("30-day clock email to Admins queued") for message in messages)

@@ -10,8 +10,8 @@ from testamur.api import services
 from testamur.api.forms import ApiTokenForm
 from testamur.api.models import ApiToken
 from testamur.api.selectors import api_tokens_of
+from testamur.core.forms import form_add_service_errors
 from testamur.core.permissions import require_permission
-from testamur.learners.forms import form_add_service_errors
 
 TOKEN_REVOKED = "Revoked the token {name}. Anything still using it now gets 401 Unauthorized."  # noqa: S105
 

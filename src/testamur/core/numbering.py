@@ -16,7 +16,3 @@ def number_take_many(*, name: str, count: int) -> range:
         sequence.last_value += count
         sequence.save(update_fields=["last_value"])
     return range(first, first + count)
-
-
-def number_take(*, name: str) -> int:
-    return number_take_many(name=name, count=1)[0]

@@ -7,6 +7,7 @@ total is counted only up to COUNT_CAP rows; beyond that the page says "more than
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, QuerySet
 
 PAGE_SIZE = 50
@@ -132,3 +133,9 @@ def keyset_page(
     page.count_capped = page.count > COUNT_CAP
     page.count = min(page.count, COUNT_CAP)
     return page
+
+
+def paginate(queryset, page_number, per_page: int = PAGE_SIZE) -> Page:
+    """A page of a short list by page number (keyset pages above are for long ones); a missing,
+    non-numeric or out-of-range page number gives a valid page."""
+    return Paginator(queryset, per_page).get_page(page_number)

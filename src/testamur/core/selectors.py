@@ -1,5 +1,3 @@
-from datetime import date, timedelta
-
 from django.conf import settings
 
 from testamur.core.checkpoints import (
@@ -10,51 +8,6 @@ from testamur.core.checkpoints import (
     public_key_hex,
 )
 from testamur.core.models import Event, EventChainHead, EventLogVerification, VerificationOutcome
-from testamur.credentials.emailing import emails_unresolved
-from testamur.credentials.selectors import (
-    credential_status_counts,
-    learners_unverified_waiting,
-    learners_unverified_waiting_list,
-    runs_in_progress,
-)
-from testamur.learners.models import Learner, UsiStatus
-from testamur.reports.clock import ClockWindow, clock_counts, clock_items
-from testamur.reports.services import rto_today
-from testamur.training.models import CourseEnrolment, CourseOffer, EnrolmentStatus
-
-DASHBOARD_LIST = 10
-
-
-def avetmiss_reporting_due(today) -> dict | None:
-    """From 1 January to the end of February last year's Total VET Activity is due to NCVER."""
-    if today.month > 2:
-        return None
-    year = today.year - 1
-    end_of_february = date(today.year, 3, 1) - timedelta(days=1)
-    return {"year": year, "due": end_of_february, "days_left": (end_of_february - today).days}
-
-
-def dashboard_counts() -> dict:
-    today = rto_today()
-    return {
-        "learners_active": Learner.objects.filter(is_active=True).count(),
-        "usi_unverified": Learner.objects.filter(
-            is_active=True, usi_status__in=[UsiStatus.NOT_SUPPLIED, UsiStatus.NOT_VERIFIED]
-        ).count(),
-        "enrolments_active": CourseEnrolment.objects.filter(status=EnrolmentStatus.ACTIVE).count(),
-        "offers": CourseOffer.objects.count(),
-        "credentials": credential_status_counts(),
-        "runs_in_progress": runs_in_progress(),
-        "clock": clock_counts(today=today),
-        "clock_items": clock_items(
-            today=today, window=ClockWindow.DUE_THIS_WEEK, limit=DASHBOARD_LIST
-        ),
-        "unverified_waiting_count": learners_unverified_waiting().count(),
-        "unverified_waiting": learners_unverified_waiting_list(DASHBOARD_LIST),
-        "emails_failed": emails_unresolved().count(),
-        "avetmiss_due": avetmiss_reporting_due(today),
-    }
-
 
 RECENT_INTEGRITY = 10
 

@@ -7,15 +7,9 @@ from django.views.decorators.http import require_POST
 
 from testamur.core.checkpoints import checkpoint_dir, checkpoint_path
 from testamur.core.models import EventLogVerification
-from testamur.core.permissions import public, require_login, require_permission
-from testamur.core.selectors import dashboard_counts, integrity_overview, verification_in_progress
+from testamur.core.permissions import public, require_permission
+from testamur.core.selectors import integrity_overview, verification_in_progress
 from testamur.core.tasks import event_log_checkpoint, event_log_verify
-
-
-@require_login
-def home(request):
-    return render(request, "core/home.html", {"counts": dashboard_counts()})
-
 
 API_PREFIX = "/api/"
 API_FORBIDDEN = "Your role does not allow this."

@@ -6,6 +6,7 @@ from django.utils import timezone
 from testamur.accounts.models import User
 from testamur.core.widgets import FastSelect
 from testamur.credentials import selectors
+from testamur.credentials.credential_templates import MAX_SOURCE_CHARS
 from testamur.credentials.issue_options import BACKDATE_DAYS, BACKDATE_WORD, IssueOptions
 from testamur.credentials.models import (
     CredentialEmailTemplate,
@@ -14,7 +15,6 @@ from testamur.credentials.models import (
     CredentialType,
     EmailStatus,
 )
-from testamur.credentials.templates_service import MAX_SOURCE_CHARS
 from testamur.training.forms import DateInput, OfferField
 from testamur.training.models import Course
 

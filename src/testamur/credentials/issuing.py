@@ -94,7 +94,7 @@ def _claim_number_and_freeze(
             organisation = Organisation.load()
             values = number_take_many(name="credential", count=len(unnumbered))
             for credential, value in zip(unnumbered, values, strict=True):
-                credential.number = organisation.credential_number_example(value)
+                credential.number = organisation.credential_number(value)
                 credential.verification_code = new_verification_code()
                 events.append(
                     EventRecord(

@@ -35,8 +35,8 @@ from testamur.credentials.models import (
     CredentialStatus,
     CredentialType,
 )
+from testamur.credentials.qualification_status import qualification_enrolment_sync_status
 from testamur.credentials.states import target_state
-from testamur.qualifications.services import qualification_enrolment_sync_status
 from testamur.training.models import CourseEnrolment, EnrolmentStatus
 
 # Created and deleted credentials are not transitions of the table, but their followers

@@ -22,7 +22,7 @@ from django.db.models import Q
 
 from testamur.credentials.models import Credential, CredentialStatus
 from testamur.credentials.rendering.context import strip_control_characters
-from testamur.credentials.rendering.signing import Signer
+from testamur.organisation.pdf_signing import Signer
 from testamur.organisation.signing_keys import signing_keys_unlocked
 from testamur.training.models import CourseEnrolment
 

@@ -34,7 +34,7 @@ from testamur.credentials.models import (
 from testamur.credentials.rendering.context import strip_control_characters
 from testamur.credentials.services import PERM_CANCEL, PERM_DELETE, PERM_ISSUE, PERM_REQUEST
 from testamur.credentials.states import can
-from testamur.learners.models import Learner, UsiStatus
+from testamur.learners.models import Learner, usi_not_cleared
 from testamur.learners.selectors import name_search_q
 from testamur.qualifications.selectors import credential_sources
 from testamur.training.achievement import achieved_unit_enrolments, enrolment_unit_counts
@@ -566,9 +566,7 @@ def learners_unverified_waiting() -> QuerySet[Learner]:
     """Learners without a verified USI (or exemption) who have credentials on the way: their
     credentials cannot be issued until the USI is verified (rule 3)."""
     waiting = Credential.objects.filter(learner=OuterRef("pk"), status__in=IN_PROGRESS)
-    return Learner.objects.filter(
-        usi_status__in=[UsiStatus.NOT_SUPPLIED, UsiStatus.NOT_VERIFIED]
-    ).filter(Exists(waiting))
+    return Learner.objects.filter(usi_not_cleared()).filter(Exists(waiting))
 
 
 def learners_unverified_waiting_list(limit: int) -> list[Learner]:

@@ -9,6 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from testamur.core.paging import paginate
 from testamur.core.permissions import require_permission
 from testamur.interchange import selectors, services
 from testamur.interchange.forms import (
@@ -20,7 +21,6 @@ from testamur.interchange.forms import (
 from testamur.interchange.models import SPREADSHEET_KINDS, ImportJob, ImportStatus
 from testamur.interchange.spreadsheets import IMPORTERS
 from testamur.organisation.models import Organisation
-from testamur.training.selectors import paginate
 
 PERM_IMPORT = "interchange.import_data"
 PERM_EXPORT = "interchange.export_avetmiss"

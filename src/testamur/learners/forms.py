@@ -1,10 +1,12 @@
 """Forms for the learner pages. They parse input; the services check the rules and save."""
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+# Kept importable from here for code written before core/forms.py had it.
+from testamur.core.forms import form_add_service_errors as form_add_service_errors
 from testamur.learners.models import (
     DisabilityType,
     Learner,
@@ -89,15 +91,6 @@ def _formfield(field: models.Field, **kwargs):
     if isinstance(field, models.DateField):
         kwargs["widget"] = DateInput
     return field.formfield(**kwargs)
-
-
-def form_add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: by field where the form has that field."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else NON_FIELD_ERRORS, messages)
 
 
 class PlainLabelsForm(forms.Form):

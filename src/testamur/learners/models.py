@@ -27,6 +27,13 @@ class UsiStatus(models.TextChoices):
 
 EXEMPT_STATUSES = (UsiStatus.EXEMPTION_INDIV, UsiStatus.EXEMPTION_INTOFF)
 
+
+def usi_not_cleared() -> Q:
+    """Learners with neither a verified USI nor an exemption: their credentials wait (rule 3).
+    The one place this filter is written."""
+    return Q(usi_status__in=[UsiStatus.NOT_SUPPLIED, UsiStatus.NOT_VERIFIED])
+
+
 client_id_validator = RegexValidator(
     r"^[A-Za-z0-9-]{1,10}$", "A learner ID is 1–10 letters, digits or dashes."
 )

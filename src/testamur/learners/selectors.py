@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from testamur.core.models import Event
 from testamur.core.text import search_words
-from testamur.learners.models import EXEMPT_STATUSES, Learner, UsiStatus
+from testamur.learners.models import Learner, UsiStatus, usi_not_cleared
 
 # Filter value meaning "has no verified USI": not supplied or supplied but not verified.
 UNVERIFIED = "unverified"
@@ -60,7 +60,7 @@ def learner_list(
     if active is not None:
         learners = learners.filter(is_active=active)
     if usi_status == UNVERIFIED:
-        learners = learners.filter(usi_status__in=[UsiStatus.NOT_SUPPLIED, UsiStatus.NOT_VERIFIED])
+        learners = learners.filter(usi_not_cleared())
     elif usi_status:
         learners = learners.filter(usi_status=usi_status)
     if privacy is not None:
@@ -111,15 +111,6 @@ def learner_enrolments(*, learner: Learner):
 def learner_events(*, learner: Learner) -> QuerySet[Event]:
     """Everything that happened to the learner or their records, newest first."""
     return Event.objects.filter(learner_id=learner.pk).order_by("-at", "-id")
-
-
-def usi_status_class(status: str) -> str:
-    """The colour a USI status shows in: cleared for issue, waiting, or missing."""
-    if status == UsiStatus.VERIFIED or status in EXEMPT_STATUSES:
-        return "ok"
-    if status == UsiStatus.NOT_VERIFIED:
-        return "warn"
-    return "bad"
 
 
 @dataclass(frozen=True)

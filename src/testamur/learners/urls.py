@@ -2,7 +2,6 @@ from django.urls import path
 
 from testamur.learners import views
 from testamur.learners.usi_registry import views as registry
-from testamur.qualifications.views.enrolments import learner_qualifications
 
 app_name = "learners"
 
@@ -13,7 +12,6 @@ urlpatterns = [
     path("<int:pk>/", views.learner_detail_view, name="detail"),
     path("<int:pk>/edit/", views.learner_edit_view, name="edit"),
     path("<int:pk>/enrolments/", views.learner_enrolments_view, name="enrolments"),
-    path("<int:pk>/qualifications/", learner_qualifications, name="qualifications"),
     path("<int:pk>/credentials/", views.learner_credentials_view, name="credentials"),
     path("<int:pk>/history/", views.learner_history_view, name="history"),
     path("<int:pk>/verify-usi/", views.learner_verify_usi_view, name="verify_usi"),

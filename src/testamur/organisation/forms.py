@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 
 from testamur.accounts.selectors import user_list_issuing_officers
+from testamur.organisation.hooks import training_facts
 from testamur.organisation.models import Organisation, Signatory
 from testamur.organisation.services import ORGANISATION_FIELDS, abn_normalise
 
@@ -21,13 +22,7 @@ def _image_field(label: str, help_text: str) -> forms.FileField:
 
 def _achieved_codes_help() -> str:
     """Which outcome codes count as achieved, read from the data rather than written here."""
-    from testamur.training.models import OutcomeCode
-
-    codes: dict[str, list[str]] = {}
-    for jurisdiction, code in OutcomeCode.objects.filter(is_achieved=True).values_list(
-        "jurisdiction", "code"
-    ):
-        codes.setdefault(jurisdiction, []).append(code)
+    codes = training_facts().achieved_codes()
     parts = [
         f"{label}: {', '.join(sorted(codes[value]))}"
         for value, label in Organisation._meta.get_field("jurisdiction").choices
@@ -38,9 +33,7 @@ def _achieved_codes_help() -> str:
 
 
 def _finished_statuses() -> list[tuple[str, str]]:
-    from testamur.training.models import EnrolmentStatus
-
-    return [(value, label) for value, label in EnrolmentStatus.choices if value != "active"]
+    return training_facts().finished_statuses()
 
 
 class OrganisationForm(forms.ModelForm):
@@ -109,7 +102,7 @@ class OrganisationForm(forms.ModelForm):
         if self.is_bound:
             form = CredentialNumberExampleForm(self.data)
             return form.example() if form.is_valid() else ""
-        return self.instance.credential_number_example()
+        return self.instance.credential_number()
 
 
 class CredentialNumberExampleForm(forms.ModelForm):
@@ -123,7 +116,7 @@ class CredentialNumberExampleForm(forms.ModelForm):
         return self.cleaned_data["credential_number_prefix"].strip().upper()
 
     def example(self) -> str:
-        return self.instance.credential_number_example()
+        return self.instance.credential_number()
 
 
 class SignatoryForm(forms.ModelForm):

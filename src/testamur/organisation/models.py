@@ -119,7 +119,8 @@ class Organisation(models.Model):
     def display_name(self) -> str:
         return self.trading_name or self.legal_name or "Your RTO"
 
-    def credential_number_example(self, sequence: int = 1) -> str:
+    def credential_number(self, sequence: int = 1) -> str:
+        """The credential number for a value of the sequence (1 gives Settings' example)."""
         return f"{self.credential_number_prefix}{sequence:0{self.credential_number_digits}d}"
 
     @classmethod

@@ -12,6 +12,7 @@ from django.db import transaction
 from testamur.accounts.selectors import user_list_issuing_officers
 from testamur.core.events import event_record
 from testamur.core.uploads import validate_image_upload
+from testamur.organisation.hooks import training_facts
 from testamur.organisation.models import Organisation, Signatory
 from testamur.organisation.selectors import organisation_time_zone_forget
 
@@ -178,18 +179,13 @@ def organisation_update(
 
 
 def _outcomes_recorded_outside(jurisdiction: str) -> bool:
-    # Imported here: training depends on organisation, not the other way round.
-    from testamur.training.models import UnitEnrolment
-
-    return UnitEnrolment.objects.exclude(outcome__jurisdiction=jurisdiction).exists()
+    return training_facts().outcomes_recorded_outside(jurisdiction)
 
 
 def _statuses_not_finished(values) -> list[str]:
-    from testamur.training.models import EnrolmentStatus
-
     if not isinstance(values, list):
         return [str(values)]
-    finished = set(EnrolmentStatus.values) - {EnrolmentStatus.ACTIVE}
+    finished = {value for value, _label in training_facts().finished_statuses()}
     return [str(value) for value in values if value not in finished]
 
 

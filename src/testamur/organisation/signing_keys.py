@@ -123,7 +123,7 @@ def certificate_details(cert: x509.Certificate) -> CertificateDetails:
 @sensitive_variables("passphrase")
 def _trial_signer(data: bytes, passphrase: bytes | None) -> None:
     """Build a signer (it makes a dry-run signature): what pyHanko refuses is refused here."""
-    from testamur.credentials.rendering.signing import Signer
+    from testamur.organisation.pdf_signing import Signer
 
     try:
         Signer.from_pkcs12(data, passphrase or None)
@@ -173,7 +173,7 @@ def signing_key_install(
 
 def signing_key_generate_self_signed(*, actor=None) -> SigningKey:
     """A self-signed key for a new deployment or the demo; Settings says to replace it."""
-    from testamur.credentials.rendering.signing import Signer
+    from testamur.organisation.pdf_signing import Signer
 
     organisation = Organisation.load()
     name = organisation.legal_name or organisation.display_name
@@ -198,7 +198,7 @@ def active_signing_key() -> SigningKey:
 
 def signer_for_process():
     """The Signer for the active key, built once per process and key (signing stays cheap)."""
-    from testamur.credentials.rendering.signing import Signer
+    from testamur.organisation.pdf_signing import Signer
 
     key = active_signing_key()
     identity = (key.pk, hashlib.sha256(bytes(key.pkcs12)).hexdigest())

@@ -6,9 +6,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from testamur.credentials import selectors as credential_selectors
-from testamur.credentials.forms import RequestDetailsForm
-from testamur.credentials.models import CredentialTemplate, CredentialType
 from testamur.learners.models import Learner
 from testamur.learners.widgets import LearnerPicker
 from testamur.qualifications.models import (
@@ -252,25 +249,3 @@ class TransitionForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("transitioned_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.fields["major"].queryset = Major.objects.filter(rule__qualification=qualification)
-
-
-class QualificationRequestForm(RequestDetailsForm):
-    testamur_template = forms.ModelChoiceField(
-        label="Testamur template", queryset=CredentialTemplate.objects.none()
-    )
-    record_template = forms.ModelChoiceField(
-        label="Record of results template", queryset=CredentialTemplate.objects.none()
-    )
-    field_order = ["testamur_template", "record_template"]
-
-    def __init__(self, *args, **kwargs):
-        available = credential_selectors.templates_available()
-        testamurs = available.filter(credential_type=CredentialType.TESTAMUR)
-        records = available.filter(credential_type=CredentialType.RECORD_OF_RESULTS)
-        initial = kwargs.setdefault("initial", {})
-        first_testamur, first_record = testamurs.first(), records.first()
-        initial.setdefault("testamur_template", first_testamur.pk if first_testamur else None)
-        initial.setdefault("record_template", first_record.pk if first_record else None)
-        super().__init__(*args, **kwargs)
-        self.fields["testamur_template"].queryset = testamurs
-        self.fields["record_template"].queryset = records

@@ -102,11 +102,11 @@ def achieved_codes(learner_ids, jurisdiction: str | None = None) -> dict[int, se
     OutcomeCode table says which: national 20, 51, 60 and legacy 53; WA 01, 04, 06, 09, ...).
     """
     jurisdiction = jurisdiction or Organisation.load().jurisdiction
-    rows = UnitEnrolment.objects.filter(
-        course_enrolment__learner_id__in=list(learner_ids),
-        outcome__jurisdiction=jurisdiction,
-        outcome__is_achieved=True,
-    ).values_list("course_enrolment__learner_id", "unit__code")
+    rows = (
+        UnitEnrolment.objects.achieved(jurisdiction)
+        .filter(course_enrolment__learner_id__in=list(learner_ids))
+        .values_list("course_enrolment__learner_id", "unit__code")
+    )
     achieved: dict[int, set[str]] = defaultdict(set)
     for learner_id, code in rows:
         achieved[learner_id].add(code)
@@ -232,10 +232,8 @@ def credential_units(enrolments) -> dict[int, list[dict]]:
         if isinstance(e.audit_explanation, dict)
     }
     rows = (
-        UnitEnrolment.objects.filter(
-            course_enrolment__learner_id__in={e.learner_id for e in enrolments},
-            outcome__is_achieved=True,
-        )
+        UnitEnrolment.objects.achieved()
+        .filter(course_enrolment__learner_id__in={e.learner_id for e in enrolments})
         .select_related("unit", "outcome", "course_enrolment")
         .order_by("unit__code", "-end_date", "-id")
     )

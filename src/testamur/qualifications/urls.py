@@ -8,7 +8,6 @@ urlpatterns = [
     path("", qualifications.qualification_list, name="list"),
     path("<int:pk>/", qualifications.detail, name="detail"),
     path("<int:pk>/bulk/", qualifications.bulk, name="bulk"),
-    path("<int:pk>/request/", enrolments.request_bulk, name="request_bulk"),
     path("<int:pk>/credentials/", qualifications.credentials, name="credentials"),
     path("<int:pk>/rules/", qualifications.rules, name="rules"),
     path("<int:pk>/rules/download/", qualifications.rules_download, name="rules_download"),
@@ -26,6 +25,8 @@ urlpatterns = [
     path("majors/<int:pk>/edit/", rules.major_edit, name="major_edit"),
     path("majors/<int:pk>/delete/", rules.major_delete, name="major_delete"),
     path("equivalences/<int:pk>/delete/", rules.equivalence_delete, name="equivalence_delete"),
+    # The learner's Qualifications tab.
+    path("learner/<int:pk>/", enrolments.learner_qualifications, name="learner_qualifications"),
     path("enrolments/new/", enrolments.enrolment_create, name="enrolment_create"),
     path("enrolments/<int:pk>/", enrolments.enrolment_detail, name="enrolment_detail"),
     path("enrolments/<int:pk>/audit/", enrolments.enrolment_audit, name="enrolment_audit"),
@@ -39,5 +40,4 @@ urlpatterns = [
         enrolments.enrolment_transition,
         name="enrolment_transition",
     ),
-    path("enrolments/<int:pk>/request/", enrolments.enrolment_request, name="enrolment_request"),
 ]

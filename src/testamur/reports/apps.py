@@ -10,7 +10,9 @@ class ReportsConfig(AppConfig):
         from testamur.core.checkpoints import Checkpoint, checkpoint_written
         from testamur.core.integrity import verification_finished
         from testamur.core.models import EventLogVerification
+        from testamur.core.worker import worker_schedule_register
         from testamur.reports.integrity import checkpoint_email_owners, verification_email_owners
+        from testamur.reports.tasks import clock_digest_schedule
 
         checkpoint_written.connect(
             checkpoint_email_owners, sender=Checkpoint, dispatch_uid="checkpoint_email_owners"
@@ -19,4 +21,8 @@ class ReportsConfig(AppConfig):
             verification_email_owners,
             sender=EventLogVerification,
             dispatch_uid="verification_email_owners",
+        )
+        worker_schedule_register(
+            clock_digest_schedule,
+            message="30-day clock email to Admins queued for {when:%d/%m/%Y %H:%M}.",
         )

@@ -8,10 +8,11 @@ from django.views.decorators.http import require_POST
 
 from testamur.core.checkpoints import checkpoint_latest
 from testamur.core.paging import cursor_parse
-from testamur.core.permissions import require_permission
+from testamur.core.permissions import require_login, require_permission
 from testamur.credentials.rendering.engine import TemplateError
 from testamur.reports import exports
 from testamur.reports.clock import ClockWindow, clock_counts, clock_page, watch_start
+from testamur.reports.dashboard import dashboard_counts
 from testamur.reports.forms import ClockForm, RegisterReportForm
 from testamur.reports.models import ClockDigest, DigestStatus
 from testamur.reports.selectors import COLUMNS, Grouping, register_report_page
@@ -28,6 +29,11 @@ DIGEST_DONE = {
     DigestStatus.NO_RECIPIENTS: "No Admin or Owner has an email address, so no email was sent.",
     DigestStatus.FAILED: "The 30-day clock email could not be sent: {error}",
 }
+
+
+@require_login
+def home(request):
+    return render(request, "reports/home.html", {"counts": dashboard_counts()})
 
 
 @require_permission(VIEW)

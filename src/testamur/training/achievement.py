@@ -6,7 +6,7 @@ The achieved set is data in the OutcomeCode table, never a list in code or templ
 from django.db.models import Count, Q
 
 from testamur.organisation.models import Organisation
-from testamur.training.models import OutcomeCode, UnitEnrolment
+from testamur.training.models import OutcomeCode, UnitEnrolment, achieved_q
 
 
 def achieved_outcome_codes(jurisdiction: str | None = None) -> list[str]:
@@ -25,7 +25,7 @@ def enrolment_unit_counts(enrolment_ids) -> dict[int, tuple[int, int]]:
         UnitEnrolment.objects.filter(course_enrolment_id__in=list(enrolment_ids))
         .values("course_enrolment_id")
         .annotate(
-            achieved=Count("id", filter=Q(outcome__is_achieved=True)),
+            achieved=Count("id", filter=achieved_q()),
             total=Count("id"),
         )
     )
@@ -35,9 +35,8 @@ def enrolment_unit_counts(enrolment_ids) -> dict[int, tuple[int, int]]:
 def achieved_unit_enrolments(enrolment_ids):
     """The achieved unit enrolments of these course enrolments, by unit code."""
     return (
-        UnitEnrolment.objects.filter(
-            course_enrolment_id__in=list(enrolment_ids), outcome__is_achieved=True
-        )
+        UnitEnrolment.objects.achieved()
+        .filter(course_enrolment_id__in=list(enrolment_ids))
         .select_related("unit", "outcome")
         .order_by("course_enrolment_id", "unit__code")
     )
@@ -51,10 +50,10 @@ def units_achieved_in_future(*, today, enrolment_ids=(), learner_ids=()):
     if not enrolment_ids and not learner_ids:
         return UnitEnrolment.objects.none()
     return (
-        UnitEnrolment.objects.filter(
+        UnitEnrolment.objects.achieved()
+        .filter(
             Q(course_enrolment_id__in=enrolment_ids)
             | Q(course_enrolment__learner_id__in=learner_ids),
-            outcome__is_achieved=True,
             end_date__gt=today,
         )
         .select_related("unit", "course_enrolment")

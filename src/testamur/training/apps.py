@@ -14,4 +14,7 @@ class TrainingConfig(AppConfig):
     verbose_name = "Training"
 
     def ready(self):
+        from testamur.training.hooks import organisation_facts_register
+
+        organisation_facts_register()
         post_migrate.connect(_sync_outcome_codes, sender=self, dispatch_uid="outcome_codes")

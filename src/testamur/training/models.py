@@ -311,6 +311,20 @@ class DeliveryMode(models.TextChoices):
     NOT_APPLICABLE = "N", "Not applicable (RPL / credit transfer)"
 
 
+def achieved_q(path: str = "") -> Q:
+    """Unit enrolments whose outcome counts as achieved, reached through `path` (e.g.
+    "unit_enrolments__" from a course enrolment). The OutcomeCode table says which codes count
+    (DESIGN.md §1); this is the one place the filter is written."""
+    return Q(**{f"{path}outcome__is_achieved": True})
+
+
+class UnitEnrolmentQuerySet(models.QuerySet):
+    def achieved(self, jurisdiction: str | None = None):
+        """Achieved unit enrolments; only those with `jurisdiction`'s outcome codes if given."""
+        achieved = self.filter(achieved_q())
+        return achieved.filter(outcome__jurisdiction=jurisdiction) if jurisdiction else achieved
+
+
 class UnitEnrolment(models.Model):
     course_enrolment = models.ForeignKey(
         CourseEnrolment, on_delete=models.PROTECT, related_name="unit_enrolments"
@@ -345,6 +359,8 @@ class UnitEnrolment(models.Model):
         editable=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UnitEnrolmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["unit__code"]

@@ -275,7 +275,7 @@ def _pdf_signature(data: bytes) -> tuple[bool, bool]:
     """(has a signature, a signature of this RTO's keys holds over the whole file)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from testamur.credentials.rendering.signing import Signer
+    from testamur.organisation.pdf_signing import Signer
     from testamur.organisation.signing_keys import signing_keys_unlocked
 
     reader = PdfFileReader(io.BytesIO(data), strict=False)

@@ -24,12 +24,9 @@ from testamur.api.common import (
     responses,
 )
 from testamur.api.idempotency import IDEMPOTENCY_DOC, idempotent
-from testamur.api.routers.credentials import (
-    CredentialOut,
-    credential_or_404,
-    issuing_officer_or_422,
-)
+from testamur.api.routers.credentials import credential_or_404, issuing_officer_or_422
 from testamur.api.routers.refs import CourseRef, LearnerRef
+from testamur.api.schemas.credentials import CredentialOut
 from testamur.credentials.models import CredentialTemplate
 from testamur.credentials.qualification_requests import credential_request_for_qualification
 from testamur.learners.models import Learner

@@ -26,8 +26,9 @@ from testamur.api.common import (
     responses,
 )
 from testamur.api.idempotency import IDEMPOTENCY_DOC, idempotent
-from testamur.api.routers.credentials import PDF_RESPONSE, CredentialRef, Skipped
+from testamur.api.routers.credentials import PDF_RESPONSE
 from testamur.api.routers.refs import LearnerRef, UserRef
+from testamur.api.schemas.credentials import CredentialRef, Skipped
 from testamur.core.downloads import stored_file_response
 from testamur.credentials import selectors
 from testamur.credentials.gates import Fix, fix_url

@@ -10,7 +10,7 @@ import io
 import re
 from datetime import date
 from functools import lru_cache
-from typing import Any, TypedDict, get_args, get_origin
+from typing import Any, TypedDict
 
 import segno
 
@@ -208,34 +208,6 @@ def finalise_context(data: dict) -> dict:
         data.setdefault(key, None)
     data.setdefault("units", [])
     return sanitize_context(data)
-
-
-def context_problems(data: dict) -> list[str]:
-    """Keys missing from `data` compared with TemplateContext (for tests and the lead's builder)."""
-    problems = []
-
-    def check(value: Any, schema: Any, path: str) -> None:
-        hints = getattr(schema, "__annotations__", None)
-        if hints is None or value is None:
-            return
-        if not isinstance(value, dict):
-            problems.append(f"{path} should be a mapping.")
-            return
-        for key, hint in hints.items():
-            if key not in value:
-                problems.append(f"{path}.{key} is missing.")
-                continue
-            if get_origin(hint) is list:
-                continue  # items are checked below
-            for candidate in get_args(hint) or (hint,):
-                check(value[key], candidate, f"{path}.{key}")
-
-    check(data, TemplateContext, "data")
-    for i, unit in enumerate(data.get("units") or []):
-        check(unit, UnitContext, f"data.units[{i}]")
-    for i, signatory in enumerate(data.get("signatories") or []):
-        check(signatory, SignatoryContext, f"data.signatories[{i}]")
-    return problems
 
 
 _SAMPLE_COURSE: CourseContext = {

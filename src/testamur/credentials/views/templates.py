@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from testamur.core.downloads import private
 from testamur.core.permissions import require_permission
+from testamur.credentials import credential_templates as service
 from testamur.credentials import selectors
-from testamur.credentials import templates_service as service
 from testamur.credentials.forms import (
     TemplateAssetForm,
     TemplateCopyForm,

@@ -16,7 +16,6 @@ from testamur.interchange.reading import cell_text
 NOT_A_DATE = "'{value}' is not a date: write it as DD/MM/YYYY (e.g. 31/01/2026)."
 NOT_A_NUMBER = "'{value}' is not a number of hours."
 NOT_A_CHOICE = "'{value}' is not one of: {choices}."
-NOT_YES_NO = "'{value}' is not Yes or No."
 TOO_LONG = "'{value}' is longer than {limit} characters."
 NOT_IN_CODE_LIST = "'{value}' is not in the AVETMISS {list} list (give its code or its name)."
 NOT_A_YEAR = "'{value}' is not a year (e.g. 2012)."
@@ -140,17 +139,6 @@ def code_list(model, list_name: str, *, many: bool = False, recognition: bool = 
         return found
 
     return parse
-
-
-def yes_no(value) -> bool | None:
-    shown = cell_text(value).lower()
-    if not shown:
-        return None
-    if shown in {"y", "yes", "true", "1"}:
-        return True
-    if shown in {"n", "no", "false", "0"}:
-        return False
-    raise CellError(NOT_YES_NO.format(value=cell_text(value)))
 
 
 @dataclass(frozen=True)

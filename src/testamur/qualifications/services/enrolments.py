@@ -1,8 +1,9 @@
 """Qualification enrolments: enrol, audit (one or in bulk), switch major, transition to the
-qualification that supersedes one, and follow the enrolment's credentials' statuses.
+qualification that supersedes one. Following the enrolment's credentials' statuses is
+credentials' part (credentials/qualification_status.py).
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,7 +13,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from testamur.core.events import EventRecord, event_record_many
-from testamur.credentials.models import Credential, CredentialStatus, CredentialType
 from testamur.learners.models import Learner
 from testamur.qualifications import selectors
 from testamur.qualifications.audit import AuditResult, audit
@@ -443,68 +443,3 @@ def qualification_enrolment_transition(
         )
         qualification_enrolment_audit(actor=actor, enrolment=enrolment)
     return enrolment
-
-
-def status_from_credentials(credentials: list[tuple[str, str]], *, audit_passed: bool) -> str:
-    """The enrolment status its credentials (type, status) give.
-
-    Cancelling the testamur withdraws the qualification; otherwise the least advanced live
-    credential sets the status. With no credentials left (a request deleted) the audit does.
-    """
-    live = [(kind, status) for kind, status in credentials if status != CredentialStatus.CANCELLED]
-    testamur_cancelled = any(
-        kind == CredentialType.TESTAMUR and status == CredentialStatus.CANCELLED
-        for kind, status in credentials
-    )
-    if testamur_cancelled and not any(kind == CredentialType.TESTAMUR for kind, _ in live):
-        return QualificationStatus.WITHDRAWN
-    statuses = {status for _, status in live}
-    if not statuses:
-        return QualificationStatus.READY if audit_passed else QualificationStatus.NOT_YET_ACHIEVED
-    if CredentialStatus.FAILED in statuses:
-        return QualificationStatus.FAILED
-    if statuses & {CredentialStatus.REQUESTED, CredentialStatus.GENERATING}:
-        return QualificationStatus.GENERATING
-    if CredentialStatus.GENERATED in statuses:
-        return QualificationStatus.AWAITING_ISSUE
-    return QualificationStatus.ISSUED
-
-
-def qualification_enrolment_sync_status(*, credentials, actor) -> None:
-    """Set the status of the qualification enrolments of these credentials from their credentials.
-
-    Called wherever credentials change state, after they are saved, in the same transaction.
-    Credentials from course enrolments are ignored at no cost.
-    """
-    ids = {c.qualification_enrolment_id for c in credentials if c.qualification_enrolment_id}
-    if not ids:
-        return
-    with transaction.atomic():
-        rows = list(
-            QualificationEnrolment.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-        )
-        found = defaultdict(list)
-        for enrolment_id, kind, status in Credential.objects.filter(
-            qualification_enrolment_id__in=ids
-        ).values_list("qualification_enrolment_id", "credential_type", "status"):
-            found[enrolment_id].append((kind, status))
-        events, changed = [], []
-        now = timezone.now()
-        for row in rows:
-            status = status_from_credentials(found[row.pk], audit_passed=row.audit_passed)
-            if status == row.status:
-                continue
-            events.append(
-                _event(
-                    row,
-                    actor=actor,
-                    action="status_changed",
-                    from_state=row.status,
-                    to_state=status,
-                    reason="Follows its credentials",
-                )
-            )
-            row.status, row.updated_at = status, now
-            changed.append(row)
-        QualificationEnrolment.objects.bulk_update(changed, ["status", "updated_at"])
-        event_record_many(events)

@@ -2,25 +2,18 @@
 switch major, move to the superseding qualification, request credentials (one or in bulk),
 and the learner's Qualifications tab."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from testamur.core.forms import form_add_service_errors
 from testamur.core.permissions import require_permission
-from testamur.credentials.qualification_requests import (
-    NOT_READY,
-    credential_request_for_qualification,
-    credential_request_for_qualification_bulk,
-)
 from testamur.learners.models import Learner
 from testamur.qualifications import selectors, services
 from testamur.qualifications.forms import (
     QualificationEnrolmentForm,
-    QualificationRequestForm,
     SwitchMajorForm,
     TransitionForm,
 )
@@ -34,34 +27,28 @@ from testamur.qualifications.models import (
 from testamur.qualifications.services.enrolments import NOT_SUPERSEDED
 from testamur.qualifications.views.qualifications import (
     AUDIT,
-    REQUEST,
     VIEW,
-    qualification_or_404,
 )
-from testamur.training.forms import form_add_service_errors, posted_ids
 
 CHANGE = "qualifications.change_qualificationenrolment"
 ADD = "qualifications.add_qualificationenrolment"
 
 ENROLLED = "Enrolled {name} in {code}. {summary}"
-REQUESTED = "Requested the testamur and record of results for {name}; generating them now."
 MAJOR_SWITCHED = "{name}'s major is now {major}. {summary}"
 TRANSITIONED = "{name} moved from {old} to {new}. {summary}"
 NO_OTHER_MAJOR = (
     "Switch major is for a learner who achieved another major (audit outcome Other Majors "
     "Achieved or All Majors Achieved); {name}'s last audit: {outcome}."
 )
-NOTHING_SELECTED = "Select at least one enrolment to request credentials for."
-IGNORED = "{count} selected enrolment(s) are not in this qualification and were ignored."
 NO_QUALIFICATIONS = "{name} is not enrolled in any qualification yet."
 SWITCH_OUTCOMES = (AuditOutcome.OTHER_MAJORS, AuditOutcome.ALL_MAJORS)
 
 
-def _enrolment_or_404(pk: int) -> QualificationEnrolment:
+def enrolment_or_404(pk: int) -> QualificationEnrolment:
     return get_object_or_404(selectors.enrolments_base(), pk=pk)
 
 
-def _crumbs(enrolment: QualificationEnrolment) -> list[tuple[str, str]]:
+def enrolment_crumbs(enrolment: QualificationEnrolment) -> list[tuple[str, str]]:
     qualification = enrolment.qualification
     return [
         ("Qualifications", reverse("qualifications:list")),
@@ -73,11 +60,11 @@ def _crumbs(enrolment: QualificationEnrolment) -> list[tuple[str, str]]:
     ]
 
 
-def _detail_url(enrolment) -> str:
+def enrolment_url(enrolment) -> str:
     return reverse("qualifications:enrolment_detail", args=[enrolment.pk])
 
 
-def _form_page(request, form, *, title, crumbs, cancel_url, submit="Save", intro=""):
+def form_page(request, form, *, title, crumbs, cancel_url, submit="Save", intro=""):
     return render(
         request,
         "qualifications/form.html",
@@ -130,13 +117,13 @@ def enrolment_create(request):
                     summary=enrolment.audit_summary,
                 ),
             )
-            return redirect(_detail_url(enrolment))
+            return redirect(enrolment_url(enrolment))
     back = (
-        reverse("learners:qualifications", args=[learner.pk])
+        reverse("qualifications:learner_qualifications", args=[learner.pk])
         if learner
         else reverse("qualifications:list")
     )
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Enrol in a qualification",
@@ -164,14 +151,14 @@ def explanation_sections(enrolment: QualificationEnrolment) -> dict:
 
 @require_permission(VIEW)
 def enrolment_detail(request, pk: int):
-    enrolment = _enrolment_or_404(pk)
+    enrolment = enrolment_or_404(pk)
     superseded_by = enrolment.qualification.superseded_by
     return render(
         request,
         "qualifications/enrolment_detail.html",
         {
             "enrolment": enrolment,
-            "crumbs": _crumbs(enrolment)[:2],
+            "crumbs": enrolment_crumbs(enrolment)[:2],
             "explanation": explanation_sections(enrolment),
             "can_switch": switchable_majors(enrolment).exists(),
             "can_request": enrolment.status == QualificationStatus.READY,
@@ -184,20 +171,20 @@ def enrolment_detail(request, pk: int):
 @require_permission(AUDIT)
 @require_POST
 def enrolment_audit(request, pk: int):
-    enrolment = _enrolment_or_404(pk)
+    enrolment = enrolment_or_404(pk)
     tally = services.qualification_enrolment_audit(actor=request.user, enrolment=enrolment)
     if tally.skipped:
         messages.warning(request, tally.summary())
     else:
         messages.success(request, enrolment.audit_summary)
     back = request.POST.get("next", "")
-    learner_tab = reverse("learners:qualifications", args=[enrolment.learner_id])
-    return redirect(learner_tab if back == "learner" else _detail_url(enrolment))
+    learner_tab = reverse("qualifications:learner_qualifications", args=[enrolment.learner_id])
+    return redirect(learner_tab if back == "learner" else enrolment_url(enrolment))
 
 
 @require_permission(CHANGE)
 def enrolment_switch_major(request, pk: int):
-    enrolment = _enrolment_or_404(pk)
+    enrolment = enrolment_or_404(pk)
     majors = switchable_majors(enrolment)
     if not majors.exists():
         messages.error(
@@ -207,7 +194,7 @@ def enrolment_switch_major(request, pk: int):
                 outcome=enrolment.get_audit_outcome_display() or "not audited",
             ),
         )
-        return redirect(_detail_url(enrolment))
+        return redirect(enrolment_url(enrolment))
     form = SwitchMajorForm(request.POST or None, majors=majors)
     if request.method == "POST" and form.is_valid():
         try:
@@ -226,14 +213,14 @@ def enrolment_switch_major(request, pk: int):
                     summary=enrolment.audit_summary,
                 ),
             )
-            return redirect(_detail_url(enrolment))
+            return redirect(enrolment_url(enrolment))
     current = enrolment.major.name if enrolment.major else "no major"
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Switch major: {enrolment.learner.full_name}",
-        crumbs=_crumbs(enrolment),
-        cancel_url=_detail_url(enrolment),
+        crumbs=enrolment_crumbs(enrolment),
+        cancel_url=enrolment_url(enrolment),
         submit="Switch major",
         intro=(
             f"Assigned now: {current}. The learner has achieved the majors listed, so switching "
@@ -244,14 +231,14 @@ def enrolment_switch_major(request, pk: int):
 
 @require_permission(CHANGE)
 def enrolment_transition(request, pk: int):
-    enrolment = _enrolment_or_404(pk)
+    enrolment = enrolment_or_404(pk)
     new = enrolment.qualification.superseded_by
     if new is None:
         messages.error(
             request,
             NOT_SUPERSEDED.format(qualification=enrolment.qualification.code),
         )
-        return redirect(_detail_url(enrolment))
+        return redirect(enrolment_url(enrolment))
     form = TransitionForm(request.POST or None, qualification=new)
     if request.method == "POST" and form.is_valid():
         old = enrolment.qualification.code
@@ -272,107 +259,19 @@ def enrolment_transition(request, pk: int):
                     summary=enrolment.audit_summary,
                 ),
             )
-            return redirect(_detail_url(enrolment))
-    return _form_page(
+            return redirect(enrolment_url(enrolment))
+    return form_page(
         request,
         form,
         title=f"Move {enrolment.learner.full_name} to {new.code}",
-        crumbs=_crumbs(enrolment),
-        cancel_url=_detail_url(enrolment),
+        crumbs=enrolment_crumbs(enrolment),
+        cancel_url=enrolment_url(enrolment),
         submit=f"Move to {new.code}",
         intro=(
             f"{enrolment.qualification.code} is superseded by {new}. The enrolment moves to "
             f"{new.code}, keeps a record of the transition, and is audited against {new.code}'s "
             f"rules (mapped equivalent units count)."
         ),
-    )
-
-
-@require_permission(REQUEST, VIEW)
-def enrolment_request(request, pk: int):
-    """Request the testamur and record of results for one Ready enrolment."""
-    enrolment = _enrolment_or_404(pk)
-    # Started from the learner's Qualifications tab: go back there afterwards.
-    from_learner = request.GET.get("next") == "learner"
-    back = (
-        reverse("learners:qualifications", args=[enrolment.learner_id])
-        if from_learner
-        else _detail_url(enrolment)
-    )
-    if enrolment.status != QualificationStatus.READY:
-        messages.error(
-            request,
-            NOT_READY.format(
-                learner=enrolment.learner.full_name,
-                status=enrolment.get_status_display(),
-                qualification=enrolment.qualification.code,
-            ),
-        )
-        return redirect(back)
-    form = QualificationRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            credential_request_for_qualification(
-                actor=request.user, qualification_enrolment=enrolment, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(request, REQUESTED.format(name=enrolment.learner.full_name))
-            return redirect(back)
-    return _form_page(
-        request,
-        form,
-        title=f"Request credentials: {enrolment.learner.full_name}",
-        crumbs=_crumbs(enrolment),
-        cancel_url=back,
-        submit="Request credentials",
-        intro=(
-            f"The testamur and the record of results for {enrolment.qualification}, requested "
-            f"together and generated in the background; an Admin then issues them."
-        ),
-    )
-
-
-@require_permission(REQUEST, VIEW)
-def request_bulk(request, pk: int):
-    """Request credentials for the ticked enrolments of a qualification."""
-    qualification = qualification_or_404(pk)
-    back = reverse("qualifications:detail", args=[qualification.pk])
-    data = request.POST if request.method == "POST" else request.GET
-    raw = {value for value in data.getlist("enrolment") if value}
-    enrolments = selectors.qualification_enrolments_selected(
-        qualification=qualification, ids=posted_ids(list(raw))
-    )
-    if len(raw) > len(enrolments):
-        messages.warning(request, IGNORED.format(count=len(raw) - len(enrolments)))
-    if not enrolments:
-        messages.error(request, NOTHING_SELECTED)
-        return redirect(back)
-    form = QualificationRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            outcome = credential_request_for_qualification_bulk(
-                actor=request.user, qualification_enrolments=enrolments, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            (messages.warning if outcome.skipped else messages.success)(request, outcome.summary())
-            query = urlencode([("select", c.pk) for c in outcome.done])
-            return redirect(
-                f"{reverse('qualifications:credentials', args=[qualification.pk])}?{query}"
-            )
-    ready = sum(1 for e in enrolments if e.status == QualificationStatus.READY)
-    return render(
-        request,
-        "qualifications/request_bulk.html",
-        {
-            "form": form,
-            "qualification": qualification,
-            "enrolments": enrolments,
-            "ready": ready,
-        },
     )
 
 

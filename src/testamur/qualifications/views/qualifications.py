@@ -10,15 +10,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from testamur.core.forms import posted_ids
+from testamur.core.paging import paginate
 from testamur.core.permissions import require_permission
 from testamur.core.spreadsheets import csv_writer
 from testamur.qualifications import selectors, services
 from testamur.qualifications.audit import rule_problems
 from testamur.qualifications.forms import EnrolmentFilterForm
 from testamur.qualifications.rule_file import rule_file_rows
-from testamur.training.forms import SearchForm, posted_ids
+from testamur.training.forms import SearchForm
 from testamur.training.models import Course, CourseType
-from testamur.training.selectors import paginate
 
 VIEW = "qualifications.view_qualificationenrolment"
 VIEW_RULES = "qualifications.view_packagingrule"
@@ -127,7 +128,7 @@ def bulk(request, pk: int):
         return back
     if name in ("request", "request_issue"):
         page = {
-            "request": "qualifications:request_bulk",
+            "request": "credentials:request_qualification_bulk",
             "request_issue": "credentials:request_issue_qualification",
         }[name]
         query = urlencode([("enrolment", enrolment.pk) for enrolment in enrolments])

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from testamur.core.forms import form_add_service_errors
 from testamur.core.permissions import require_permission
 from testamur.qualifications import selectors, services
 from testamur.qualifications.forms import (
@@ -19,7 +20,6 @@ from testamur.qualifications.forms import (
 from testamur.qualifications.models import ElectiveGroup, Major, PackagingRule, UnitEquivalence
 from testamur.qualifications.rule_file import COLUMNS, RuleFileError
 from testamur.qualifications.views.qualifications import qualification_or_404
-from testamur.training.forms import form_add_service_errors
 
 EDIT = "qualifications.change_packagingrule"
 

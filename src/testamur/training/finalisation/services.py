@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from testamur.core.events import EventRecord, event_record, event_record_many
-from testamur.qualifications.services.enrolments import qualification_enrolments_audit_learners
 from testamur.training.finalisation.learner_status import learner_inactive_rule_apply
 from testamur.training.finalisation.plans import (
     Change,
@@ -20,6 +19,7 @@ from testamur.training.finalisation.plans import (
     enrolment_plans,
     plans_fingerprint,
 )
+from testamur.training.hooks import outcomes_changed
 from testamur.training.models import CourseEnrolment, UnitEnrolment
 
 PREVIEW_STALE = (
@@ -121,7 +121,7 @@ def enrolments_finalise(
     learner_ids = {p.enrolment.learner_id for p in plans}
     learner_inactive_rule_apply(actor=actor, learner_ids=learner_ids)
     # Outcomes written here bypass unit_enrolment_update: audit the qualifications here too.
-    qualification_enrolments_audit_learners(actor=actor, learner_ids=learner_ids)
+    outcomes_changed(actor=actor, learner_ids=learner_ids)
     return plans
 
 

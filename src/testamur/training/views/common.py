@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
-from testamur.training.forms import form_add_service_errors
+from testamur.core.forms import form_add_service_errors
 
 
 def form_page(

@@ -4,11 +4,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from testamur.core.permissions import require_permission
-from testamur.credentials.selectors import enrolment_credential_summary
 from testamur.learners.models import Learner
 from testamur.learners.selectors import history_rows
 from testamur.training import selectors, services
 from testamur.training.forms import EnrolmentCreateForm, EnrolmentForm, UnitEnrolmentForm
+from testamur.training.hooks import enrolment_credential_summary
 from testamur.training.models import CourseEnrolment, OutcomeCode, UnitEnrolment
 from testamur.training.outcome_codes import NOT_SET
 from testamur.training.views.common import form_page, save_form

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from testamur.core.forms import posted_ids
 from testamur.core.permissions import require_permission
 from testamur.core.spreadsheets import csv_writer
 from testamur.learners.models import Learner
@@ -21,7 +22,6 @@ from testamur.training.forms import (
     OfferEnrolmentFilterForm,
     OfferFilterForm,
     OfferForm,
-    posted_ids,
 )
 from testamur.training.models import CourseEnrolment, CourseOffer, EnrolmentStatus
 from testamur.training.views.common import form_page, save_form

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from testamur.core.tasks import AFTER_START, event_log_daily_schedule
+from testamur.core.worker import worker_schedules
 from testamur.credentials import run_chunks
 from testamur.credentials.models import FINISHED_RUN_STATUSES, GenerationRun
 from testamur.learners.usi_registry.services import usi_jobs_recover
 from testamur.learners.usi_registry.tasks import usi_reverify_schedule
-from testamur.reports.tasks import clock_digest_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -83,11 +83,12 @@ class Command(BaseCommand):
         when = usi_reverify_schedule()
         if when:
             self.stdout.write(f"USI re-verification check queued for {when:%d/%m/%Y %H:%M}.")
-        # The daily 30-day-clock email re-queues itself; this starts it (once, however many
-        # workers start).
-        when = clock_digest_schedule()
-        if when:
-            self.stdout.write(f"30-day clock email to Admins queued for {when:%d/%m/%Y %H:%M}.")
+        # Daily tasks of higher layers (the 30-day-clock email) re-queue themselves; this starts
+        # them (once, however many workers start).
+        for schedule, message in worker_schedules():
+            when = schedule()
+            if when:
+                self.stdout.write(message.format(when=when))
         # So does the daily check of the event log and its signed checkpoint.
         when = event_log_daily_schedule(after=AFTER_START)
         if when:

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from testamur.core.demo.seed import demo_seed
+from testamur.demo.seed import demo_seed
 
 
 class Command(BaseCommand):

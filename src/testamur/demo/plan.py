@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from testamur.core.demo import people
-from testamur.core.demo.rto import OFFERS, RE_ENROLMENTS, OfferPlan
-from testamur.core.demo.training_products import CREDIT_TRANSFER_UNITS, UNITS, WORKPLACE_UNITS
+from testamur.demo import people
+from testamur.demo.rto import OFFERS, RE_ENROLMENTS, OfferPlan
+from testamur.demo.training_products import CREDIT_TRANSFER_UNITS, UNITS, WORKPLACE_UNITS
 from testamur.learners.models import (
     DisabilityType,
     Gender,

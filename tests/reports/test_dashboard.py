@@ -114,7 +114,7 @@ def test_the_dashboard_costs_the_same_queries_however_much_is_waiting(rto_user_c
 def test_the_reporting_calendar_says_when_total_vet_activity_is_due(
     rto_admin_client, monkeypatch, today, shown
 ):
-    monkeypatch.setattr("testamur.core.selectors.rto_today", lambda: today)
+    monkeypatch.setattr("testamur.reports.dashboard.rto_today", lambda: today)
 
     page = rto_admin_client.get(reverse("home")).content.decode()
 
@@ -125,7 +125,7 @@ def test_the_reporting_calendar_says_when_total_vet_activity_is_due(
 
 
 def test_only_those_who_export_see_the_reporting_notice(rto_user_client, monkeypatch):
-    monkeypatch.setattr("testamur.core.selectors.rto_today", lambda: date(2027, 1, 10))
+    monkeypatch.setattr("testamur.reports.dashboard.rto_today", lambda: date(2027, 1, 10))
 
     page = rto_user_client.get(reverse("home")).content.decode()
 

@@ -6,7 +6,7 @@ Offer dates are days from today, so the demo always has past, current and future
 import random
 from dataclasses import dataclass
 
-from testamur.core.demo.training_products import (
+from testamur.demo.training_products import (
     BSB40120,
     CHC33021,
     SIT30821,

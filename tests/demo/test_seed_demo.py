@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from testamur.accounts.models import User
 from testamur.accounts.roles import Role
-from testamur.core.demo.seed import LOGINS_FILENAME
-from testamur.core.demo.training_products import CHC33021, PRODUCTS, UNITS
 from testamur.core.models import Event
+from testamur.demo.seed import LOGINS_FILENAME
+from testamur.demo.training_products import CHC33021, PRODUCTS, UNITS
 from testamur.learners.models import EXEMPT_STATUSES, Learner, UsiStatus
 from testamur.learners.usi import is_valid_usi
 from testamur.organisation.models import Organisation, Signatory

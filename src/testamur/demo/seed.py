@@ -23,9 +23,11 @@ from django.utils import timezone
 from testamur.accounts.models import User
 from testamur.accounts.roles import Role
 from testamur.accounts.services import user_create, user_set_active, user_set_role
-from testamur.core.demo import people
-from testamur.core.demo.plan import RANDOM_SEED, EnrolmentPlan, plan_enrolments, plan_learners
-from testamur.core.demo.rto import (
+from testamur.core.events import event_record
+from testamur.core.spreadsheets import csv_writer
+from testamur.demo import people
+from testamur.demo.plan import RANDOM_SEED, EnrolmentPlan, plan_enrolments, plan_learners
+from testamur.demo.rto import (
     LOCATIONS,
     LOGO_SVG,
     OFFERS,
@@ -33,9 +35,7 @@ from testamur.core.demo.rto import (
     ORGANISATION,
     signature_svg,
 )
-from testamur.core.demo.training_products import PRODUCTS, UNITS, TrainingProduct
-from testamur.core.events import event_record
-from testamur.core.spreadsheets import csv_writer
+from testamur.demo.training_products import PRODUCTS, UNITS, TrainingProduct
 from testamur.learners.models import Learner, UsiStatus
 from testamur.learners.services import multi_save
 from testamur.organisation.models import Jurisdiction, Organisation, Signatory

@@ -35,7 +35,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
-from testamur.credentials.rendering.cms_template import CmsTemplate, marker_digest
+from testamur.organisation.cms_template import CmsTemplate, marker_digest
 
 FIELD_NAME = "CredentialCertification"
 DIGEST = "sha256"
