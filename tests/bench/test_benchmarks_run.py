@@ -76,8 +76,20 @@ def bench_env(tmp_path_factory):
         check=True,
     )
     yield {**env, TEMPLATE: template}
-    if ON_POSTGRES:
-        subprocess.run([PSQL, server, "-qc", f"DROP DATABASE IF EXISTS {template}"], check=True)
+    if ON_POSTGRES:  # the template and every database the benchmarks made from it
+        made = subprocess.run(
+            [
+                PSQL,
+                server,
+                "-qtAc",
+                f"SELECT datname FROM pg_database WHERE datname LIKE '{own}_%'",  # noqa: S608
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        for name in made:
+            subprocess.run([PSQL, server, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
 
 
 def _run(script: str, env: dict) -> list[dict]:
