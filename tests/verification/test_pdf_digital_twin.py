@@ -22,6 +22,12 @@ from tests.verification.helpers import one_issued
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def twin_on(settings):
+    settings.ISSUED_PDF_DIGITAL_TWIN = True
+
+
 # poppler-utils (installed by .ci/run): an independent reader of the signature.
 PDFSIG = shutil.which("pdfsig") or "/usr/bin/pdfsig"
 

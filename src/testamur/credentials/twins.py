@@ -26,7 +26,7 @@ def twin_maker_register(maker: TwinMaker) -> None:
 
 
 def twins_make(records: list[CredentialIssuance]) -> dict[int, Attachment]:
-    if not getattr(settings, "ISSUED_PDF_DIGITAL_TWIN", True):
+    if not settings.ISSUED_PDF_DIGITAL_TWIN:
         return {}
     twins: dict[int, Attachment] = {}
     for maker in _makers:
