@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from testamur.verification import dids
+from testamur.verification.checks import vc_issuer_is_known
 from testamur.verification.keys import vc_signing_key_rotate
 from testamur.verification.models import DigitalCredential, VcSigningKey
 from testamur.verification.verifier import vc_verify
@@ -107,6 +108,8 @@ def test_credentials_issued_under_the_issuer_url_stay_verifiable(
 
 def test_an_unknown_issuer_setting_is_refused(settings):
     settings.VC_ISSUER = "did:ion"
+    (error,) = vc_issuer_is_known(None)
+    assert error.msg == dids.UNKNOWN_ISSUER_KIND.format(value="did:ion")
     with pytest.raises(ValueError) as excinfo:
         dids.issuer_kind()
     assert str(excinfo.value) == dids.UNKNOWN_ISSUER_KIND.format(value="did:ion")

@@ -201,3 +201,27 @@ def test_a_proof_by_someone_other_than_the_issuer_is_refused(vc):
         unsigned, private_key=private_key, verification_method=method, created=MOMENT
     )
     assert checking.credential_check(signed).errors == [checking.NOT_BY_ISSUER]
+
+
+def test_our_credential_whose_status_list_cannot_be_read_is_status_unknown(vc):
+    from testamur.verification.keys import active_vc_signing_key, private_key_of, signing_identity
+
+    key = active_vc_signing_key()
+    unsigned = {k: v for k, v in vc.items() if k != "proof"}
+    missing_list = unsigned["credentialStatus"]["statusListCredential"].replace("/1", "/99")
+    unsigned["credentialStatus"] = {
+        **unsigned["credentialStatus"],
+        "id": f"{missing_list}#5",
+        "statusListCredential": missing_list,
+    }
+    signed = proof_add(
+        unsigned,
+        private_key=private_key_of(key),
+        verification_method=signing_identity(key)[1],
+        created=MOMENT,
+        as_set=True,
+    )
+    result = checking.credential_check(signed)
+    assert result.verified and result.known_issuer
+    assert result.status == checking.STATUS_UNKNOWN
+    assert result.warnings == [checking.STATUS_UNREADABLE]

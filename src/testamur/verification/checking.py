@@ -62,6 +62,9 @@ PDF_CHANGED = (
 PDF_UNREADABLE = "This file could not be read as a PDF."
 UNKNOWN_FORMAT = "This is neither a credential JSON, a PDF from this RTO, nor a badge image."
 
+STATUS_UNREADABLE = (
+    "The credential's status list could not be read: whether it was revoked is unknown."
+)
 STATUS_VALID = "valid"
 STATUS_REVOKED = "revoked"
 STATUS_UNKNOWN = "status unknown"
@@ -191,7 +194,7 @@ def _status(result: CheckResult, document: dict) -> None:
             break
     if revoked is None:
         result.status = STATUS_UNKNOWN
-        result.warnings.append("The credential's status list could not be read.")
+        result.warnings.append(STATUS_UNREADABLE)
     elif revoked:
         result.status = STATUS_REVOKED
         result.refuse("The issuer has revoked this credential.")

@@ -12,3 +12,13 @@ def public_base_url_is_https(app_configs, **kwargs):
     if settings.PUBLIC_BASE_URL.startswith("https://"):
         return []
     return [checks.Warning(NOT_HTTPS, id="verification.W001")]
+
+
+@checks.register()
+def vc_issuer_is_known(app_configs, **kwargs):
+    from testamur.verification.dids import ISSUER_KINDS, UNKNOWN_ISSUER_KIND
+
+    value = getattr(settings, "VC_ISSUER", "did:web")
+    if value in ISSUER_KINDS:
+        return []
+    return [checks.Error(UNKNOWN_ISSUER_KIND.format(value=value), id="verification.E001")]
