@@ -46,6 +46,7 @@ PUBLIC = {
     "verification:lookup",
     "verification:verify",
     "verification:verify_vc",
+    "verification:verify_badge",
     "verification:issuer",
     "verification:did_document",
     "verification:did_document_under_path",
@@ -57,6 +58,7 @@ PUBLIC = {
     "verification:portal_home",
     "verification:portal_document",
     "verification:portal_vc",
+    "verification:portal_badge",
     "verification:portal_sign_out",
 }
 # The REST API answers bearer tokens only, never the session these clients sign in with:
@@ -325,6 +327,10 @@ PK_OWNER = [
     ("credentials:template_asset", "template_asset"),
     ("credentials:template", "template"),
     ("credentials:email_resend", "email"),
+    ("credentials:request_issue_offer", "offer"),
+    ("credentials:request_issue_qualification", "course"),
+    ("credentials:request_qualification_bulk", "course"),
+    ("credentials:request_qualification", "qualification_enrolment"),
     ("credentials:request_bulk", "offer"),
     ("credentials:request", "enrolment"),
     ("credentials:", "credential"),

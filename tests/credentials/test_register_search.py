@@ -11,6 +11,7 @@ from django.db.models import Q
 from testamur.credentials import selectors
 from testamur.credentials.models import Credential
 from testamur.credentials.selectors import credential_list
+from testamur.learners.selectors import name_search_q
 from tests.factories import enrolment_make, learner_make, offer_make, system_actor, template_make
 
 pytestmark = pytest.mark.django_db
@@ -37,13 +38,7 @@ QUERIES = [
 
 def _plain(search: str) -> list[int]:
     """The register's search as one filter (what it was before the indexes)."""
-    names = Q()
-    for word in search.replace(",", " ").split():
-        names &= (
-            Q(learner__given_name__icontains=word)
-            | Q(learner__family_name__icontains=word)
-            | Q(learner__preferred_name__icontains=word)
-        )
+    names = name_search_q(search, prefix="learner__")
     matches = names | Q(learner__client_id__iexact=search) | Q(number__icontains=search)
     return list(
         Credential.objects.filter(matches)

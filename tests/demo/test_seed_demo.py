@@ -144,7 +144,7 @@ def test_the_demo_organisation_is_ready_to_issue(seeded):
     organisation = Organisation.load()
     assert organisation.legal_name == "Harbour City Training Pty Ltd"
     assert organisation.rto_code == "41234"
-    assert organisation.credential_number_example(1) == "HCT-000001"
+    assert organisation.credential_number(1) == "HCT-000001"
     assert organisation.logo and organisation.logo.storage.exists(organisation.logo.name)
     assert Signatory.objects.filter(is_active=True).exists()
     # Stand-ins for the official NRT and AQF artwork: the demo's testamurs can be issued.
