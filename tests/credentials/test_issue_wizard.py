@@ -299,3 +299,19 @@ def test_unverified_usi_under_the_warn_setting_must_be_confirmed(
         rto_admin_client.post(ISSUE, _post_data([credential], usi_warnings_confirmed="on"))
     credential.refresh_from_db()
     assert credential.status == CredentialStatus.ISSUED
+
+
+def test_an_issued_credential_selected_again_is_left_out_with_the_reason(
+    rto_admin, rto_admin_client, offer, testamur_template, django_capture_on_commit_callbacks
+):
+    issued = _ready(offer, testamur_template, given_name="Ada", family_name="Lovelace")
+    with django_capture_on_commit_callbacks(execute=True):
+        rto_admin_client.post(ISSUE, _post_data([issued], final_qualification="no"))
+    ready = _ready(offer, testamur_template)
+
+    page = _text(rto_admin_client.get(ISSUE, {"credential": [issued.pk, ready.pk]}))
+
+    assert LEFT_OUT.format(count=1, total=2) in page
+    left_out = page.split('id="left-out"')[1].split("</table>")[0]
+    assert "Ada Lovelace" in left_out and "cannot be issued" in left_out
+    assert "Issue 1 credential" in page

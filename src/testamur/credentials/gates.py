@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from testamur.credentials.models import Credential, CredentialType
+from testamur.credentials.states import ISSUABLE, IllegalTransition
 from testamur.learners.usi_registry.services import latest_verifications
 from testamur.organisation.models import Organisation, UsiGate
 from testamur.organisation.selectors import organisation_missing_for_issue, organisation_today
@@ -156,6 +157,8 @@ def evaluate_gates(credentials: list[Credential]) -> dict[int, GateResult]:
     results: dict[int, GateResult] = {}
     for credential in credentials:
         result = GateResult()
+        if credential.status not in ISSUABLE:  # issued already, or cancelled
+            result.blockers.append(Blocker(str(IllegalTransition("issue", credential.status))))
         learner = credential.learner
         if not learner.usi_cleared_for_issue:
             message = Blocker(

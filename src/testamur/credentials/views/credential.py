@@ -1,6 +1,7 @@
 """One credential: its page, Preview, the generated draft and Reprint."""
 
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
@@ -86,13 +87,10 @@ def preview(request, pk: int):
     if credential.status in (CredentialStatus.REQUESTED, CredentialStatus.FAILED):
         try:
             credential = credential_generate_now(actor=request.user, credential=credential)
-        except ValidationError as error:
-            context = {
-                "credential": credential,
-                "title": PREVIEW_FAILED,
-                "error": " ".join(error.messages),
-            }
-            return render(request, "credentials/preview_error.html", context, status=422)
+        except (ValidationError, DatabaseError):
+            # Another run took it first, or the database is busy: a preview made now, which
+            # changes nothing, is still what the user asked to see.
+            credential = credential_or_404(pk)
         if credential.status == CredentialStatus.FAILED:
             context = {
                 "credential": credential,

@@ -53,13 +53,20 @@ document.addEventListener("change", function (event) {
   var select = event.target;
   if (!select.matches || !select.matches("select[data-credential-action]")) return;
   var issuing = select.value === "issue";
+  var leftOut = [];
   select.form.querySelectorAll('input[type=checkbox][name="credential"]').forEach(function (box) {
     var blocked = issuing && box.getAttribute("data-issuable") !== "true";
+    if (blocked && box.checked) leftOut.push((box.getAttribute("aria-label") || "").replace(/^Select /, ""));
     box.disabled = blocked;
     if (blocked) box.checked = false;
   });
   var note = select.form.querySelector("[data-issue-note]");
-  if (note) note.hidden = !issuing;
+  if (!note) return;
+  note.hidden = !issuing;
+  // Say which ticked rows were left out, and where the reason is.
+  note.textContent = leftOut.length
+    ? leftOut.length + " left out, not ready to issue (see “Ready to issue?” on each row): " + leftOut.join("; ") + "."
+    : "Only credentials that are ready to issue can be selected.";
 });
 document.addEventListener("submit", function (event) {
   var form = event.target;
