@@ -101,7 +101,7 @@ def test_pages_fit_a_phone_390_pixels_wide(page, sign_in, world):
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 390:
-            too_wide.append(f"{path}: {width}px")
+            too_wide.append(f"{path}: {width}px: {page.evaluate(WIDE)}")
     sign_in("alex")
     for path in _pages(world):
         page.goto(path)

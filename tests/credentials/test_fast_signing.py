@@ -3,6 +3,7 @@ byte for byte where the signature is deterministic (RSA PKCS#1 v1.5), and valid,
 and locked for pyHanko's validator and for poppler's `pdfsig` in every case."""
 
 import asyncio
+import concurrent.futures
 import datetime
 import hashlib
 import io
@@ -25,6 +26,13 @@ from testamur.organisation.cms_template import TEMPLATE_UNUSABLE, CmsTemplate
 from testamur.organisation.pdf_signing import SIGNED_CONTENT_CHANGED, Signer
 
 PDFSIG = shutil.which("pdfsig")
+
+
+def _run(coroutine):
+    """Run a coroutine to its end in a thread of its own: a browser test earlier in this
+    process may leave an event loop running in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _rsa_signer() -> Signer:
@@ -108,10 +116,8 @@ def test_the_template_builds_exactly_what_pyhanko_builds():
     signer = _rsa_signer()._signer
     for content in [b"first document", b"second document"]:
         digest = hashlib.sha256(content).digest()
-        fast = asyncio.run(signer.async_sign(digest, "sha256", use_pades=True))
-        slow = asyncio.run(
-            signers.SimpleSigner.async_sign(signer, digest, "sha256", use_pades=True)
-        )
+        fast = _run(signer.async_sign(digest, "sha256", use_pades=True))
+        slow = _run(signers.SimpleSigner.async_sign(signer, digest, "sha256", use_pades=True))
         assert fast.dump() == slow.dump()
 
 
@@ -119,7 +125,7 @@ def test_a_signature_with_unsigned_attributes_is_refused_as_a_template():
     """A timestamped signature (unsigned attributes) is not one the template can rebuild."""
     signer = _rsa_signer()._signer
     marker = bytes(range(32))
-    made = asyncio.run(signer.async_sign(marker, "sha256", use_pades=True, dry_run=True)).dump()
+    made = _run(signer.async_sign(marker, "sha256", use_pades=True, dry_run=True)).dump()
     content_info = cms.ContentInfo.load(made)
     info = content_info["content"]["signer_infos"][0]
     when = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)

@@ -18,14 +18,18 @@ import pikepdf
 from django.db import transaction
 from django.utils import timezone
 
-from testamur.core.events import EventRecord, event_record_many
+from testamur.core.events import event_record_many
 from testamur.credentials.models import CredentialIssuance
 from testamur.credentials.rendering.engine import Attachment
 from testamur.verification import composition, selectors
 from testamur.verification.issuance import proof_add
 from testamur.verification.keys import active_vc_signing_key, private_key_of
 from testamur.verification.models import DigitalCredential, StatusPurpose
-from testamur.verification.services import _entry_create, _open_status_list
+from testamur.verification.services import (
+    _entry_create,
+    _open_status_list,
+    digital_credential_event,
+)
 
 MEDIA_TYPE = "application/ld+json"
 DESCRIPTION = "The signed Open Badges 3.0 credential of this document (its digital twin)"
@@ -121,19 +125,7 @@ def twins_store(changes, actor) -> None:
         stored.append(entry)
         credential = issued[entry.credential_id]
         events.append(
-            EventRecord(
-                actor=None,
-                subject_type="credential",
-                subject_id=credential.pk,
-                learner_id=credential.learner_id,
-                action="digital_credential_issued",
-                data={
-                    "number": credential.number,
-                    "status_list": entry.status_list.number,
-                    "status_index": entry.status_index,
-                    "in_document": True,
-                },
-            )
+            digital_credential_event(credential, entry, number=credential.number, in_document=True)
         )
     DigitalCredential.objects.bulk_update(stored, ["signed", "signed_at"])
     event_record_many(events)

@@ -86,6 +86,28 @@ def _entry_create(credential: Credential, status_list: StatusList) -> DigitalCre
     raise RuntimeError(f"No free index found in {status_list}")
 
 
+def digital_credential_event(
+    credential: Credential, entry: DigitalCredential, *, number: str, in_document: bool = False
+) -> EventRecord:
+    """The event saying a credential's signed digital credential was made (and whether the
+    issued PDF carries it)."""
+    data = {
+        "number": number,
+        "status_list": entry.status_list.number,
+        "status_index": entry.status_index,
+    }
+    if in_document:
+        data["in_document"] = True
+    return EventRecord(
+        actor=None,
+        subject_type="credential",
+        subject_id=credential.pk,
+        learner_id=credential.learner_id,
+        action="digital_credential_issued",
+        data=data,
+    )
+
+
 def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
     """Make the signed Open Badges credential of each issued credential that has none, from
     its issuance record alone (never live tables). Returns the ids of those made.
@@ -132,20 +154,7 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
             )
             entry.signed_at = timezone.now()
             entry.save(update_fields=["signed", "signed_at"])
-            events.append(
-                EventRecord(
-                    actor=None,
-                    subject_type="credential",
-                    subject_id=credential.pk,
-                    learner_id=credential.learner_id,
-                    action="digital_credential_issued",
-                    data={
-                        "number": record.number,
-                        "status_list": entry.status_list.number,
-                        "status_index": entry.status_index,
-                    },
-                )
-            )
+            events.append(digital_credential_event(credential, entry, number=record.number))
             made.append(credential.pk)
         event_record_many(events)
     return made

@@ -1,5 +1,7 @@
 """One credential: its page, Preview, the generated draft and Reprint."""
 
+import contextlib
+
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse
@@ -85,12 +87,11 @@ def preview(request, pk: int):
     data, and nothing is changed."""
     credential = credential_or_404(pk)
     if credential.status in (CredentialStatus.REQUESTED, CredentialStatus.FAILED):
-        try:
+        # Another run took it first, or the database is busy: a preview made now from the row
+        # already read (asking the busy database again could fail the same way), which changes
+        # nothing, is still what the user asked to see.
+        with contextlib.suppress(ValidationError, DatabaseError):
             credential = credential_generate_now(actor=request.user, credential=credential)
-        except (ValidationError, DatabaseError):
-            # Another run took it first, or the database is busy: a preview made now, which
-            # changes nothing, is still what the user asked to see.
-            credential = credential_or_404(pk)
         if credential.status == CredentialStatus.FAILED:
             context = {
                 "credential": credential,
