@@ -136,7 +136,8 @@ def main() -> None:
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "ERROR",
-        "PYTHONPATH": str(ROOT),
+        # The checkout first, then whatever the caller had (a worktree's src/, say).
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
     }
     os.environ.update(env)
     migrate(env)

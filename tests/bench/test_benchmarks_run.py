@@ -60,10 +60,14 @@ def bench_env(tmp_path_factory):
     if ON_POSTGRES:
         base, _, own = env["DATABASE_URL"].rpartition("/")
         # Names of its own: never the developer's kept register data (<name>_bench_reports).
-        own = f"{own.split('?')[0]}_smoke"
+        # One set per xdist worker: two workers may set this fixture up at the same time.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        own = f"{own.split('?')[0]}_smoke_{worker}"
         template = f"{own}_template"
         server = f"{base}/postgres"
-        subprocess.run([PSQL, server, "-qc", f"DROP DATABASE IF EXISTS {template}"], check=True)
+        subprocess.run(
+            [PSQL, server, "-qc", f"DROP DATABASE IF EXISTS {template} WITH (FORCE)"], check=True
+        )
         subprocess.run([PSQL, server, "-qc", f"CREATE DATABASE {template}"], check=True)
         env["DATABASE_URL"] = f"{base}/{own}"
         migrate_url = f"{base}/{template}"
@@ -89,7 +93,9 @@ def bench_env(tmp_path_factory):
             check=True,
         ).stdout.split()
         for name in made:
-            subprocess.run([PSQL, server, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+            subprocess.run(
+                [PSQL, server, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=True
+            )
 
 
 def _run(script: str, env: dict) -> list[dict]:
