@@ -10,14 +10,16 @@ from django.urls import reverse
 
 from testamur.core.models import Event
 from testamur.core.uploads import NOT_AN_IMAGE, UNSAFE_SVG
-from testamur.credentials.credential_templates import (
+from testamur.credentials.credential_template_assets import (
     ASSET_EXTENSION,
     ASSET_KIND_MISMATCH,
     ASSET_RESERVED,
     FONT_NOT_VALID,
-    NOT_A_DRAFT,
     template_asset_delete,
     template_asset_upload,
+)
+from testamur.credentials.credential_templates import (
+    NOT_A_DRAFT,
     template_create,
     template_version_activate,
     template_version_save,

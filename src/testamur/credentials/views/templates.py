@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from testamur.core.downloads import private
 from testamur.core.permissions import require_permission
+from testamur.credentials import credential_template_assets as assets_service
 from testamur.credentials import credential_templates as service
 from testamur.credentials import selectors
 from testamur.credentials.forms import (
@@ -257,7 +258,7 @@ def _version_page(request, version: CredentialTemplateVersion, asset_form=None, 
         "is_draft": version.state == TemplateVersionState.DRAFT,
         "can_change": request.user.has_perm(service.PERM_CHANGE) and not template.is_builtin,
         "asset_form": asset_form or TemplateAssetForm(),
-        "limits": service.upload_limits(),
+        "limits": assets_service.upload_limits(),
         "credential_count": version.credentials.count(),
     }
     return render(request, "credentials/template_version.html", context, status=status)
@@ -296,7 +297,7 @@ def template_asset_upload(request, pk: int):
     form = TemplateAssetForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            asset = service.template_asset_upload(
+            asset = assets_service.template_asset_upload(
                 actor=request.user,
                 version=version,
                 upload=form.cleaned_data["file"],
@@ -315,7 +316,7 @@ def template_asset_upload(request, pk: int):
 def template_asset_delete(request, pk: int):
     asset = get_object_or_404(TemplateAsset.objects.select_related("version__template"), pk=pk)
     try:
-        version = service.template_asset_delete(actor=request.user, asset=asset)
+        version = assets_service.template_asset_delete(actor=request.user, asset=asset)
     except ValidationError as error:
         _refusal(request, error)
     else:

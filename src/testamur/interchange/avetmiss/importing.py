@@ -11,7 +11,7 @@ import zipfile
 
 from django.db import transaction
 
-from testamur.interchange.avetmiss import records
+from testamur.interchange.avetmiss import records_read
 from testamur.interchange.avetmiss.import_checks import (
     FLAWED_KEYS,
     ONE_ORGANISATION,
@@ -91,16 +91,16 @@ class AvetmissImport(ReferenceChecks, EnrolmentPlanning):
 
     def _read(self, archive, files) -> None:
         readers = {
-            "NAT00010": records.nat00010_read,
-            "NAT00020": records.nat00020_read,
-            "NAT00030": records.nat00030_read,
-            "NAT00060": records.nat00060_read,
-            "NAT00080": records.nat00080_read,
-            "NAT00085": records.nat00085_read,
-            "NAT00090": records.nat00090_read,
-            "NAT00100": records.nat00100_read,
-            "NAT00120": records.nat00120_read,
-            "NAT00130": records.nat00130_read,
+            "NAT00010": records_read.nat00010_read,
+            "NAT00020": records_read.nat00020_read,
+            "NAT00030": records_read.nat00030_read,
+            "NAT00060": records_read.nat00060_read,
+            "NAT00080": records_read.nat00080_read,
+            "NAT00085": records_read.nat00085_read,
+            "NAT00090": records_read.nat00090_read,
+            "NAT00100": records_read.nat00100_read,
+            "NAT00120": records_read.nat00120_read,
+            "NAT00130": records_read.nat00130_read,
         }
         self.org_line: Line | None = None
         self.locations: dict[str, Line] = {}

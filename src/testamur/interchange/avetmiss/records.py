@@ -1,8 +1,9 @@
-"""One pure function per NAT file turning Testamur's values into a line, and one reading a line.
+"""One pure function per NAT file turning Testamur's values into a line (export).
 
 Values AVETMISS codes differently from Testamur (states, postcodes, delivery modes, USI
 exemptions, "not stated" answers) are converted here and nowhere else. A client detail the
 learner has no answer for is written as "not stated" (@ in every position of the field).
+Reading a line back (import) is records_read, with these tables.
 """
 
 import re
@@ -42,17 +43,6 @@ SURVEY_CONTACT_STATUSES = ("A", "C", "D", "E", "I", "M", "O")
 DISABILITY_NOT_SPECIFIED = "99"
 SURVEY_MINOR_AGE = 15
 TRAINING_ORGANISATION_OUTCOMES = ("", "TNC", "D")
-
-STATE_UNKNOWN = "'{value}' is not an AVETMISS state identifier (01–09, 99)."
-POSTCODE_WRONG = "'{value}' is not a postcode (4 digits, OSPC for overseas, @@@@ if not stated)."
-FLAG_WRONG = "'{value}' is neither Y nor N."
-GENDER_WRONG = "'{value}' is not an AVETMISS gender (M, F, X or @)."
-DATE_NOT_STATED = "A not-stated date (@@@@@@@@) is only allowed for a date of birth."
-DELIVERY_MODE_WRONG = "'{value}' is not a delivery mode identifier (e.g. YNN, NNN)."
-PREDOMINANT_MODE_WRONG = "'{value}' is not a predominant delivery mode (I, E, W or N)."
-OUTCOME_TO_WRONG = "'{value}' is not a training-organisation outcome Testamur keeps (TNC or D)."
-FLAG_OR_NOT_STATED_WRONG = "'{value}' is not Y, N or @ (not stated)."
-SURVEY_STATUS_WRONG = "'{value}' is not a survey contact status (A, C, D, E, I, M or O)."
 
 
 def whole_hours(hours) -> int:
@@ -121,20 +111,6 @@ def nat00010_line(
     )
 
 
-def nat00010_read(fields: dict, report) -> dict:
-    address = ", ".join(p for p in (fields["address_1"], fields["address_2"]) if p)
-    return {
-        "rto_code": fields["toid"],
-        "legal_name": fields["name"],
-        "address_line": address,
-        "suburb": fields["suburb"],
-        "postcode": fields["postcode"],
-        "state": _state(fields["state"], report, "state", allow_blank=True),
-        "phone": fields["phone"],
-        "email": fields["email"],
-    }
-
-
 # NAT00020 Delivery location
 
 
@@ -155,17 +131,6 @@ def nat00020_line(
     )
 
 
-def nat00020_read(fields: dict, report) -> dict:
-    return {
-        "toid": fields["toid"],
-        "code": fields["location"],
-        "name": fields["name"],
-        "postcode": _postcode(fields["postcode"], report),
-        "state": _state(fields["state"], report, "state"),
-        "suburb": fields["suburb"],
-    }
-
-
 # NAT00030 Program
 
 
@@ -173,14 +138,6 @@ def nat00030_line(*, code: str, title: str, nominal_hours: int) -> str:
     return format_line(
         layouts.NAT00030, {"program": code, "name": title, "nominal_hours": nominal_hours}
     )
-
-
-def nat00030_read(fields: dict, report) -> dict:
-    return {
-        "code": fields["program"],
-        "title": fields["name"],
-        "nominal_hours": int(fields["nominal_hours"]) if fields["nominal_hours"] else None,
-    }
 
 
 # NAT00060 Subject
@@ -199,17 +156,6 @@ def nat00060_line(
             "nominal_hours": nominal_hours,
         },
     )
-
-
-def nat00060_read(fields: dict, report) -> dict:
-    field_of_education = fields["field_of_education"]
-    return {
-        "code": fields["subject"],
-        "title": fields["name"],
-        "field_of_education": "" if set(field_of_education) == {"@"} else field_of_education,
-        "is_vet": _flag(fields["vet_flag"], report, "vet_flag"),
-        "nominal_hours": int(fields["nominal_hours"]) if fields["nominal_hours"] else None,
-    }
 
 
 # NAT00080 Client
@@ -296,53 +242,6 @@ def nat00080_line(
     )
 
 
-def _stated(value: str) -> str:
-    """'' for a not-stated (all @) value."""
-    return "" if value and set(value) == {"@"} else value
-
-
-def _flag_or_not_stated(value: str, report, field: str) -> str:
-    if value not in (*FLAGS, "@"):
-        report(FLAG_OR_NOT_STATED_WRONG.format(value=value), field)
-    return _stated(value)
-
-
-def nat00080_read(fields: dict, report) -> dict:
-    gender = fields["gender"]
-    if gender not in GENDERS:
-        report(GENDER_WRONG.format(value=gender), "gender")
-    born = fields["date_of_birth"]
-    usi = fields["usi"]
-    survey = fields["survey_contact_status"]
-    if survey and survey not in SURVEY_CONTACT_STATUSES:
-        report(SURVEY_STATUS_WRONG.format(value=survey), "survey_contact_status")
-    return {
-        "client_id": fields["client"],
-        "name_for_encryption": fields["name_for_encryption"],
-        "gender": gender,
-        "date_of_birth": None if born == UNKNOWN_DATE else born,
-        "postcode": _postcode(fields["postcode"], report),
-        "suburb": fields["suburb"],
-        "state": _state(fields["state"], report, "state", allow_blank=True),
-        "usi": usi,
-        "address_building": fields["building"],
-        "address_unit": fields["unit"],
-        "address_street_number": fields["street_number"],
-        "address_street_name": fields["street_name"],
-        "school_level": _stated(fields["school_level"]),
-        "indigenous_status": _stated(fields["indigenous_status"]),
-        "language": _stated(fields["language"]),
-        "labour_force_status": _stated(fields["labour_force"]),
-        "country_of_birth": _stated(fields["country_of_birth"]),
-        "disability": _flag_or_not_stated(fields["disability_flag"], report, "disability_flag"),
-        "prior_education": _flag_or_not_stated(
-            fields["prior_education_flag"], report, "prior_education_flag"
-        ),
-        "at_school": _flag_or_not_stated(fields["at_school_flag"], report, "at_school_flag"),
-        "survey_contact_status": survey,
-    }
-
-
 # NAT00085 Client postal details
 
 
@@ -378,21 +277,6 @@ def nat00085_line(
     )
 
 
-def nat00085_read(fields: dict, report) -> dict:
-    _postcode(fields["postcode"], report)
-    _state(fields["state"], report, "state", allow_blank=True)
-    phone = fields["phone_mobile"] or fields["phone_home"] or fields["phone_work"]
-    return {
-        "client_id": fields["client"],
-        "title": fields["title"],
-        "given_name": fields["first_name"],
-        "family_name": fields["last_name"],
-        "postal_delivery_box": fields["po_box"],
-        "phone": phone,
-        "email": fields["email"],
-    }
-
-
 # NAT00090 Disability, NAT00100 Prior educational achievement
 
 
@@ -400,16 +284,8 @@ def nat00090_line(*, client_id: str, disability_type: str) -> str:
     return format_line(layouts.NAT00090, {"client": client_id, "disability_type": disability_type})
 
 
-def nat00090_read(fields: dict, report) -> dict:
-    return {"client_id": fields["client"], "disability_type": fields["disability_type"]}
-
-
 def nat00100_line(*, client_id: str, prior_education: str) -> str:
     return format_line(layouts.NAT00100, {"client": client_id, "prior_education": prior_education})
-
-
-def nat00100_read(fields: dict, report) -> dict:
-    return {"client_id": fields["client"], "prior_education": fields["prior_education"]}
 
 
 # NAT00120 Training activity
@@ -458,38 +334,6 @@ def nat00120_line(
     )
 
 
-def nat00120_read(fields: dict, report) -> dict:
-    triplet, predominant = fields["delivery_mode"], fields["predominant_delivery_mode"]
-    if triplet not in DELIVERY_TRIPLETS:
-        report(DELIVERY_MODE_WRONG.format(value=triplet), "delivery_mode")
-    if predominant and predominant not in DELIVERY_MODES:
-        report(PREDOMINANT_MODE_WRONG.format(value=predominant), "predominant_delivery_mode")
-    if not predominant:
-        by_triplet = {value: key for key, value in DELIVERY_MODES.items()}
-        predominant = by_triplet.get(triplet, "I" if "Y" in triplet[:1] else "E")
-    outcome_to = fields["outcome_training_organisation"]
-    if outcome_to not in TRAINING_ORGANISATION_OUTCOMES:
-        report(OUTCOME_TO_WRONG.format(value=outcome_to), "outcome_training_organisation")
-    for name in ("start_date", "end_date"):
-        if fields[name] == UNKNOWN_DATE:
-            report(DATE_NOT_STATED, name)
-    return {
-        "toid": fields["toid"],
-        "location": fields["location"],
-        "client_id": fields["client"],
-        "subject": fields["subject"],
-        "program": fields["program"],
-        "start_date": fields["start_date"],
-        "end_date": fields["end_date"],
-        "delivery_mode": predominant,
-        "outcome": fields["outcome"],
-        "outcome_training_organisation": outcome_to,
-        "commitment_id": fields["purchasing_contract"],
-        "hours_attended": Decimal(int(fields["hours_attended"] or 0)),
-        "scheduled_hours": Decimal(int(fields["scheduled_hours"] or 0)),
-    }
-
-
 # NAT00130 Program completed
 
 
@@ -506,38 +350,3 @@ def nat00130_line(
             "issued_flag": "Y" if issued else "N",
         },
     )
-
-
-def nat00130_read(fields: dict, report) -> dict:
-    if fields["completed_on"] == UNKNOWN_DATE:
-        report(DATE_NOT_STATED, "completed_on")
-    return {
-        "toid": fields["toid"],
-        "program": fields["program"],
-        "client_id": fields["client"],
-        "completed_on": fields["completed_on"],
-        "issued": _flag(fields["issued_flag"], report, "issued_flag"),
-    }
-
-
-def _state(value: str, report, field: str, *, allow_blank: bool = False) -> str:
-    if value in STATES:
-        return STATES[value]
-    if allow_blank and value in ("", STATE_NOT_STATED):
-        return ""
-    report(STATE_UNKNOWN.format(value=value), field)
-    return ""
-
-
-def _postcode(value: str, report) -> str:
-    if value in (POSTCODE_OVERSEAS, POSTCODE_NOT_STATED, ""):
-        return ""
-    if not re.fullmatch(r"\d{4}", value):
-        report(POSTCODE_WRONG.format(value=value), "postcode")
-    return value
-
-
-def _flag(value: str, report, field: str) -> bool:
-    if value not in ("Y", "N"):
-        report(FLAG_WRONG.format(value=value), field)
-    return value == "Y"
