@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from testamur.learners.models import Learner, UsiStatus, UsiVerification, UsiVerificationJob
 from testamur.learners.usi_registry import services
@@ -180,7 +181,7 @@ def test_a_job_whose_worker_stopped_is_taken_up_again(
     job = services.usi_job_prepare(
         actor=rto_admin, learner_ids=[x.pk for x in learners], source="T"
     )
-    stale = services.timezone.now() - timedelta(minutes=30)
+    stale = timezone.now() - timedelta(minutes=30)
     UsiVerificationJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=stale)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -8,7 +8,6 @@ from django.test import Client
 from django.urls import reverse
 
 from testamur.core.models import Event
-from testamur.learners import services
 from testamur.learners.models import Learner, UsiStatus
 from testamur.learners.services import (
     CLIENT_ID_TAKEN,
@@ -17,6 +16,7 @@ from testamur.learners.services import (
     USI_TAKEN,
     VERIFIED_IN_FUTURE,
     learner_create,
+    records,
 )
 from testamur.learners.usi import (
     USI_BAD_CHARACTER,
@@ -255,7 +255,7 @@ def test_a_post_without_the_csrf_token_is_rejected(rto_user):
 def test_a_generated_id_taken_meanwhile_moves_on_to_the_next(rto_user, monkeypatch):
     learner_make(client_id="L000001")
     offered = iter(["L000001", "L000002"])
-    monkeypatch.setattr(services, "learner_next_client_id", lambda: next(offered))
+    monkeypatch.setattr(records, "learner_next_client_id", lambda: next(offered))
 
     learner = learner_create(
         actor=rto_user, given_name="Mia", family_name="Nguyen", usi_status="not_supplied"
