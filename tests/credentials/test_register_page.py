@@ -1,4 +1,4 @@
-"""The credential register: every credential, filters, gates on each row, and the bulk bar."""
+"""The credential register page: every credential, filters, search, paging, gates, row actions."""
 
 from datetime import date
 
@@ -11,11 +11,8 @@ from django.utils import timezone
 from testamur.credentials.forms import DATES_REVERSED
 from testamur.credentials.gates import USI_NOT_CLEARED
 from testamur.credentials.issue_options import IssueOptions
-from testamur.credentials.models import Credential, CredentialStatus, GenerationRun, RunKind
-from testamur.credentials.runs import CANCELLED_NOT_GENERATED, run_start
-from testamur.credentials.services import NOT_FOUND, credential_cancel
-from testamur.credentials.views.common import NONE_SELECTED
-from testamur.credentials.views.register import NO_ACTION
+from testamur.credentials.models import RunKind
+from testamur.credentials.runs import run_start
 from testamur.learners.models import UsiStatus
 from tests.factories import (
     course_make,
@@ -237,153 +234,3 @@ def test_row_actions_follow_status_and_role(
     assert 'value="issue"' in admin_page
     assert 'value="issue"' not in user_page
     assert 'value="preview">Merge documents' in user_page
-
-
-def test_bulk_merge_documents_generates_and_opens_the_run(
-    rto_user, rto_user_client, offer, django_capture_on_commit_callbacks
-):
-    credentials = [credential_make(_achieved(offer)) for _ in range(2)]
-    data = {"action": "preview", "credential": [c.pk for c in credentials]}
-    data.update({f"revision-{c.pk}": c.revision for c in credentials})
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = rto_user_client.post(reverse("credentials:bulk"), data)
-
-    run = GenerationRun.objects.get()
-    assert response["Location"] == reverse("credentials:run_detail", args=[run.pk])
-    assert run.kind == RunKind.PREVIEW
-    assert run.combined_pdf
-    assert set(Credential.objects.values_list("status", flat=True)) == {"generated"}
-
-
-def test_bulk_on_a_stale_page_says_so_and_changes_nothing(
-    rto_admin, rto_admin_client, offer, django_capture_on_commit_callbacks
-):
-    credential = credential_make(_achieved(offer))
-    seen = credential.revision
-    credential_cancel(actor=rto_admin, credential=credential, reason="Wrong template")
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = rto_admin_client.post(
-            reverse("credentials:bulk"),
-            {"action": "preview", "credential": [credential.pk], f"revision-{credential.pk}": seen},
-            follow=True,
-        )
-
-    assert "changed since you loaded the page" in _text(response)
-    credential.refresh_from_db()
-    assert credential.status == CredentialStatus.CANCELLED
-
-
-def test_bulk_regenerate_of_only_cancelled_credentials_starts_no_run_and_says_why(
-    rto_admin, rto_admin_client, offer, django_capture_on_commit_callbacks
-):
-    credential = credential_make(_achieved(offer))
-    credential_cancel(actor=rto_admin, credential=credential, reason="Wrong template")
-    credential.refresh_from_db()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = rto_admin_client.post(
-            reverse("credentials:bulk"),
-            {
-                "action": "regenerate",
-                "credential": [credential.pk],
-                f"revision-{credential.pk}": credential.revision,
-            },
-            follow=True,
-        )
-
-    page = _text(response)
-    assert "No run started: none of the selected credentials can be regenerated." in page
-    assert CANCELLED_NOT_GENERATED in page
-    assert not GenerationRun.objects.exists()
-
-
-def test_tampered_ids_are_ignored_with_a_message(rto_admin_client, offer):
-    credential = credential_make(_achieved(offer))
-
-    response = rto_admin_client.post(
-        reverse("credentials:bulk"),
-        {"action": "delete", "credential": [credential.pk, 999999, "not-a-number"]},
-        follow=True,
-    )
-
-    page = _text(response)
-    assert NOT_FOUND.format(count=2) in page
-    assert "1 deleted." in page
-    assert not Credential.objects.exists()
-
-
-def test_bulk_with_nothing_selected_or_no_action_says_what_to_do(rto_admin_client, offer):
-    credential = credential_make(_achieved(offer))
-    url = reverse("credentials:bulk")
-
-    assert NONE_SELECTED in _text(rto_admin_client.post(url, {"action": "delete"}, follow=True))
-    no_action = rto_admin_client.post(url, {"credential": [credential.pk]}, follow=True)
-    assert NO_ACTION in _text(no_action)
-    assert Credential.objects.filter(pk=credential.pk).exists()
-
-
-def test_bulk_delete_only_deletes_requested_and_says_why_not(
-    rto_admin, rto_admin_client, offer, django_capture_on_commit_callbacks
-):
-    requested = credential_make(_achieved(offer, given_name="Ada", family_name="Lovelace"))
-    generated = credential_make(_achieved(offer, given_name="Grace", family_name="Hopper"))
-    _generate(rto_admin, [generated], django_capture_on_commit_callbacks)
-
-    response = rto_admin_client.post(
-        reverse("credentials:bulk"),
-        {"action": "delete", "credential": [requested.pk, generated.pk]},
-        follow=True,
-    )
-
-    page = _text(response)
-    assert "1 deleted, 1 skipped: Grace Hopper: Only a credential that is still Requested" in page
-    assert list(Credential.objects.values_list("pk", flat=True)) == [generated.pk]
-
-
-@pytest.mark.parametrize("action", ["issue", "cancel", "delete"])
-def test_user_role_cannot_use_admin_bulk_actions(rto_user_client, offer, action):
-    credential = credential_make(_achieved(offer))
-    response = rto_user_client.post(
-        reverse("credentials:bulk"), {"action": action, "credential": [credential.pk]}
-    )
-    assert response.status_code == 403
-    assert Credential.objects.get(pk=credential.pk).status == CredentialStatus.REQUESTED
-
-
-def test_bulk_issue_and_cancel_open_their_pages_with_the_selection(rto_admin_client, offer):
-    credentials = [credential_make(_achieved(offer)) for _ in range(2)]
-    ids = [c.pk for c in credentials]
-
-    issue = rto_admin_client.post(
-        reverse("credentials:bulk"), {"action": "issue", "credential": ids}
-    )
-    cancel = rto_admin_client.post(
-        reverse("credentials:bulk"), {"action": "cancel", "credential": ids}
-    )
-
-    assert issue["Location"].startswith(reverse("credentials:issue") + "?credential=")
-    assert cancel["Location"].startswith(reverse("credentials:cancel_bulk") + "?credential=")
-    wizard = _text(rto_admin_client.get(issue["Location"]))
-    for credential in credentials:
-        assert f'name="credential" value="{credential.pk}"' in wizard
-
-
-def test_dashboard_counts_credentials_by_status_linking_to_the_register(rto_user_client, offer):
-    for _ in range(3):
-        credential_make(_achieved(offer))
-    response = rto_user_client.get("/")
-    page = _text(response)
-    assert f'href="{REGISTER}?status=requested"><span class="num">3</span> requested' in page
-    assert f'href="{REGISTER}?status=issued"><span class="num">0</span> issued' in page
-
-
-def test_dashboard_lists_runs_in_progress(rto_user, rto_user_client, offer):
-    credential = credential_make(_achieved(offer))
-    run, _ = run_start(actor=rto_user, kind=RunKind.PREVIEW, credentials=[credential])
-
-    page = _text(rto_user_client.get("/"))
-
-    assert reverse("credentials:run_detail", args=[run.pk]) in page
-    assert "Merge documents run" in page

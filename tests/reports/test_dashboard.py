@@ -1,6 +1,6 @@
 """The home dashboard: overdue credentials and learners whose unverified USI holds credentials up.
 
-(Counts by credential status and runs in progress: tests/credentials/test_register_page.py.)
+(Counts by credential status and runs in progress: tests/reports/test_dashboard_register_links.py.)
 """
 
 from datetime import date, timedelta

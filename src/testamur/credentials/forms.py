@@ -23,6 +23,9 @@ FINAL_QUALIFICATION_MISSING = "Choose whether this is the final qualification."
 
 
 class RegisterFilterForm(forms.Form):
+    """The register filter as a form: the register page uses it as is, the register report
+    (reports/forms.py) as a subclass with its grouping and date choice."""
+
     status = forms.ChoiceField(
         label="Status",
         required=False,
@@ -68,10 +71,14 @@ class RegisterFilterForm(forms.Form):
         widget=FastSelect,
     )
 
+    # The message when the dates are reversed (a subclass words it for its page).
+    dates_reversed = DATES_REVERSED
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["course"].queryset = Course.objects.order_by("code")
-        self.fields["template"].queryset = CredentialTemplate.objects.order_by("name")
+        if "template" in self.fields:
+            self.fields["template"].queryset = CredentialTemplate.objects.order_by("name")
         self.fields["officer"].queryset = selectors.issuing_officers_in_use()
         self.fields["officer"].label_from_instance = lambda user: user.display_name
 
@@ -79,26 +86,28 @@ class RegisterFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", DATES_REVERSED)
+            self.add_error("date_to", self.dates_reversed)
             cleaned.pop("date_from", None)
         return cleaned
 
-    def filters(self) -> dict:
-        """The valid filters as selector arguments; a bad value is shown and left out."""
+    def register_filter(self, kind=selectors.RegisterFilter, **more) -> selectors.RegisterFilter:
+        """The valid filters (a `kind` of RegisterFilter); a bad value is shown and left out."""
         if self.is_bound:
             self.is_valid()
         values = getattr(self, "cleaned_data", {})
-        return {
-            "status": values.get("status", ""),
-            "search": values.get("q", ""),
-            "course": values.get("course"),
-            "offer": values.get("offer"),
-            "template": values.get("template"),
-            "credential_type": values.get("type", ""),
-            "date_from": values.get("date_from"),
-            "date_to": values.get("date_to"),
-            "issuing_officer": values.get("officer"),
-        }
+        return kind(
+            status=values.get("status", ""),
+            search=values.get("q", ""),
+            course=values.get("course"),
+            offer=values.get("offer"),
+            template=values.get("template"),
+            credential_type=values.get("type", ""),
+            date_field=values.get("date_field") or "credential_date",
+            date_from=values.get("date_from"),
+            date_to=values.get("date_to"),
+            issuing_officer=values.get("officer"),
+            **more,
+        )
 
 
 class RequestDetailsForm(forms.Form):

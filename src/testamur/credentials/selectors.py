@@ -3,7 +3,7 @@
 Every list loads a page of rows with a fixed number of queries, whatever its length.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -72,46 +72,62 @@ def credentials_base() -> QuerySet[Credential]:
     )
 
 
-def credential_list(
-    *,
-    status: str = "",
-    course: Course | None = None,
-    offer: CourseOffer | None = None,
-    template: CredentialTemplate | None = None,
-    credential_type: str = "",
-    date_from: date | None = None,
-    date_to: date | None = None,
-    search: str = "",
-    issuing_officer: User | None = None,
-    learner: Learner | None = None,
-    enrolment: CourseEnrolment | None = None,
-    qualification_enrolment=None,
+# The register's dates: which column a RegisterFilter's date_field reads.
+REGISTER_DATE_FIELDS = {"credential_date": "credential_date", "issued_date": "issued_on"}
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    """The credential register's filter: one definition for the register page, the register
+    reports and the API. Blank values leave the register unfiltered on that point."""
+
+    status: str = ""
+    search: str = ""
+    credential_type: str = ""
+    date_field: str = "credential_date"  # a key of REGISTER_DATE_FIELDS
+    date_from: date | None = None
+    date_to: date | None = None
+    issuing_officer: User | None = None
+    course: Course | None = None
+    offer: CourseOffer | None = None
+    template: CredentialTemplate | None = None
+    learner: Learner | None = None
+    enrolment: CourseEnrolment | None = None
+    qualification_enrolment: object = None  # a QualificationEnrolment
+
+    def narrowed(self) -> bool:
+        """Whether any filter is set (a register with no match then says so)."""
+        return any(getattr(self, item.name) != item.default for item in fields(RegisterFilter))
+
+
+def register_filtered(
+    credentials: QuerySet[Credential], filters: RegisterFilter
 ) -> QuerySet[Credential]:
-    """The register, newest first, narrowed by any of the filters."""
-    credentials = credentials_base()
-    if status:
-        credentials = credentials.filter(status=status)
-    if course:
-        credentials = credentials.filter(course=course)
-    if offer:
-        credentials = credentials.filter(course_enrolment__offer=offer)
-    if template:
-        credentials = credentials.filter(template=template)
-    if credential_type:
-        credentials = credentials.filter(credential_type=credential_type)
-    if date_from:
-        credentials = credentials.filter(credential_date__gte=date_from)
-    if date_to:
-        credentials = credentials.filter(credential_date__lte=date_to)
-    if issuing_officer:
-        credentials = credentials.filter(issuing_officer=issuing_officer)
-    if learner:
-        credentials = credentials.filter(learner=learner)
-    if enrolment:
-        credentials = credentials.filter(course_enrolment=enrolment)
-    if qualification_enrolment:
-        credentials = credentials.filter(qualification_enrolment=qualification_enrolment)
-    search = search.strip()
+    """`credentials` narrowed by the register filter (the one place it is applied)."""
+    if filters.status:
+        credentials = credentials.filter(status=filters.status)
+    if filters.course:
+        credentials = credentials.filter(course=filters.course)
+    if filters.offer:
+        credentials = credentials.filter(course_enrolment__offer=filters.offer)
+    if filters.template:
+        credentials = credentials.filter(template=filters.template)
+    if filters.credential_type:
+        credentials = credentials.filter(credential_type=filters.credential_type)
+    column = REGISTER_DATE_FIELDS[filters.date_field]
+    if filters.date_from:
+        credentials = credentials.filter(**{f"{column}__gte": filters.date_from})
+    if filters.date_to:
+        credentials = credentials.filter(**{f"{column}__lte": filters.date_to})
+    if filters.issuing_officer:
+        credentials = credentials.filter(issuing_officer=filters.issuing_officer)
+    if filters.learner:
+        credentials = credentials.filter(learner=filters.learner)
+    if filters.enrolment:
+        credentials = credentials.filter(course_enrolment=filters.enrolment)
+    if filters.qualification_enrolment:
+        credentials = credentials.filter(qualification_enrolment=filters.qualification_enrolment)
+    search = filters.search.strip()
     if search:
         # Few matches (a learner ID, a number, a full name): found through the indexes, then
         # the page is read by primary key. Many (a common surname): the register's own order
@@ -125,7 +141,14 @@ def credential_list(
                 | Q(learner__client_id__iexact=search)
                 | Q(number__icontains=search)
             )
-    return credentials.order_by(*REGISTER_ORDER)
+    return credentials
+
+
+def credential_list(filters: RegisterFilter | None = None, **criteria) -> QuerySet[Credential]:
+    """The register, newest first, narrowed by `filters` (or by RegisterFilter's fields given
+    as keywords)."""
+    filters = replace(filters or RegisterFilter(), **criteria)
+    return register_filtered(credentials_base(), filters).order_by(*REGISTER_ORDER)
 
 
 SEARCH_IDS_AT_MOST = 2000

@@ -2,19 +2,20 @@
 
 from django import forms
 
-from testamur.accounts.models import User
 from testamur.core.widgets import FastSelect
-from testamur.credentials.models import CredentialStatus, CredentialType
-from testamur.credentials.selectors import issuing_officers_in_use
+from testamur.credentials.forms import RegisterFilterForm
+from testamur.credentials.models import CredentialStatus
 from testamur.reports.clock import ClockWindow
 from testamur.reports.selectors import Grouping, ReportFilters
-from testamur.training.forms import DateInput, OfferField
-from testamur.training.models import Course
+from testamur.training.forms import DateInput
 
 DATES_REVERSED = "The 'from' date is after the 'to' date: swap them to run this report."
 
 
-class RegisterReportForm(forms.Form):
+class RegisterReportForm(RegisterFilterForm):
+    """The register filter with the report's grouping and choice of date; no search, no
+    template, and nothing shown while any input is wrong."""
+
     group = forms.ChoiceField(
         label="Group", choices=Grouping.CHOICES, initial=Grouping.OFFER, widget=forms.RadioSelect
     )
@@ -24,12 +25,8 @@ class RegisterReportForm(forms.Form):
         choices=[("", "All statuses"), *CredentialStatus.choices],
         widget=FastSelect,
     )
-    type = forms.ChoiceField(
-        label="Type",
-        required=False,
-        choices=[("", "All types"), *CredentialType.choices],
-        widget=FastSelect,
-    )
+    q = None
+    template = None
     date_field = forms.ChoiceField(
         label="Dates are",
         required=False,
@@ -38,21 +35,19 @@ class RegisterReportForm(forms.Form):
     )
     date_from = forms.DateField(label="From", required=False, widget=DateInput)
     date_to = forms.DateField(label="To", required=False, widget=DateInput)
-    officer = forms.ModelChoiceField(
-        label="Issuing officer",
-        required=False,
-        queryset=User.objects.none(),
-        empty_label="Anyone",
-        widget=FastSelect,
-    )
-    course = forms.ModelChoiceField(
-        label="Course",
-        required=False,
-        queryset=Course.objects.none(),
-        empty_label="All courses",
-        widget=FastSelect,
-    )
-    offer = OfferField(label="Course offer", required=False)
+
+    field_order = [
+        "group",
+        "status",
+        "type",
+        "date_field",
+        "date_from",
+        "date_to",
+        "officer",
+        "course",
+        "offer",
+    ]
+    dates_reversed = DATES_REVERSED
 
     def __init__(self, data=None, **kwargs):
         # The report runs on first opening: unbound values fall back to the initial grouping.
@@ -60,33 +55,12 @@ class RegisterReportForm(forms.Form):
             data = data.copy()
             data["group"] = Grouping.OFFER
         super().__init__(data, **kwargs)
-        self.fields["officer"].queryset = issuing_officers_in_use()
-        self.fields["officer"].label_from_instance = lambda user: user.display_name
-        self.fields["course"].queryset = Course.objects.order_by("code")
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", DATES_REVERSED)
-        return cleaned
 
     def report_filters(self) -> ReportFilters | None:
         """The filters to run the report with, or None while any input is wrong."""
         if not self.is_valid():
             return None
-        values = self.cleaned_data
-        return ReportFilters(
-            grouping=values["group"],
-            status=values["status"],
-            credential_type=values["type"],
-            date_field=values["date_field"] or "credential_date",
-            date_from=values["date_from"],
-            date_to=values["date_to"],
-            issuing_officer=values["officer"],
-            course=values["course"],
-            offer=values["offer"],
-        )
+        return self.register_filter(ReportFilters, grouping=self.cleaned_data["group"])
 
 
 class ClockForm(forms.Form):

@@ -16,7 +16,7 @@ from testamur.accounts.models import User
 from testamur.core import paging
 from testamur.core.paging import KeysetPage, count_capped, keyset_page
 from testamur.credentials.models import Credential, CredentialStatus, CredentialType
-from testamur.training.models import Course, CourseOffer
+from testamur.credentials.selectors import RegisterFilter, register_filtered
 
 EXPORT_CHUNK = 2000
 
@@ -44,8 +44,6 @@ COLUMNS = [
 ]
 HEADINGS = [heading for _, heading in COLUMNS]
 
-DATE_FIELDS = {"credential_date": "credential_date", "issued_date": "issued_on"}
-
 _GROUP_KEY = {
     Grouping.COURSE: "course__code",
     Grouping.OFFER: "course_enrolment__offer__code",
@@ -55,16 +53,10 @@ _STATUS_LABELS = dict(CredentialStatus.choices)
 
 
 @dataclass(frozen=True)
-class ReportFilters:
+class ReportFilters(RegisterFilter):
+    """The register filter and how the report groups its rows."""
+
     grouping: str = Grouping.OFFER
-    status: str = ""
-    credential_type: str = ""
-    date_field: str = "credential_date"
-    date_from: date | None = None
-    date_to: date | None = None
-    issuing_officer: User | None = None
-    course: Course | None = None
-    offer: CourseOffer | None = None
 
     def describe(self) -> list[str]:
         """The filters in words, for the printed report and the page heading."""
@@ -103,22 +95,7 @@ def _matching(filters: ReportFilters) -> QuerySet[Credential]:
         credentials = Credential.objects.filter(course_enrolment__isnull=False)
     else:
         credentials = Credential.objects.filter(course__isnull=False)
-    if filters.status:
-        credentials = credentials.filter(status=filters.status)
-    if filters.credential_type:
-        credentials = credentials.filter(credential_type=filters.credential_type)
-    column = DATE_FIELDS[filters.date_field]
-    if filters.date_from:
-        credentials = credentials.filter(**{f"{column}__gte": filters.date_from})
-    if filters.date_to:
-        credentials = credentials.filter(**{f"{column}__lte": filters.date_to})
-    if filters.issuing_officer:
-        credentials = credentials.filter(issuing_officer=filters.issuing_officer)
-    if filters.course:
-        credentials = credentials.filter(course=filters.course)
-    if filters.offer:
-        credentials = credentials.filter(course_enrolment__offer=filters.offer)
-    return credentials
+    return register_filtered(credentials, filters)
 
 
 def report_keys(grouping: str) -> list[str]:

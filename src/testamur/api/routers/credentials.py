@@ -97,7 +97,7 @@ def _register(filters: CredentialFilters) -> QuerySet[Credential]:
     }
     if any(value is False for value in related.values()):
         return Credential.objects.none()
-    return selectors.credential_list(
+    chosen = selectors.RegisterFilter(
         status=filters.status,
         search=filters.q,
         credential_type=filters.type,
@@ -105,6 +105,7 @@ def _register(filters: CredentialFilters) -> QuerySet[Credential]:
         date_to=filters.date_to,
         **related,
     )
+    return selectors.credential_list(chosen)
 
 
 def issuing_officer_or_422(pk: int | None):

@@ -56,11 +56,11 @@ def _verify_usis(request, credentials, back: str):
 @require_permission(VIEW)
 def register(request):
     form = RegisterFilterForm(request.GET or None)
-    filters = form.filters()
-    filtered = any(value not in ("", None) for value in filters.values())
+    filters = form.register_filter()
+    filtered = filters.narrowed()
     context = credential_table(
         request,
-        selectors.credential_list(**filters),
+        selectors.credential_list(filters),
         empty=NO_MATCHES if filtered else NO_CREDENTIALS,
         keyset=True,
     )
