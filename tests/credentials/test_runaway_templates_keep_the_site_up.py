@@ -10,7 +10,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 
 from testamur.accounts.roles import Role
@@ -60,6 +60,18 @@ class Browser:
         return response.status, content
 
 
+def _wait_until_generating(credential, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if Credential.objects.get(pk=credential.pk).status != CredentialStatus.REQUESTED:
+                return
+        except OperationalError:
+            pass  # the run's own transaction, for a moment
+        time.sleep(0.05)
+    raise AssertionError("the run never took its credentials")
+
+
 def test_runaway_templates_fail_with_reasons_while_the_site_answers(
     live_server, make_user, settings
 ):
@@ -95,8 +107,13 @@ def test_runaway_templates_fail_with_reasons_while_the_site_answers(
             connection.close()
 
     started = time.monotonic()
-    threads = [threading.Thread(target=job) for job in (web_preview, editor, worker_run)]
-    for thread in threads:
+    threads = [threading.Thread(target=job) for job in (worker_run, web_preview, editor)]
+    # The run first, until it has taken its credentials: on the tests' in-memory SQLite a
+    # reader meeting another connection's open write is refused at once ("table is locked"),
+    # which a file database (WAL) never does; the race is the test's, not the site's.
+    threads[0].start()
+    _wait_until_generating(looping[0])
+    for thread in threads[1:]:
         thread.start()
     time.sleep(0.5)
     status, page = Browser(live_server.url, admin).request("GET", "/learners/")
