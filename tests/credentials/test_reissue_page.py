@@ -2,26 +2,19 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from testamur.credentials.issue_options import IssueOptions
-from testamur.credentials.models import Credential, CredentialStatus, RunKind
-from testamur.credentials.runs import run_start
+from testamur.credentials.models import Credential, CredentialStatus
 from testamur.credentials.services import (
     ALREADY_REPLACED,
     ONLY_ISSUED_REISSUABLE,
     REASON_REQUIRED,
     credential_cancel,
 )
-from tests.factories import (
-    course_make,
-    credential_make,
-    enrolment_make,
-    learner_make,
-    offer_make,
-    organisation_configured,
-    template_make,
-    unit_make,
+from tests.credentials.pages import (
+    issued_testamur,
+    one_unit_offer,
+    page_text,
+    requested_testamur,
 )
 
 pytestmark = pytest.mark.django_db
@@ -29,49 +22,19 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def offer():
-    organisation_configured()
-    return offer_make(course_make(units=[unit_make()]), code="SIT3-2026-T1")
-
-
-def _credential(offer, **learner_fields):
-    unit = offer.course.units.get()
-    enrolment = enrolment_make(
-        learner=learner_make(**learner_fields), offer=offer, outcomes={unit.code: "20"}
-    )
-    return credential_make(enrolment, template=template_make("testamur"))
-
-
-def _issued(actor, capture, offer, **learner_fields):
-    credential = _credential(offer, **learner_fields)
-    with capture(execute=True):
-        run_start(actor=actor, kind=RunKind.PREVIEW, credentials=[credential])
-    with capture(execute=True):
-        run_start(
-            actor=actor,
-            kind=RunKind.ISSUE,
-            credentials=[credential],
-            options=IssueOptions(issued_on=timezone.localdate(), final_qualification=True),
-        )
-    credential.refresh_from_db()
-    assert credential.status == CredentialStatus.ISSUED
-    return credential
+    return one_unit_offer()
 
 
 @pytest.fixture
 def issued(rto_admin, django_capture_on_commit_callbacks, offer):
-    return _issued(
+    return issued_testamur(
         rto_admin, django_capture_on_commit_callbacks, offer, given_name="Mia", family_name="Nguyen"
     )
 
 
-def _text(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def test_reissue_cancels_and_requests_a_linked_replacement(rto_admin_client, issued):
     url = reverse("credentials:reissue", args=[issued.pk])
-    form = _text(rto_admin_client.get(url))
+    form = page_text(rto_admin_client.get(url))
     assert "new credential number" in form
 
     response = rto_admin_client.post(
@@ -86,10 +49,10 @@ def test_reissue_cancels_and_requests_a_linked_replacement(rto_admin_client, iss
     assert replacement.status == CredentialStatus.GENERATING  # a request generates at once
     assert replacement.number is None
     assert response.redirect_chain[-1][0] == reverse("credentials:detail", args=[replacement.pk])
-    new_page = _text(response)
+    new_page = page_text(response)
     assert f'Replaces <a href="{reverse("credentials:detail", args=[issued.pk])}">' in new_page
     assert issued.number in new_page
-    old_page = _text(rto_admin_client.get(reverse("credentials:detail", args=[issued.pk])))
+    old_page = page_text(rto_admin_client.get(reverse("credentials:detail", args=[issued.pk])))
     assert "Replaced by" in old_page
     assert reverse("credentials:detail", args=[replacement.pk]) in old_page
 
@@ -99,18 +62,18 @@ def test_reissue_without_a_reason_changes_nothing(rto_admin_client, issued):
         reverse("credentials:reissue", args=[issued.pk]),
         {"reason": "", "credential_date": "2026-11-20", "revision": issued.revision},
     )
-    assert REASON_REQUIRED in _text(response)
+    assert REASON_REQUIRED in page_text(response)
     issued.refresh_from_db()
     assert issued.status == CredentialStatus.ISSUED
     assert Credential.objects.count() == 1
 
 
 def test_reissue_is_only_for_issued_credentials(rto_admin_client, offer):
-    credential = _credential(offer)
+    credential = requested_testamur(offer)
     response = rto_admin_client.get(
         reverse("credentials:reissue", args=[credential.pk]), follow=True
     )
-    assert ONLY_ISSUED_REISSUABLE.format(status="Requested") in _text(response)
+    assert ONLY_ISSUED_REISSUABLE.format(status="Requested") in page_text(response)
 
 
 def test_a_cancelled_issued_credential_can_be_reissued_later_once(
@@ -118,11 +81,11 @@ def test_a_cancelled_issued_credential_can_be_reissued_later_once(
 ):
     credential_cancel(actor=rto_admin, credential=issued, reason="Issued to the wrong learner")
     issued.refresh_from_db()
-    detail = _text(rto_admin_client.get(reverse("credentials:detail", args=[issued.pk])))
+    detail = page_text(rto_admin_client.get(reverse("credentials:detail", args=[issued.pk])))
     url = reverse("credentials:reissue", args=[issued.pk])
     assert url in detail
 
-    form = _text(rto_admin_client.get(url))
+    form = page_text(rto_admin_client.get(url))
     assert "Issued to the wrong learner" in form
     assert 'name="reason"' not in form
     response = rto_admin_client.post(
@@ -137,5 +100,5 @@ def test_a_cancelled_issued_credential_can_be_reissued_later_once(
     assert issued.status == CredentialStatus.CANCELLED
     assert issued.status_reason == "Issued to the wrong learner"
     again = rto_admin_client.get(url, follow=True)
-    assert ALREADY_REPLACED.format(number=replacement) in _text(again)
+    assert ALREADY_REPLACED.format(number=replacement) in page_text(again)
     assert Credential.objects.filter(replaces=issued).count() == 1

@@ -5,14 +5,10 @@ from django.urls import reverse
 
 from testamur.credentials.models import Credential, CredentialStatus
 from testamur.credentials.views.requests import ENROLMENTS_IGNORED, NO_ENROLMENTS
+from tests.credentials.pages import business_offer, page_text, request_templates
 from tests.factories import (
-    course_make,
     credential_make,
     enrolment_make,
-    offer_make,
-    organisation_configured,
-    template_make,
-    unit_make,
 )
 
 pytestmark = pytest.mark.django_db
@@ -20,28 +16,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def offer():
-    organisation_configured()
-    course = course_make("BSB40120", title="Certificate IV in Business", units=[unit_make()])
-    return offer_make(course, code="BSB40120-2026-T1")
+    return business_offer()
 
 
 @pytest.fixture
 def templates():
-    soa = template_make("statement_of_attainment", name="Generic Statement of Attainment")
-    testamur = template_make("testamur", name="Generic Testamur")
-    retired = template_make("testamur", name="Old Testamur")
-    retired.versions.update(state="retired")
-    return {"soa": soa, "testamur": testamur, "retired": retired}
-
-
-def _text(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode()
+    return request_templates()
 
 
 def test_offer_bulk_bar_offers_request_credential(rto_user_client, offer):
     enrolment_make(offer=offer)
-    page = _text(rto_user_client.get(reverse("training:offer_detail", args=[offer.pk])))
+    page = page_text(rto_user_client.get(reverse("training:offer_detail", args=[offer.pk])))
     assert 'name="action" value="request_credential">Request credential' in page
 
 
@@ -56,7 +41,7 @@ def test_bulk_request_from_the_offer_creates_one_per_selected_enrolment(
         {"action": "request_credential", "enrolment": [e.pk for e in enrolments]},
     )
     form_page = rto_user_client.get(to_form["Location"])
-    page = _text(form_page)
+    page = page_text(form_page)
     assert "Selected learners (20)" in page
     for enrolment in enrolments:
         assert enrolment.learner.full_name in page
@@ -74,7 +59,7 @@ def test_bulk_request_from_the_offer_creates_one_per_selected_enrolment(
         follow=True,
     )
 
-    assert "20 requested. Generating them now" in _text(done)
+    assert "20 requested. Generating them now" in page_text(done)
     assert Credential.objects.filter(status=CredentialStatus.GENERATING).count() == 20
     assert not left_out.credentials.exists()
     assert done.redirect_chain[-1][0] == reverse("training:offer_detail", args=[offer.pk])
@@ -94,7 +79,7 @@ def test_bulk_request_summary_names_who_was_skipped_and_why(rto_user_client, off
         follow=True,
     )
 
-    page = _text(response)
+    page = page_text(response)
     assert f"2 requested, 1 skipped: {enrolments[0].learner.full_name}: " in page
     assert Credential.objects.count() == 3
 
@@ -115,7 +100,7 @@ def test_go_to_the_offers_credentials_when_complete(rto_user_client, offer, temp
 
     url = response.redirect_chain[-1][0]
     assert url.startswith(reverse("training:offer_detail", args=[offer.pk]) + "?tab=credentials")
-    page = _text(response)
+    page = page_text(response)
     for credential in Credential.objects.all():
         assert f'name="credential" value="{credential.pk}"' in page
         assert f"select={credential.pk}" in url
@@ -130,7 +115,7 @@ def test_bulk_request_ignores_enrolments_of_other_offers(rto_user_client, offer,
         {"enrolment": [mine.pk, elsewhere.pk, "x"]},
     )
 
-    page = _text(response)
+    page = page_text(response)
     assert ENROLMENTS_IGNORED.format(count=2) in page
     assert elsewhere.learner.full_name not in page.split("Selected learners")[1]
 
@@ -139,7 +124,7 @@ def test_bulk_request_with_nothing_selected_goes_back_with_a_message(rto_user_cl
     response = rto_user_client.get(
         reverse("credentials:request_bulk", args=[offer.pk]), follow=True
     )
-    assert NO_ENROLMENTS in _text(response)
+    assert NO_ENROLMENTS in page_text(response)
 
 
 def test_bulk_request_with_a_bad_date_keeps_the_selection_and_requests_nothing(
@@ -152,7 +137,7 @@ def test_bulk_request_with_a_bad_date_keeps_the_selection_and_requests_nothing(
         {"enrolment": [e.pk for e in enrolments], "template": templates["soa"].pk},
     )
 
-    page = _text(response)
+    page = page_text(response)
     assert "This field is required." in page
     assert "Selected learners (2)" in page
     assert not Credential.objects.exists()

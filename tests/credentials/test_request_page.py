@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from testamur.credentials.models import Credential, CredentialStatus
+from tests.credentials.pages import business_offer, page_text, request_templates
 from tests.factories import (
     course_make,
     credential_make,
@@ -15,8 +16,6 @@ from tests.factories import (
     learner_make,
     offer_make,
     organisation_configured,
-    template_make,
-    unit_make,
 )
 
 pytestmark = pytest.mark.django_db
@@ -24,23 +23,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def offer():
-    organisation_configured()
-    course = course_make("BSB40120", title="Certificate IV in Business", units=[unit_make()])
-    return offer_make(course, code="BSB40120-2026-T1")
+    return business_offer()
 
 
 @pytest.fixture
 def templates():
-    soa = template_make("statement_of_attainment", name="Generic Statement of Attainment")
-    testamur = template_make("testamur", name="Generic Testamur")
-    retired = template_make("testamur", name="Old Testamur")
-    retired.versions.update(state="retired")
-    return {"soa": soa, "testamur": testamur, "retired": retired}
-
-
-def _text(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode()
+    return request_templates()
 
 
 def test_request_form_defaults_to_what_the_enrolment_earned_and_today(
@@ -62,7 +50,7 @@ def test_request_form_defaults_to_what_the_enrolment_earned_and_today(
     assert form["template"].value() == templates["testamur"].pk
     assert form["with_record_of_results"].value() is True
     assert form["credential_date"].value() == timezone.localdate()
-    page = _text(response)
+    page = page_text(response)
     assert "Generic Testamur (Testamur)" in page
     assert "Old Testamur" not in page  # no active version: cannot be requested
     assert "Save and go to the register" in page
@@ -103,7 +91,7 @@ def test_save_requests_one_credential_and_shows_it_on_the_enrolment(
     assert response.redirect_chain[-1][0].startswith(
         reverse("training:enrolment_detail", args=[enrolment.pk])
     )
-    page = _text(response)
+    page = page_text(response)
     assert "Requested a Testamur for Mia Nguyen." in page
     assert reverse("credentials:detail", args=[credential.pk]) in page
 
@@ -120,7 +108,8 @@ def test_save_and_go_to_the_register_selects_the_new_request(rto_admin_client, o
     credential = Credential.objects.get()
     assert response.redirect_chain[-1][0] == (f"/credentials/?select={credential.pk}")
     box = re.search(
-        rf'<input type="checkbox" name="credential" value="{credential.pk}"[^>]*>', _text(response)
+        rf'<input type="checkbox" name="credential" value="{credential.pk}"[^>]*>',
+        page_text(response),
     )
     assert box and " checked" in box.group(0)
 
@@ -151,8 +140,8 @@ def test_bad_input_is_explained_inline_and_nothing_is_requested(rto_user_client,
         url, {"template": templates["retired"].pk, "credential_date": "2026-11-20"}
     )
 
-    assert "Enter a valid date." in _text(bad_date)
-    assert "Select a valid choice" in _text(retired)
+    assert "Enter a valid date." in page_text(bad_date)
+    assert "Select a valid choice" in page_text(retired)
     assert not Credential.objects.exists()
 
 
@@ -165,5 +154,7 @@ def test_a_second_request_of_the_same_type_names_the_first(rto_user_client, offe
         {"template": templates["soa"].pk, "credential_date": "2026-11-20"},
     )
 
-    assert "already has Statement of Attainment (not yet numbered) (Requested)" in _text(response)
+    assert "already has Statement of Attainment (not yet numbered) (Requested)" in page_text(
+        response
+    )
     assert Credential.objects.count() == 1
