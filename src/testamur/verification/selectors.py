@@ -3,7 +3,7 @@
 import re
 from datetime import datetime, time
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from testamur.core.text import fold_compact
@@ -34,6 +34,30 @@ def credential_by_code(code: str) -> Credential | None:
     if not CODE_PATTERN.match(code or ""):
         return None
     return verifiable_credentials().filter(issuance__verification_code=code).first()
+
+
+def page_state(code: str) -> dict | None:
+    """What the public page of a credential depends on, in one small query: its status, when
+    it and its replacement last changed, and when its digital credential was made. Enough to
+    tell whether a page made earlier is still the page (views/public.py keeps pages by it)."""
+    if not CODE_PATTERN.match(code or ""):
+        return None
+    replacement = verifiable_credentials().filter(
+        replaces=OuterRef("pk"), status=CredentialStatus.ISSUED
+    )
+    made = DigitalCredential.objects.filter(credential=OuterRef("pk"), signed__isnull=False)
+    return (
+        verifiable_credentials()
+        .filter(issuance__verification_code=code)
+        .values("pk", "status", "updated_at")
+        .annotate(
+            replacement_pk=Subquery(replacement.values("pk")[:1]),
+            replacement_updated_at=Subquery(replacement.values("updated_at")[:1]),
+            vc_signed_at=Subquery(made.values("signed_at")[:1]),
+            vc_created_at=Subquery(made.values("created_at")[:1]),
+        )
+        .first()
+    )
 
 
 def credential_by_number(number: str, family_name: str) -> Credential | None:

@@ -26,6 +26,7 @@ from testamur.verification.models import (
     StatusList,
     StatusPurpose,
 )
+from testamur.verification.page_cache import pages_forget
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +158,8 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
             events.append(digital_credential_event(credential, entry, number=record.number))
             made.append(credential.pk)
         event_record_many(events)
+        # Their public pages now offer the digital credential.
+        transaction.on_commit(lambda: pages_forget(credential_ids=made))
     return made
 
 
