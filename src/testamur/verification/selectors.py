@@ -66,11 +66,31 @@ def _valid_from(record: CredentialIssuance) -> str:
     return utc_timestamp(timezone.make_aware(start))
 
 
-def credential_facts(record: CredentialIssuance) -> dict:
+def consented_email(record: CredentialIssuance) -> str:
+    """The learner's email, for their digital credential's email identifier: only while they
+    agree and only if they agreed by the time of issue (a consent given later does not reach
+    back). Blank otherwise, or when there is no email.
+
+    The issuance record holds no email (its schema, in the credentials app, has no place for
+    it), so this is read when the signed credential is made: in the issue run for credentials
+    whose PDF carries it, else right after the issue commits. The signed credential is then
+    stored and never made again, so what it says is frozen from then on.
+    """
+    learner = Learner.objects.filter(pk=record.credential.learner_id).first()
+    if learner is None or not learner.digital_credential_email:
+        return ""
+    issued_at = record.issued_at or timezone.now()
+    if learner.digital_credential_email_consent_at > issued_at:
+        return ""
+    return learner.digital_credential_email
+
+
+def credential_facts(record: CredentialIssuance, *, email: str = "") -> dict:
     """What the credential states, from its issuance record alone: what its page and digital
     credential say. Later edits to the learner, the enrolment or the RTO never change it.
 
-    Learner data is the display name only: never the USI, date of birth, email or address.
+    Learner data is the display name only: never the USI, date of birth or address; the
+    email only when the caller gives it (`consented_email`, for the digital credential).
     """
     organisation = record.organisation
     return {
@@ -87,7 +107,10 @@ def credential_facts(record: CredentialIssuance) -> dict:
             "issued_on": record.issued_on.isoformat(),
             "valid_from": _valid_from(record),
         },
-        "learner": {"display_name": record.learner_display_name},
+        "learner": {
+            "display_name": record.learner_display_name,
+            **({"email": email} if email else {}),
+        },
         "course": {
             "code": record.course_code,
             "title": record.course_title,

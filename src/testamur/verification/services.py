@@ -136,7 +136,7 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
                 status_list = status_list or _open_status_list(StatusPurpose.REVOCATION)
                 entry = _entry_create(credential, status_list)
             unsigned = composition.open_badge_credential(
-                selectors.credential_facts(record),
+                selectors.credential_facts(record, email=selectors.consented_email(record)),
                 credential_id=f"urn:uuid:{entry.uuid}",
                 status_entry=composition.status_entry(
                     purpose=entry.status_list.purpose,
