@@ -11,6 +11,7 @@ from testamur.learners.models import EmailConsentSource
 from testamur.learners.services import learner_email_consent_set
 from testamur.verification import composition
 from testamur.verification.models import DigitalCredential
+from testamur.verification.pdf_twin import embedded_credential
 from testamur.verification.register_checks import digital_credentials_check
 from testamur.verification.verifier import vc_verify
 from tests.factories import learner_make
@@ -132,3 +133,17 @@ def test_the_register_check_still_catches_an_altered_email_identifier(
     entry.save(update_fields=["signed"])
 
     assert credential.pk in digital_credentials_check([credential])
+
+
+def test_the_credential_inside_the_issued_pdf_carries_the_same_email_identifier(
+    client, settings, rto_admin, django_capture_on_commit_callbacks
+):
+    """Made in the issue run (the PDF's digital twin): consent is read there too."""
+    settings.ISSUED_PDF_DIGITAL_TWIN = True
+    learner = _learner(consent=EmailConsentSource.ENROLMENT_FORM)
+    credential = _issue(rto_admin, django_capture_on_commit_callbacks, learner)
+    with credential.document.open("rb") as handle:
+        embedded = embedded_credential(handle.read())
+
+    assert embedded == _served(client, credential)
+    assert "emailAddress" in _identities(embedded)
