@@ -51,7 +51,10 @@ def test_staff_record_consent_from_the_enrolment_form(rto_user_client, rto_user)
     assert shows(response, "(Enrolment form)")
     [event] = _consent_events(learner)
     assert event.action == "email_consent_given" and event.actor == rto_user
-    assert event.data == {"source": "Enrolment form"}
+    assert event.to_state == EmailConsentSource.ENROLMENT_FORM
+    history = page_text(rto_user_client.get(reverse("learners:history", args=[learner.pk])))
+    assert "Learner: email consent given" in history
+    assert "— → Enrolment form" in history
 
 
 def test_staff_withdraw_consent_and_the_record_is_cleared(rto_user_client):

@@ -40,8 +40,8 @@ def learner_email_consent_set(*, learner: Learner, actor, source: str) -> Learne
         subject_id=learner.pk,
         learner_id=learner.pk,
         action="email_consent_given" if source else "email_consent_withdrawn",
+        # The history reads the sources as words: "— → Enrolment form", "Learner portal → —".
         from_state=was,
         to_state=source,
-        data={"source": EmailConsentSource(source).label} if source else {},
     )
     return learner
