@@ -8,7 +8,11 @@ from django.utils.html import escape
 from testamur.core.models import Event
 from testamur.learners.models import EmailConsentSource, Learner
 from testamur.learners.services import learner_email_consent_set
-from testamur.verification.views.portal import EMAIL_CONSENT_GIVEN, EMAIL_CONSENT_WITHDRAWN
+from testamur.verification.views.portal import (
+    BY_THE_LEARNER,
+    EMAIL_CONSENT_GIVEN,
+    EMAIL_CONSENT_WITHDRAWN,
+)
 from tests.verification.test_learner_portal import EMAIL, _sign_in, credentials, learners
 
 pytestmark = pytest.mark.django_db
@@ -47,9 +51,9 @@ def test_a_learner_gives_and_withdraws_consent_in_the_portal(client, settings, c
     assert escape(EMAIL_CONSENT_WITHDRAWN) in withdrawn
     assert GIVE in withdrawn
     events = Event.objects.filter(learner_id=mia.pk, action__startswith="email_consent")
-    assert [(e.action, e.actor) for e in events.order_by("id")] == [
-        ("email_consent_given", None),
-        ("email_consent_withdrawn", None),
+    assert [(e.action, e.actor, e.reason) for e in events.order_by("id")] == [
+        ("email_consent_given", None, BY_THE_LEARNER),
+        ("email_consent_withdrawn", None, BY_THE_LEARNER),
     ]
 
 

@@ -16,9 +16,10 @@ UNKNOWN_SOURCE = "Say where the learner agreed: learner portal, enrolment form o
 
 
 @transaction.atomic
-def learner_email_consent_set(*, learner: Learner, actor, source: str) -> Learner:
+def learner_email_consent_set(*, learner: Learner, actor, source: str, reason: str = "") -> Learner:
     """Record (source given) or withdraw (source "") the consent. The same answer again changes
-    nothing and writes no event; a consent given again through another source is re-dated."""
+    nothing and writes no event; a consent given again through another source is re-dated.
+    `reason` says who, when that is not a staff user (the learner, in the portal)."""
     if source and source not in EmailConsentSource.values:
         raise ValidationError({"digital_credential_email_consent_source": UNKNOWN_SOURCE})
     learner = Learner.objects.select_for_update().get(pk=learner.pk)
@@ -43,5 +44,6 @@ def learner_email_consent_set(*, learner: Learner, actor, source: str) -> Learne
         # The history reads the sources as words: "— → Enrolment form", "Learner portal → —".
         from_state=was,
         to_state=source,
+        reason=reason,
     )
     return learner

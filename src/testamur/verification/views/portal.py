@@ -22,6 +22,7 @@ from testamur.verification.forms import PortalEmailForm
 
 SESSION_KEY = "testamur_portal"
 SIGNED_OUT = "You have signed out of the learner portal."
+BY_THE_LEARNER = "By the learner, in the learner portal."
 EMAIL_CONSENT_GIVEN = (
     "Credentials issued to you from now on will carry your email address as a salted hash."
 )
@@ -158,7 +159,7 @@ def portal_email_consent(request, learner):
     source = EmailConsentSource.LEARNER_PORTAL if give else ""
     if give and learner.digital_credential_email_consent_at:
         source = learner.digital_credential_email_consent_source  # already given: keep it
-    learner_email_consent_set(learner=learner, actor=None, source=source)
+    learner_email_consent_set(learner=learner, actor=None, source=source, reason=BY_THE_LEARNER)
     messages.success(request, EMAIL_CONSENT_GIVEN if give else EMAIL_CONSENT_WITHDRAWN)
     return redirect("verification:portal_home")
 
