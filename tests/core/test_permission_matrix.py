@@ -59,6 +59,7 @@ PUBLIC = {
     "verification:portal_document",
     "verification:portal_vc",
     "verification:portal_badge",
+    "verification:portal_email_consent",
     "verification:portal_sign_out",
 }
 # The REST API answers bearer tokens only, never the session these clients sign in with:
