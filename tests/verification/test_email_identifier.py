@@ -13,6 +13,7 @@ from testamur.verification import composition
 from testamur.verification.models import DigitalCredential
 from testamur.verification.pdf_twin import embedded_credential
 from testamur.verification.register_checks import digital_credentials_check
+from testamur.verification.services import digital_credentials_make
 from testamur.verification.verifier import vc_verify
 from tests.factories import learner_make
 from tests.verification.helpers import enrolments_for, issued
@@ -147,3 +148,20 @@ def test_the_credential_inside_the_issued_pdf_carries_the_same_email_identifier(
 
     assert embedded == _served(client, credential)
     assert "emailAddress" in _identities(embedded)
+
+
+def test_the_address_agreed_at_issue_is_frozen_with_the_issued_record(
+    client, rto_admin, django_capture_on_commit_callbacks
+):
+    learner = _learner(consent=EmailConsentSource.LEARNER_PORTAL)
+    credential = _issue(rto_admin, django_capture_on_commit_callbacks, learner)
+    assert credential.issuance.learner_email_identifier == EMAIL
+
+    # The learner withdraws before the digital credential is (re)made from the record: it is
+    # still what was issued, as the document and the register say.
+    learner_email_consent_set(learner=learner, actor=None, source="")
+    DigitalCredential.objects.filter(credential=credential).update(signed=None, signed_at=None)
+    digital_credentials_make(credential_ids=[credential.pk])
+
+    assert "emailAddress" in _identities(_served(client, credential))
+    assert digital_credentials_check([credential]) == {}

@@ -250,7 +250,7 @@ def email_identity(email: str) -> str:
 
 def recipient_identifiers(learner: dict, credential_id: str) -> list[dict]:
     """The name's salted hash; and the email's, when the learner agreed (facts["learner"]
-    ["email"] is only set then: see selectors.consented_emails)."""
+    ["email"] is only set then: the issuance record's learner_email_identifier)."""
     identifiers = [recipient_identifier(learner["display_name"], credential_id)]
     if learner.get("email"):
         identity = email_identity(learner["email"])

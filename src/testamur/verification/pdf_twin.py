@@ -75,11 +75,10 @@ def twins_for_records(records: list[CredentialIssuance]) -> dict[int, Attachment
                 entries[record.credential_id] = _entry_create(record.credential, status_list)
     twins, pending = {}, _pending()
     pending.clear()  # an earlier group's leftovers (not issued) are of no use now
-    emails = selectors.consented_emails(records)
     for record in records:
         entry = entries[record.credential_id]
         unsigned = composition.open_badge_credential(
-            selectors.credential_facts(record, email=emails[record.credential_id]),
+            selectors.credential_facts(record, email=record.learner_email_identifier),
             credential_id=f"urn:uuid:{entry.uuid}",
             status_entry=composition.status_entry(
                 purpose=entry.status_list.purpose,

@@ -13,39 +13,19 @@ PROOF_INVALID = "its digital credential's proof does not verify: {problem}"
 NOT_THE_RECORD = "its digital credential's {part} is not what the issuance record says"
 
 
-def _signed_email_identifiers(signed: dict, credential_id: str) -> list[dict]:
-    """The email identifiers the signed credential carries in our form (same salt). The
-    issuance record holds no email, so these are taken as signed (the proof covers them)."""
-    subject = signed.get("credentialSubject")
-    identifiers = subject.get("identifier") if isinstance(subject, dict) else None
-    salt = composition.identity_salt(credential_id)
-    return [
-        identifier
-        for identifier in (identifiers if isinstance(identifiers, list) else [])
-        if isinstance(identifier, dict)
-        and identifier.get("identityType") == "emailAddress"
-        and set(identifier) == {"type", "identityHash", "identityType", "hashed", "salt"}
-        and identifier.get("salt") == salt
-        and identifier.get("hashed") is True
-    ][:1]
-
-
 def expected_document(entry: DigitalCredential, record) -> dict:
     """The unsigned credential the record gives for this entry, as it is signed (under the
-    issuer id it was signed with: VC_ISSUER may have changed since), with the email identifier
-    it was signed with, if any (consent is not part of the record)."""
+    issuer id it was signed with: VC_ISSUER may have changed since), the learner's email
+    identifier included when the record holds one."""
     issuer = (entry.signed or {}).get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else None
-    document = _composed(entry, record, issuer_id)
-    emails = _signed_email_identifiers(entry.signed or {}, f"urn:uuid:{entry.uuid}")
-    document["credentialSubject"]["identifier"].extend(emails)
-    return document
+    return _composed(entry, record, issuer_id)
 
 
 def _composed(entry: DigitalCredential, record, issuer_id) -> dict:
     return strip_control_characters(
         composition.open_badge_credential(
-            selectors.credential_facts(record),
+            selectors.credential_facts(record, email=record.learner_email_identifier),
             credential_id=f"urn:uuid:{entry.uuid}",
             status_entry=composition.status_entry(
                 purpose=entry.status_list.purpose,

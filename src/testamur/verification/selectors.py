@@ -90,40 +90,13 @@ def _valid_from(record: CredentialIssuance) -> str:
     return utc_timestamp(timezone.make_aware(start))
 
 
-def consented_emails(records: list[CredentialIssuance]) -> dict[int, str]:
-    """Credential id → the learner's email for its digital credential's email identifier (one
-    query): only while the learner agrees, and only if they agreed by the time of issue (a
-    consent given later does not reach back). Blank otherwise, or when there is no email.
-
-    The issuance record holds no email (its schema, in the credentials app, has no place for
-    it), so this is read when the signed credential is made: in the issue run for credentials
-    whose PDF carries it, else right after the issue commits. The signed credential is then
-    stored and never made again, so what it says is frozen from then on.
-    """
-    consent = {
-        pk: (given_at, email)
-        for pk, email, given_at in Credential.objects.filter(
-            pk__in=[record.credential_id for record in records],
-            learner__digital_credential_email_consent_at__isnull=False,
-        )
-        .exclude(learner__email="")
-        .values_list("pk", "learner__email", "learner__digital_credential_email_consent_at")
-    }
-    now = timezone.now()
-    emails = {}
-    for record in records:
-        given_at, email = consent.get(record.credential_id, (None, ""))
-        agreed_by_issue = given_at is not None and given_at <= (record.issued_at or now)
-        emails[record.credential_id] = email if agreed_by_issue else ""
-    return emails
-
-
 def credential_facts(record: CredentialIssuance, *, email: str = "") -> dict:
     """What the credential states, from its issuance record alone: what its page and digital
     credential say. Later edits to the learner, the enrolment or the RTO never change it.
 
     Learner data is the display name only: never the USI, date of birth or address; the
-    email only when the caller gives it (`consented_emails`, for the digital credential).
+    email only when the caller gives it (the record's `learner_email_identifier`, for the
+    digital credential).
     """
     organisation = record.organisation
     return {

@@ -128,9 +128,6 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
         )
         status_list = None
         events, made = [], []
-        emails = selectors.consented_emails(
-            [c.issued_record for c in credentials if c.issued_record]
-        )
         for credential in credentials:
             record = credential.issued_record
             entry = getattr(credential, "digital_credential", None)
@@ -140,7 +137,7 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
                 status_list = status_list or _open_status_list(StatusPurpose.REVOCATION)
                 entry = _entry_create(credential, status_list)
             unsigned = composition.open_badge_credential(
-                selectors.credential_facts(record, email=emails[record.credential_id]),
+                selectors.credential_facts(record, email=record.learner_email_identifier),
                 credential_id=f"urn:uuid:{entry.uuid}",
                 status_entry=composition.status_entry(
                     purpose=entry.status_list.purpose,
