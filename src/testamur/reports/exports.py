@@ -99,15 +99,16 @@ def xlsx_write(
     filters: ReportFilters,
     handle,
     *,
-    max_rows: int = XLSX_MAX_ROWS,
+    max_rows: int | None = None,
     progress: Callable[[int], None] | None = None,
     every: int = XLSX_PROGRESS_EVERY,
 ) -> tuple[int, int]:
     """Write the report as an XLSX workbook to `handle`; returns (rows, sheets).
 
-    Rows past a sheet's limit continue on a further sheet. `progress(rows)` is called every
+    Rows past a sheet's limit (XLSX_MAX_ROWS unless `max_rows`) continue on a further sheet. `progress(rows)` is called every
     `every` rows (a background export records how far it has got).
     """
+    max_rows = max_rows or XLSX_MAX_ROWS
     workbook = Workbook(write_only=True)
     title = "By course" if filters.grouping == Grouping.COURSE else "By course offer"
     sheet = _new_sheet(workbook, title)

@@ -122,7 +122,9 @@ def _write(export: RegisterExport) -> None:
             raise ExportAbandoned
 
     with tempfile.TemporaryFile(suffix=".xlsx") as handle:
-        rows, sheets = exports.xlsx_write(filters, handle, progress=progress)
+        rows, sheets = exports.xlsx_write(
+            filters, handle, progress=progress, every=exports.XLSX_PROGRESS_EVERY
+        )
         handle.seek(0)
         export.file.save(export.filename, File(handle), save=False)
     finished = timezone.now()
