@@ -105,8 +105,9 @@ def xlsx_write(
 ) -> tuple[int, int]:
     """Write the report as an XLSX workbook to `handle`; returns (rows, sheets).
 
-    Rows past a sheet's limit (XLSX_MAX_ROWS unless `max_rows`) continue on a further sheet. `progress(rows)` is called every
-    `every` rows (a background export records how far it has got).
+    Rows past a sheet's limit (XLSX_MAX_ROWS unless `max_rows`) continue on a further sheet.
+    `progress(rows)` is called every `every` rows (a background export records how far it has
+    got).
     """
     max_rows = max_rows or XLSX_MAX_ROWS
     workbook = Workbook(write_only=True)
