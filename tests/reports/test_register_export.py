@@ -159,11 +159,17 @@ def test_text_that_looks_like_a_formula_stays_text(rto_user_client, register):
     reasons = {row[0]: row[9] for row in rows[1:]}
     assert reasons[entry.number] == '\'=HYPERLINK("http://x")'
 
+    error_code = register_entry(
+        register["bsb_t1"], status=CredentialStatus.CANCELLED, reason="#N/A"
+    )
     response = xlsx_export(rto_user_client, {"status": "cancelled"})
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     cells = {row[0].value: row[9] for row in workbook.active.iter_rows(min_row=2)}
     assert cells[entry.number].data_type == "s"
     assert cells[entry.number].value == '=HYPERLINK("http://x")'
+    # Text that reads as a spreadsheet error value stays text too.
+    assert cells[error_code.number].data_type == "s"
+    assert cells[error_code.number].value == "#N/A"
 
 
 def test_printable_pdf_lists_the_groups_and_credentials(rto_user_client, register):
