@@ -50,7 +50,9 @@ def test_a_failed_export_shows_the_reason_and_starts_again(
     assert export.finished_at is not None
     html = admin["client"].get(page_url).content.decode()
     assert "The export could not be written: OSError: No space left on device" in html
-    assert admin["client"].get(f"/reports/register/exports/{export.pk}/file/").status_code == 404
+    no_file = admin["client"].get(f"/reports/register/exports/{export.pk}/file/")
+    assert no_file.status_code == 404
+    assert "This export has no file: it is failed." in no_file.content.decode()
 
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):

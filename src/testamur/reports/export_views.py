@@ -20,6 +20,7 @@ from testamur.reports.register_exports import (
 )
 from testamur.reports.views import VIEW, _form, _invalid
 
+EXPORT_NOT_READY = "This export has no file: it is {status}."
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_EXPORT_FILE = (
     f"This export's file is not there: export files are deleted after {EXPORT_KEPT_DAYS} days."
@@ -79,12 +80,14 @@ def export_progress(request, pk: int):
 def export_file(request, pk: int):
     export = _own(request, pk)
     if export.status != ExportStatus.DONE or not export.file:
-        return render(
-            request,
-            "reports/export_detail.html",
-            {**_context(export), "missing": NO_EXPORT_FILE},
-            status=404,
-        )
+        context = {
+            **_context(export),
+            "exports": register_exports_recent(request.user),
+            "missing": NO_EXPORT_FILE
+            if export.files_purged_at
+            else EXPORT_NOT_READY.format(status=export.get_status_display().lower()),
+        }
+        return render(request, "reports/export_detail.html", context, status=404)
     return stored_file_response(
         export.file, export.filename, content_type=XLSX_TYPE, attachment=True
     )
