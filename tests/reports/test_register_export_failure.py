@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
 from testamur.accounts.roles import Role
 from testamur.reports import exports
@@ -131,3 +132,31 @@ def test_an_export_no_worker_took_says_to_check_the_worker(admin):
 
     assert EXPORT_WAITING.format(minutes=MINUTES) in html
     assert "Start again" in html
+
+
+def test_a_worker_whose_export_was_given_up_stops_and_keeps_no_file(admin, monkeypatch, settings):
+    export = RegisterExport.objects.create(
+        requested_by=admin["user"], query="group=offer", filename="late.xlsx"
+    )
+    write = exports.xlsx_write
+
+    def given_up_meanwhile(*args, **kwargs):
+        # Someone pressed "Start again" while this worker was still writing.
+        RegisterExport.objects.filter(pk=export.pk).update(
+            status=ExportStatus.FAILED, error=EXPORT_STOPPED.format(minutes=MINUTES)
+        )
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(exports, "xlsx_write", given_up_meanwhile)
+    monkeypatch.setattr(exports, "XLSX_PROGRESS_EVERY", 1)
+
+    register_export_write(export_id=export.pk)
+
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED
+    assert export.error == EXPORT_STOPPED.format(minutes=MINUTES)
+    assert export.rows_done == 0
+    folder = settings.MEDIA_ROOT / "exports"
+    assert not folder.exists() or list(folder.iterdir()) == []
+    # Nor a half-written sheet left in the worker's temporary folder.
+    assert ALL_TEMP_FILES == []

@@ -7,6 +7,7 @@ The PDF goes through the same Typst path as credentials, with the rows as JSON d
 capped at PDF_MAX_ROWS (a printed register of a million rows helps nobody).
 """
 
+import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -112,21 +113,37 @@ def xlsx_write(
     max_rows = max_rows or XLSX_MAX_ROWS
     workbook = Workbook(write_only=True)
     title = "By course" if filters.grouping == Grouping.COURSE else "By course offer"
-    sheet = _new_sheet(workbook, title)
     sheets, written, rows = 1, 0, 0
-    for row in register_report_values(filters):
-        if written == max_rows:
-            sheets += 1
-            sheet = _new_sheet(workbook, f"{title} ({sheets})")
-            written = 0
-        sheet.append(xlsx_row(sheet, row))
-        written += 1
-        rows += 1
-        if progress is not None and rows % every == 0:
-            progress(rows)
-    _checkpoint_sheet(workbook)
+    try:
+        sheet = _new_sheet(workbook, title)
+        for row in register_report_values(filters):
+            if written == max_rows:
+                sheets += 1
+                sheet = _new_sheet(workbook, f"{title} ({sheets})")
+                written = 0
+            sheet.append(xlsx_row(sheet, row))
+            written += 1
+            rows += 1
+            if progress is not None and rows % every == 0:
+                progress(rows)
+        _checkpoint_sheet(workbook)
+    except BaseException:
+        _discard(workbook)
+        raise
     workbook.save(handle)
     return rows, sheets
+
+
+def _discard(workbook: Workbook) -> None:
+    """Delete the sheets' temporary files now: openpyxl would keep them until the process
+    exits, and a worker runs for weeks."""
+    for sheet in workbook.worksheets:
+        writer = getattr(sheet, "_writer", None)
+        if writer is None:
+            continue
+        with contextlib.suppress(Exception):  # a sheet broken mid-row: its file goes anyway
+            sheet.close()
+        writer.cleanup()
 
 
 CHECKPOINT_SHEET = "Event log checkpoint"
