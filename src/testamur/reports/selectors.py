@@ -46,7 +46,7 @@ HEADINGS = [heading for _, heading in COLUMNS]
 
 _GROUP_KEY = {
     Grouping.COURSE: "course__code",
-    Grouping.OFFER: "course_enrolment__offer__code",
+    Grouping.OFFER: "offer__code",
 }
 _TYPE_LABELS = dict(CredentialType.choices)
 _STATUS_LABELS = dict(CredentialStatus.choices)
@@ -92,7 +92,7 @@ def _matching(filters: ReportFilters) -> QuerySet[Credential]:
     credentials from a qualification enrolment belong to no offer and are left out.
     """
     if filters.grouping == Grouping.OFFER:
-        credentials = Credential.objects.filter(course_enrolment__isnull=False)
+        credentials = Credential.objects.filter(offer__isnull=False)
     else:
         credentials = Credential.objects.filter(course__isnull=False)
     return register_filtered(credentials, filters)
@@ -131,7 +131,7 @@ def register_report_page(
     group = keys[0]
     sort = {} if _walk_groups(filters, count) else {group: Concat(group, Value(""))}
     rows = report.select_related(
-        "learner", "issuing_officer", "course", "course_enrolment__offer", "issuance"
+        "learner", "issuing_officer", "course", "offer__course", "issuance"
     )
     page = keyset_page(rows, keys=keys, after=after, before=before, count=count, sort=sort)
     previous = None
@@ -158,7 +158,7 @@ _EXPORT_FIELDS = [
     "learner__client_id",
     "course__code",
     "course__title",
-    "course_enrolment__offer__code",
+    "offer__code",
     "credential_date",
     "issued_on",
     "status",

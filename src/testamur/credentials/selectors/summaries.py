@@ -7,15 +7,14 @@ from testamur.credentials.models import (
     CredentialStatus,
 )
 from testamur.credentials.selectors.register import IN_PROGRESS
+from testamur.credentials.status_counts import status_counts
 from testamur.learners.models import Learner, usi_not_cleared
 from testamur.training.models import CourseEnrolment
 
 
 def credential_status_counts() -> list[dict]:
     """How many credentials are in each status, every status listed (for the dashboard)."""
-    counts = dict(
-        Credential.objects.values_list("status").annotate(n=Count("id")).order_by("status")
-    )
+    counts = status_counts()
     return [
         {"status": status.value, "label": status.label, "count": counts.get(status.value, 0)}
         for status in CredentialStatus
