@@ -223,6 +223,13 @@ class Credential(models.Model):
             models.Index(fields=["issued_on", "offer", "id"], name="credential_issued_offer"),
             models.Index(fields=["credential_date", "offer", "id"], name="credential_date_offer"),
             models.Index(fields=["offer", "id"], name="credential_offer_order"),
+            # The dashboard asks, per learner with an unverified USI, "anything on the way?"
+            # (the statuses of selectors.register.IN_PROGRESS).
+            models.Index(
+                fields=["learner"],
+                condition=Q(status__in=["requested", "generating", "generated", "failed"]),
+                name="credential_waiting_learner",
+            ),
             # The 30-day clock asks, per completed enrolment, "is anything issued yet?".
             models.Index(
                 fields=["course_enrolment"],
