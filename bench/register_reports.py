@@ -1,7 +1,7 @@
 """The credential register at scale on PostgreSQL: pages, reports and exports over N credentials.
 
 Loads N credentials (default 1,000,000; BENCH_REGISTER_N or --n) into their own database,
-<DATABASE_URL's name>_bench_reports, with bulk SQL (INSERT … SELECT generate_series): 400
+<DATABASE_URL's name>_bench_reports_<N>, with bulk SQL (INSERT … SELECT generate_series): 400
 courses, N/50 offers, N/2 learners, N course enrolments, one credential each, in every status.
 The data is kept between runs and reused when N matches (--fresh rebuilds it).
 
@@ -19,6 +19,11 @@ in database queries and Python CPU time (wall time on a busy machine includes wa
 core); nothing is asserted. Needs PostgreSQL (DATABASE_URL, or postgres://postgres@127.0.0.1:5432).
 
     .venv/bin/python bench/register_reports.py --n 1000000
+    .venv/bin/python bench/register_reports.py --sizes 100000,1000000 --exports ''
+
+With --sizes, each size keeps its own database (<name>_bench_reports_<N>) and the run ends with
+one `register_growth` line per case issue 19 bounds (report by offer for a month, dashboard,
+30-day clock): both times and their ratio, in total and in the database.
 """
 
 import argparse
@@ -42,14 +47,12 @@ MANAGE = ROOT / "manage.py"
 DEFAULT_N = int(os.environ.get("BENCH_REGISTER_N", "1000000"))
 
 
-def _database_name() -> str:
-    """Named after the database given, so benchmarks run from two checkouts never collide."""
+def _database_name(n: int) -> str:
+    """Named after the database given, so benchmarks run from two checkouts never collide, and
+    after N, so each size keeps its data and --sizes reloads nothing on a second run."""
     url = os.environ.get("DATABASE_URL", "")
     own = url.rpartition("/")[2].split("?")[0] if url.startswith("postgres") else "testamur"
-    return f"{own}_bench_reports"
-
-
-DB_NAME = _database_name()
+    return f"{own}_bench_reports_{n}"
 
 
 def _server_url() -> str:
@@ -66,10 +69,10 @@ def _psql(server: str, sql: str, database: str = "postgres") -> str:
     return result.stdout.strip()
 
 
-def _environment(server: str) -> dict:
+def _environment(server: str, n: int) -> dict:
     return {
         **os.environ,
-        "DATABASE_URL": f"{server}/{DB_NAME}",
+        "DATABASE_URL": f"{server}/{_database_name(n)}",
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-not-secret",
         # Plain http here; in production a proxy terminates TLS (settings: SECURE_SSL_REDIRECT).
@@ -81,13 +84,14 @@ def _environment(server: str) -> dict:
     }
 
 
-def _loaded(server: str) -> int:
+def _loaded(server: str, n: int) -> int:
     """How many credentials the bench database holds (-1 if it is not there)."""
-    exists = _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'")  # noqa: S608
+    name = _database_name(n)
+    exists = _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{name}'")  # noqa: S608
     if not exists:
         return -1
     try:
-        return int(_psql(server, "SELECT count(*) FROM credentials_credential", DB_NAME))
+        return int(_psql(server, "SELECT count(*) FROM credentials_credential", name))
     except subprocess.CalledProcessError:
         return -1
 
@@ -161,6 +165,7 @@ ORDER BY o.start_date, i""",
             "template_id": "t.id",
             "learner_id": "e.learner_id",
             "course_enrolment_id": "e.id",
+            "offer_id": "e.offer_id",
             "course_id": "e.course_id",
             "number": "CASE WHEN s.status IN ('issued', 'cancelled') "
             "THEN 'TM-' || lpad(e.k::text, 7, '0') END",
@@ -176,7 +181,7 @@ ORDER BY o.start_date, i""",
             "THEN 'credentials/issued/TM-' || lpad(e.k::text, 7, '0') || '.pdf' ELSE '' END",
             "created_at": "d.day + make_interval(secs => e.k % 86400)",
         },
-        """FROM (SELECT ce.id, ce.learner_id, ce.completion_date, ce.commencement_date,
+        """FROM (SELECT ce.id, ce.learner_id, ce.offer_id, ce.completion_date, ce.commencement_date,
              o.course_id, row_number() OVER (ORDER BY ce.id) - 1 AS k
       FROM training_courseenrolment ce JOIN training_courseoffer o ON o.id = ce.offer_id) e
 CROSS JOIN LATERAL (SELECT coalesce(e.completion_date, e.commencement_date) + (e.k % 10)::int
@@ -253,13 +258,14 @@ def _fill(n: int) -> None:
 
 def _load(server: str, n: int, env: dict) -> float:
     started = time.perf_counter()
-    _psql(server, f"DROP DATABASE IF EXISTS {DB_NAME}")
+    name = _database_name(n)
+    _psql(server, f"DROP DATABASE IF EXISTS {name}")
     template = os.environ.get(TEMPLATE)
-    _psql(server, f"CREATE DATABASE {DB_NAME}" + (f" TEMPLATE {template}" if template else ""))
+    _psql(server, f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
     migrate(env)
     me = [sys.executable, str(Path(__file__).resolve()), "--n", str(n)]
     subprocess.run([*me, "--child", "load"], env=env, check=True)
-    subprocess.run(["psql", f"{server}/{DB_NAME}", "-qc", "VACUUM ANALYZE"], check=True)
+    subprocess.run(["psql", f"{server}/{name}", "-qc", "VACUUM ANALYZE"], check=True)
     return time.perf_counter() - started
 
 
@@ -310,7 +316,7 @@ def _time_get(client, url: str, params: dict, repeat: int) -> dict:
     }
 
 
-def _pages(n: int, repeat: int) -> None:
+def _pages(n: int, repeat: int, only: str = "") -> None:
     _setup_django()
     from testamur.credentials.models import Credential
     from testamur.training.models import CourseOffer
@@ -369,6 +375,8 @@ def _pages(n: int, repeat: int) -> None:
         ("dashboard", "30-day clock report", "/reports/clock/", {}),
     ]
     for bench, case, url, params in cases:
+        if only and not any(part in case for part in only.split(",")):
+            continue
         result = _time_get(client, url, params, repeat)
         print(json.dumps({"bench": bench, "case": case, "n": n, **result}), flush=True)
 
@@ -434,38 +442,85 @@ def _export(kind: str, n: int) -> None:
     )
 
 
+# The cases whose growth from 100,000 to 1,000,000 credentials issue 19 bounds (≤ 1.3×).
+GROWTH_CASES = ("by offer, issued in one month", "home page", "30-day clock report")
+
+
+def _measure(server: str, n: int, args) -> list[dict]:
+    """Load N credentials if they are not there, then time the pages and the exports."""
+    env = _environment(server, n)
+    if args.fresh or _loaded(server, n) != n:
+        seconds = _load(server, n, env)
+        print(json.dumps({"bench": "register_load", "n": n, "seconds": round(seconds, 1)}))
+    else:  # indexes and columns added since the data was loaded
+        subprocess.run([sys.executable, str(MANAGE), "migrate", "-v0"], env=env, check=True)
+    me = [sys.executable, str(Path(__file__).resolve()), "--n", str(n)]
+    pages = [*me, "--child", "pages", "--repeat", str(args.repeat), "--cases", args.cases]
+    out = subprocess.run(pages, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
+    print(out, end="", flush=True)
+    for kind in filter(None, args.exports.split(",")):
+        subprocess.run([*me, "--child", kind], env=env, check=True)
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def _growth(small: list[dict], large: list[dict]) -> None:
+    """One line per bounded case: its times at both sizes and how much they grew."""
+    before = {line["case"]: line for line in small}
+    for line in large:
+        if line["case"] not in GROWTH_CASES or line["case"] not in before:
+            continue
+        low = before[line["case"]]
+        print(
+            json.dumps(
+                {
+                    "bench": "register_growth",
+                    "case": line["case"],
+                    "n": [low["n"], line["n"]],
+                    "ms": [low["ms_median"], line["ms_median"]],
+                    "db_ms": [low["db_ms_median"], line["db_ms_median"]],
+                    "ratio": round(line["ms_median"] / max(low["ms_median"], 0.1), 2),
+                    "db_ratio": round(line["db_ms_median"] / max(low["db_ms_median"], 0.1), 2),
+                    "load_average": round(os.getloadavg()[0], 2),
+                }
+            ),
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=DEFAULT_N)
+    parser.add_argument(
+        "--sizes",
+        default="",
+        help="two sizes, e.g. 100000,1000000: run both and print each bounded case's growth",
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--fresh", action="store_true", help="rebuild the data even if loaded")
     parser.add_argument("--exports", default="csv,xlsx", help="formats to export ('' for none)")
+    parser.add_argument(
+        "--cases", default="", help="only cases whose name contains one of these (comma-separated)"
+    )
     parser.add_argument("--child", choices=["load", "pages", "csv", "xlsx"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child == "load":
         return _fill(args.n)
     if args.child == "pages":
-        return _pages(args.n, args.repeat)
+        return _pages(args.n, args.repeat, args.cases)
     if args.child:
         return _export(args.child, args.n)
 
     server = _server_url()
-    env = _environment(server)
     try:
         _psql(server, "SELECT 1")
     except (subprocess.CalledProcessError, FileNotFoundError) as error:
         print(json.dumps({"bench": "register_reports", "skipped": f"no PostgreSQL: {error}"}))
         return None
-    if args.fresh or _loaded(server) != args.n:
-        seconds = _load(server, args.n, env)
-        print(json.dumps({"bench": "register_load", "n": args.n, "seconds": round(seconds, 1)}))
-    else:  # indexes added since the data was loaded
-        subprocess.run([sys.executable, str(MANAGE), "migrate", "-v0"], env=env, check=True)
-    me = [sys.executable, str(Path(__file__).resolve()), "--n", str(args.n)]
-    subprocess.run([*me, "--child", "pages", "--repeat", str(args.repeat)], env=env, check=True)
-    for kind in filter(None, args.exports.split(",")):
-        subprocess.run([*me, "--child", kind], env=env, check=True)
+    sizes = [int(size) for size in args.sizes.split(",") if size] or [args.n]
+    results = [_measure(server, n, args) for n in sizes]
+    if len(results) == 2:
+        _growth(*results)
     return None
 
 

@@ -15,9 +15,10 @@ RUNS = [
     [PY, str(BENCH / "bulk_generate.py"), "--n", "5000", "--workers", "2"],
     [PY, str(BENCH / "make_badges.py"), "--n", "200"],
     [PY, str(BENCH / "audit_bulk.py"), "--n", "10000"],
-    # PostgreSQL only; BENCH_REGISTER_N sets the register size (default 1,000,000: about 4.5
-    # minutes the first time, 3 once the data is kept in testamur_bench_reports).
-    [PY, str(BENCH / "register_reports.py")],
+    # PostgreSQL only; 100,000 and 1,000,000 credentials, each kept in its own database
+    # (testamur_bench_reports_<N>; about 5 minutes to load the first time), ending with the
+    # growth from one to the other of the cases issue 19 bounds (register_growth lines).
+    [PY, str(BENCH / "register_reports.py"), "--sizes", "100000,1000000"],
     [PY, str(BENCH / "import_rows.py"), "--n", "100000"],
     # PostgreSQL only: /v/<code> under gunicorn with 50 concurrent clients. Set REDIS_URL to
     # measure it as several web processes should run (the database cache otherwise).

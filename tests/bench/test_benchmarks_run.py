@@ -30,7 +30,7 @@ TINY = {
     "bulk_generate.py": ["--n", "3", "--workers", "1"],
     "make_badges.py": ["--n", "2"],
     "audit_bulk.py": ["--n", "8"],
-    "register_reports.py": ["--n", "100", "--repeat", "1", "--fresh"],
+    "register_reports.py": ["--sizes", "100,200", "--repeat", "1", "--fresh"],
     "import_rows.py": ["--n", "5"],
     "verify_page.py": [
         "--seconds",
@@ -140,7 +140,10 @@ def test_postgres_benchmark_runs(script, bench_env):
             "register_report",
             "dashboard",
             "register_export",
+            "register_growth",
         }
+        growth = [line for line in lines if line["bench"] == "register_growth"]
+        assert [line["n"] for line in growth] == [[100, 200]] * 3
     if script == "verify_page.py":
         assert [line["case"] for line in lines] == ["trivial view", "/v/<code>"]
         assert all(set(line["statuses"]) == {"200"} for line in lines), lines

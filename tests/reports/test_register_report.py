@@ -228,7 +228,7 @@ def test_an_offer_is_chosen_by_typing_its_code(rto_user_client, offers):
 
 
 def test_a_cursor_from_elsewhere_starts_at_the_first_page(rto_user_client, offers):
-    entry = register_entry(offers["bsb-t1"], fields={"course_enrolment": None})
+    entry = register_entry(offers["bsb-t1"], fields={"course_enrolment": None, "offer": None})
     listed = register_entry(offers["bsb-t2"])
 
     for params in ({"after": entry.pk}, {"before": 999_999_999}, {"after": "x"}):

@@ -21,10 +21,12 @@ class CredentialsConfig(AppConfig):
         from testamur.credentials.guards import credential_sqlite_guards
         from testamur.credentials.integrity import credential_register_check
         from testamur.credentials.selectors import enrolment_credential_summary
+        from testamur.credentials.status_counts import status_count_sqlite_triggers
         from testamur.training.hooks import enrolment_credential_summary_register
 
         sqlite_guard_add(credential_sqlite_guards)
         sqlite_guard_add(ISSUANCE_RECORD_GUARD)
+        sqlite_guard_add(status_count_sqlite_triggers)
         register_check_add(credential_register_check)
         enrolment_credential_summary_register(enrolment_credential_summary)
         post_migrate.connect(builtin_templates_sync, sender=self, dispatch_uid="builtin_templates")

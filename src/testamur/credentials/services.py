@@ -141,6 +141,7 @@ def credential_request(
             template=template,
             learner_id=enrolment.learner_id,
             course_id=course_id,
+            offer_id=course_enrolment.offer_id if course_enrolment else None,
             **source,
             credential_date=credential_date,
             issuing_officer=issuing_officer,

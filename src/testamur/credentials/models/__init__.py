@@ -4,6 +4,7 @@ Every model and public name is re-exported here, so `from testamur.credentials.m
 works as it did when this was one module; Django finds the models through these imports.
 """
 
+from testamur.credentials.models.counts import CredentialStatusCount
 from testamur.credentials.models.credential import (
     CANCEL_NEEDS_RECORD,
     CANCELLED_IS_FINAL,
@@ -72,6 +73,7 @@ __all__ = [
     "CredentialEmailTemplate",
     "CredentialIssuance",
     "CredentialStatus",
+    "CredentialStatusCount",
     "CredentialTemplate",
     "CredentialTemplateVersion",
     "CredentialType",

@@ -146,6 +146,17 @@ class Credential(models.Model):
     course = models.ForeignKey(
         Course, null=True, blank=True, on_delete=models.PROTECT, related_name="credentials"
     )
+    # The course offer of the course enrolment it came from, set at request and never changed
+    # (a frozen fact, like the course): the report by course offer filters and groups with one
+    # index. None for a credential from a qualification enrolment.
+    offer = models.ForeignKey(
+        "training.CourseOffer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credentials",
+        db_index=False,  # credential_offer_order below serves it
+    )
     number = models.CharField(
         "credential number", max_length=30, null=True, blank=True, unique=True
     )
@@ -206,9 +217,19 @@ class Credential(models.Model):
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="credential_register_order"),
             models.Index(fields=["status", "-created_at", "-id"], name="credential_status_order"),
-            models.Index(fields=["credential_date"]),
-            models.Index(fields=["issued_on"], name="credential_issued_on"),
             models.Index(fields=["course", "id"], name="credential_course_order"),
+            # The report by course offer for a period: the period's rows and their offers
+            # from the index alone; one offer's rows in order.
+            models.Index(fields=["issued_on", "offer", "id"], name="credential_issued_offer"),
+            models.Index(fields=["credential_date", "offer", "id"], name="credential_date_offer"),
+            models.Index(fields=["offer", "id"], name="credential_offer_order"),
+            # The dashboard asks, per learner with an unverified USI, "anything on the way?"
+            # (the statuses of selectors.register.IN_PROGRESS).
+            models.Index(
+                fields=["learner"],
+                condition=Q(status__in=["requested", "generating", "generated", "failed"]),
+                name="credential_waiting_learner",
+            ),
             # The 30-day clock asks, per completed enrolment, "is anything issued yet?".
             models.Index(
                 fields=["course_enrolment"],

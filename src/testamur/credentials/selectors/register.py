@@ -85,7 +85,7 @@ def register_filtered(
     if filters.course:
         credentials = credentials.filter(course=filters.course)
     if filters.offer:
-        credentials = credentials.filter(course_enrolment__offer=filters.offer)
+        credentials = credentials.filter(offer=filters.offer)
     if filters.template:
         credentials = credentials.filter(template=filters.template)
     if filters.credential_type:
