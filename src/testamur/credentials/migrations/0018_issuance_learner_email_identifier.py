@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('credentials', '0014_credential_number_trigram'),
+        ('credentials', '0017_credential_waiting_learner_index'),
     ]
 
     operations = [
