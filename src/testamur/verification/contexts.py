@@ -9,7 +9,9 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+from cachetools import LRUCache
 from pyld import jsonld
+from pyld.context_resolver import ContextResolver
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3P0 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -65,6 +67,25 @@ def document_loader(url: str, options=None) -> dict:
     return {"contextUrl": None, "documentUrl": url, "document": _bundled(url)}
 
 
+def _bundled_tagged(url: str, options=None) -> dict:
+    """document_loader, marking what it serves as static: PyLD then keeps the resolved context
+    between operations (it caches a remote context only when its document has a tag)."""
+    return {**document_loader(url, options), "tag": "static"}
+
+
+# Contexts resolved through document_loader, kept between operations: the bundled ones never
+# change. Our own cache, not PyLD's global one, so a stricter loader is never bypassed by
+# what another loader resolved. Bounded: a verified document's inline contexts land here too.
+_RESOLVED = LRUCache(maxsize=100)
+
+
+def _options(loader, **options) -> dict:
+    options["documentLoader"] = loader
+    if loader is document_loader:
+        options["contextResolver"] = ContextResolver(_RESOLVED, _bundled_tagged)
+    return options
+
+
 def loader_with(extra: dict[str, dict]):
     """A loader that also serves `extra` documents (tests use published example contexts)."""
 
@@ -80,12 +101,7 @@ def canonicalise(document: dict, *, loader=document_loader) -> str:
     """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document."""
     return jsonld.normalize(
         document,
-        {
-            "algorithm": "URDNA2015",
-            "format": "application/n-quads",
-            "documentLoader": loader,
-            "base": None,
-        },
+        _options(loader, algorithm="URDNA2015", format="application/n-quads", base=None),
     )
 
 
@@ -114,19 +130,23 @@ def _check_expanded(node, path: str) -> None:
             _check_expanded(value, f"{path} › {key}")
 
 
-def terms_check(document: dict, *, loader=document_loader) -> None:
-    """Raise UndefinedTerm if expansion would drop or leave undefined any property or type."""
+def terms_check(document: dict, *, loader=document_loader) -> list:
+    """Raise UndefinedTerm if expansion would drop or leave undefined any property or type.
+
+    Returns the expanded document: canonicalising it gives the same N-Quads as canonicalising
+    `document` (expanded form expands to itself), without processing the contexts again."""
     dropped: list[str] = []
     expanded = jsonld.expand(
         document,
         # No base: a relative id or type must stay relative (and be refused), not be resolved
         # against PyLD's placeholder base.
-        {"documentLoader": loader, "base": None},
+        _options(loader, base=None),
         on_property_dropped=lambda p: dropped.append(str(p)),
     )
     if dropped:
         raise UndefinedTerm(UNDEFINED_PROPERTY.format(detail=", ".join(sorted(set(dropped)))))
     _check_expanded(expanded, "credential")
+    return expanded
 
 
 def strip_control_characters(value):
