@@ -6,7 +6,6 @@ with SHA-256; the Ed25519 signature covers proofConfigHash ‖ documentHash and 
 as a base58btc multibase `proofValue`.
 """
 
-import copy
 import hashlib
 import json
 from dataclasses import dataclass
@@ -45,8 +44,9 @@ def utc_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _sha256_canonical(document, loader) -> bytes:
-    return hashlib.sha256(canonicalise(document, loader=loader).encode()).digest()
+def _sha256_canonical(document, loader, expanded: bool = False) -> bytes:
+    canonical = canonicalise(document, loader=loader, expanded=expanded)
+    return hashlib.sha256(canonical.encode()).digest()
 
 
 @lru_cache(maxsize=64)
@@ -72,12 +72,12 @@ def _hash_data(
     document = {k: v for k, v in unsecured.items() if k != "proof"}
     if previous:
         document["proof"] = previous
-    elif expanded is not None:
-        document = expanded
     if loader is document_loader:
         config_hash = _bundled_config_hash(json.dumps(config, ensure_ascii=False))
     else:
         config_hash = _sha256_canonical(config, loader)
+    if expanded is not None and not previous:
+        return config_hash + _sha256_canonical(expanded, loader, expanded=True)
     return config_hash + _sha256_canonical(document, loader)
 
 
@@ -114,7 +114,7 @@ def proof_add(
     Schema requires) and keeps the document's existing proofs: a proof set, or a chain when
     `previous_proof` names the ids of the proofs this one endorses.
     """
-    unsecured = strip_control_characters(copy.deepcopy(document))
+    unsecured = strip_control_characters(document)  # a copy: every dict and list is new
     existing = proofs_of(unsecured) if as_set else []
     unsecured.pop("proof", None)
     expanded = terms_check(unsecured, loader=loader)
