@@ -172,6 +172,19 @@ def test_an_inline_context_is_read_afresh_each_time():
         assert canonical == plain_canonical(document)
 
 
+def test_documents_with_their_own_contexts_leave_nothing_kept_behind():
+    """A verifier reads credentials from anywhere: their inline contexts must not pile up."""
+    canonicalise(SIMPLE)
+    kept = len(document_loader.processed.results)
+    for number in range(50):
+        document = {
+            **SIMPLE,
+            "@context": [VC_V2, {"note": f"https://rto.example/terms#{number}"}, OB_V3P0],
+        }
+        canonicalise(document)
+    assert len(document_loader.processed.results) == kept
+
+
 def test_a_stricter_loader_still_refuses_what_the_bundled_one_has_resolved():
     signed = proof_add(
         json.loads(json.dumps(SIMPLE)),

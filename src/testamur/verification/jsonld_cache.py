@@ -6,11 +6,11 @@ of the active context, so its cache never hits: every node of every credential p
 same scoped context again, term by term, after serialising it (JCS) to look it up.
 
 `Processor` remembers (in its loader's `ProcessedContexts`) the result of processing a context
-when nothing can change it: the active context is a frozen, processed one (PyLD never changes
-those, and shares them itself), and the local context is made only of what the loader's fixed
-documents hold (their URLs, or the very objects inside them, which nothing mutates). A context
-given inline in a document is never remembered; a loader without fixed documents gets plain
-PyLD.
+when nothing can change it: the active context is the initial one or one this cache gave
+(frozen: PyLD never changes those, and shares them itself), and the local context is made only
+of what the loader's fixed documents hold (their URLs, or the very objects inside them, which
+nothing mutates). A context given inline in a document, and whatever follows from it, is never
+remembered; a loader without fixed documents gets plain PyLD.
 
 `expanded=True` tells `normalize` that its input is already in expanded form (what
 `jsonld.expand` returned): expanding it again would give it back unchanged.
@@ -39,7 +39,10 @@ class ProcessedContexts:
         self.bundled_document = bundled_document
         # Bounded: a verified document's inline contexts are resolved (not processed) here too.
         self.resolved = LRUCache(maxsize=100)
-        self.results = LRUCache(maxsize=2000)
+        # Only results reached from the initial context through fixed documents are kept, so
+        # these stay few (a dozen for our credentials); the bound is a backstop.
+        self.results = LRUCache(maxsize=256)
+        self.stable: set[str] = set()  # the _uuid of every result kept
         self.lock = threading.Lock()
         self.ids: frozenset | None = None
 
@@ -91,9 +94,14 @@ class ProcessedContexts:
         with self.lock:
             return self.results.get(key, _MISSING)
 
+    def is_stable(self, active_ctx, initial) -> bool:
+        """The initial context, or one this cache gave: the same object every time."""
+        return active_ctx is initial or active_ctx.get("_uuid") in self.stable
+
     def put(self, key, result) -> None:
         with self.lock:
             self.results[key] = result
+            self.stable.add(result["_uuid"])
 
 
 class Processor(JsonLdProcessor):
@@ -118,7 +126,7 @@ class Processor(JsonLdProcessor):
             cycles is None
             and options.get("documentLoader") is self.shared.loader
             and isinstance(active_ctx, frozendict)
-            and "_uuid" in active_ctx
+            and self.shared.is_stable(active_ctx, self._get_initial_context(options))
         ):
             context_key = self.shared.context_key(local_ctx)
             if context_key is not None:
@@ -143,7 +151,7 @@ class Processor(JsonLdProcessor):
             validate_scoped=validate_scoped,
             cycles=cycles,
         )
-        if key is not None and isinstance(result, frozendict):
+        if key is not None and isinstance(result, frozendict) and "_uuid" in result:
             self.shared.put(key, result)
         return result
 
