@@ -19,7 +19,8 @@ RUNS = [
     # minutes the first time, 3 once the data is kept in testamur_bench_reports).
     [PY, str(BENCH / "register_reports.py")],
     [PY, str(BENCH / "import_rows.py"), "--n", "100000"],
-    # PostgreSQL only: /v/<code> under gunicorn with 50 concurrent clients.
+    # PostgreSQL only: /v/<code> under gunicorn with 50 concurrent clients. Set REDIS_URL to
+    # measure it as several web processes should run (the database cache otherwise).
     [PY, str(BENCH / "verify_page.py")],
     # 10,000 learners verified against the USI registry simulator over HTTP.
     [PY, str(BENCH / "usi_bulk_verify.py"), "--n", "10000"],

@@ -6,10 +6,12 @@ from contextlib import nullcontext
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from testamur.accounts.roles import Role
 from testamur.credentials.models import Credential, CredentialStatus, GenerationRun
+from testamur.reports.models import ExportStatus, RegisterExport
 from tests.credentials.helpers import generated
 from tests.factories import (
     course_make,
@@ -53,6 +55,16 @@ def world(make_user):
         "requested": requested,
         "run": GenerationRun.objects.order_by("-pk").first(),
         "template": template_make(name="Our statement"),
+        # A register export under way: its page has the live progress bar.
+        "export": RegisterExport.objects.create(
+            requested_by=admin,
+            query="group=offer",
+            filters_label="By course offer",
+            status=ExportStatus.RUNNING,
+            rows_done=5000,
+            rows_total=20000,
+            heartbeat_at=timezone.now(),
+        ),
     }
 
 
@@ -68,6 +80,7 @@ def _pages(world) -> list[str]:
         reverse("credentials:run_detail", args=[world["run"].pk]),
         reverse("credentials:template_edit", args=[world["template"].pk]),
         reverse("reports:index"),
+        reverse("reports:export_detail", args=[world["export"].pk]),
     ]
 
 

@@ -21,6 +21,7 @@ from testamur.credentials.models import (
 )
 from testamur.organisation.models import Signatory
 from testamur.qualifications.services import unit_equivalence_save
+from testamur.reports.models import RegisterExport
 from tests.factories import (
     course_make,
     credential_make,
@@ -59,6 +60,7 @@ PUBLIC = {
     "verification:portal_document",
     "verification:portal_vc",
     "verification:portal_badge",
+    "verification:portal_email_consent",
     "verification:portal_sign_out",
 }
 # The REST API answers bearer tokens only, never the session these clients sign in with:
@@ -172,6 +174,12 @@ EXPECTED = [
     ("reports:register", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
     ("reports:register_csv", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
     ("reports:register_xlsx", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    ("reports:export_list", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
+    (
+        "reports:export_detail",
+        "register_export",
+        {Role.OWNER: True, Role.ADMIN: True, Role.USER: True},
+    ),
     ("reports:register_pdf", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
     ("reports:clock", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: True}),
     ("reports:clock_send", None, {Role.OWNER: True, Role.ADMIN: True, Role.USER: False}),
@@ -265,6 +273,10 @@ def objects(db, make_user):
         "major": rule.majors.get(),
         "equivalence": equivalence,
         "verification": EventLogVerification.objects.create(),
+        # Someone else's export: the roles that may see the register get a 404, not a 403.
+        "register_export": RegisterExport.objects.create(
+            requested_by=User.objects.get(username="someone-else")
+        ),
         # A checkpoint file's name (none is written here: the view answers 404 to those allowed).
         "checkpoint": SimpleNamespace(pk="event-log-20261123T000000000000Z-1.json"),
     }
@@ -337,6 +349,7 @@ PK_OWNER = [
     ("interchange:job", "import_job"),
     ("api:token", "api_token"),
     ("core:integrity_progress", "verification"),
+    ("reports:export", "register_export"),
     ("core:checkpoint_file", "checkpoint"),
 ]
 

@@ -22,6 +22,7 @@ from testamur.qualifications.services.rules import packaging_rule_load
 from testamur.training.models import CourseEnrolment
 from tests.credentials.helpers import completed_offer, generated, issue, requested
 from tests.factories import packaging_rule_make
+from tests.reports.helpers import xlsx_export
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def _downloads(world) -> dict:
             f"/api/v1/runs/{run.pk}/files/mail-merge", headers=world["api"]
         ),
         "register report (CSV)": client.get("/reports/register/csv/"),
-        "register report (XLSX)": client.get("/reports/register/xlsx/"),
+        "register report (XLSX)": xlsx_export(client),
         "API register report (CSV)": client.get(
             "/api/v1/reports/register/csv", headers=world["api"]
         ),

@@ -7,6 +7,9 @@ entry gets the issuance record the issue path would have frozen, as the register
 """
 
 from datetime import date
+from urllib.parse import urlencode
+
+from django.test import TestCase
 
 from testamur.credentials.models import Credential, CredentialStatus
 from tests.factories import credential_make, enrolment_make, issuance_record_make, learner_make
@@ -53,3 +56,19 @@ def register_entry(
     if numbered:
         issuance_record_make(credential)
     return credential
+
+
+XLSX_START = "/reports/register/xlsx/"
+
+
+def xlsx_export(client, params: dict | None = None):
+    """Start an XLSX export as the report page's button does, let the task run (tasks run
+    inline in tests), and download the file from the export page. Returns the response."""
+    query = urlencode(params or {}, doseq=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        started = client.post(f"{XLSX_START}?{query}")
+    assert started.status_code == 302, started.content[:500]
+    page = client.get(started["Location"])
+    assert page.status_code == 200
+    export = page.context["export"]
+    return client.get(f"/reports/register/exports/{export.pk}/file/")

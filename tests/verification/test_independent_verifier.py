@@ -19,6 +19,7 @@ from django.urls import reverse
 from testamur.credentials.services import credential_cancel
 from testamur.verification import dids
 from testamur.verification.contexts import BUNDLED, MULTIKEY_V1, document_loader
+from testamur.verification.keys import vc_signing_key_rotate
 from tests.verification.helpers import one_issued
 
 # One worker runs these, so `npm ci` runs once.
@@ -72,8 +73,10 @@ def _documents(client, vc: dict) -> dict:
         methods = issuer["assertionMethod"]
     assert issuer["id"] == issuer_id
     documents[issuer["id"]] = issuer
+    # A DID's method is read with the DID document's contexts (the dates' inline one too).
+    context = issuer["@context"] if issuer_id.startswith("did:web:") else MULTIKEY_V1
     for method in methods:
-        documents[method["id"]] = {"@context": MULTIKEY_V1, **method}
+        documents[method["id"]] = {"@context": context, **method}
     list_url = vc["credentialStatus"]["statusListCredential"]
     documents[list_url] = json.loads(client.get("/vc/" + list_url.split("/vc/", 1)[1]).content)
     return documents
@@ -93,6 +96,22 @@ def test_digital_bazaar_verifies_the_credential(client, issued_vc, node_verifier
     result = node_verifier(vc, _documents(client, vc))
     assert result["verified"], result["errors"]
     assert result["revoked"] is False
+
+
+def test_digital_bazaar_verifies_what_a_retired_key_signed(
+    client, rto_admin, django_capture_on_commit_callbacks, settings, node_verifier
+):
+    """The DID document dates the retired key (validUntil): verifiers still accept it."""
+    settings.PUBLIC_BASE_URL = "https://credentials.harbourcity.example"
+    credential = one_issued(rto_admin, django_capture_on_commit_callbacks)
+    vc_signing_key_rotate(actor=rto_admin)
+    vc = json.loads(
+        client.get(reverse("verification:verify_vc", args=[credential.verification_code])).content
+    )
+    documents = _documents(client, vc)
+    assert "validUntil" in documents[vc["proof"][0]["verificationMethod"]]
+    result = node_verifier(vc, documents)
+    assert result["verified"], result["errors"]
 
 
 def test_digital_bazaar_rejects_a_changed_credential(client, issued_vc, node_verifier):

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from testamur.verification import dids
 from testamur.verification.checks import vc_issuer_is_known
+from testamur.verification.issuance import utc_timestamp
 from testamur.verification.keys import vc_signing_key_rotate
 from testamur.verification.models import DigitalCredential, VcSigningKey
 from testamur.verification.verifier import vc_verify
@@ -41,7 +42,8 @@ def test_by_default_the_issuer_is_the_sites_did_web(
     client, rto_admin, django_capture_on_commit_callbacks
 ):
     vc = _signed(one_issued(rto_admin, django_capture_on_commit_callbacks))
-    key = VcSigningKey.objects.get(is_active=True).public_key_multibase
+    signing_key = VcSigningKey.objects.get(is_active=True)
+    key = signing_key.public_key_multibase
     assert vc["issuer"]["id"] == DID
     assert vc["proof"][0]["verificationMethod"] == f"{DID}#{key}"
     document = _did_document(client)
@@ -52,6 +54,7 @@ def test_by_default_the_issuer_is_the_sites_did_web(
             "type": "Multikey",
             "controller": DID,
             "publicKeyMultibase": key,
+            "validFrom": utc_timestamp(signing_key.created_at),
         }
     ]
     assert document["assertionMethod"] == [f"{DID}#{key}"]

@@ -98,7 +98,8 @@ def test_the_page_answers_while_the_badge_key_is_locked_and_the_badge_follows(
     assert vc.status_code == 404
 
     VcSigningKey.objects.update(private_key_encrypted=good)
-    call_command("make_digital_credentials")
+    with django_capture_on_commit_callbacks(execute=True):  # the command commits
+        call_command("make_digital_credentials")
 
     assert "being prepared" not in _page(client, credential)
     assert vc_verify(_badge(client, credential)).valid

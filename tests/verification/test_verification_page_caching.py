@@ -2,10 +2,14 @@
 visit with 304 Not Modified, and stops matching as soon as its status changes."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
+from testamur.credentials.models import Credential, CredentialStatus
 from testamur.credentials.services import credential_cancel
 from testamur.verification.models import DigitalCredential
+from testamur.verification.services import digital_credentials_make
 from testamur.verification.views.public import PUBLIC_CACHE_SECONDS
 from tests.verification.helpers import one_issued
 
@@ -54,11 +58,14 @@ def test_a_repeat_visit_with_the_etag_or_date_is_answered_not_modified(client, c
     assert by_etag["Cache-Control"] == first["Cache-Control"]
 
 
-def test_a_cancel_changes_the_etag_so_the_cancelled_page_is_served(client, credential, rto_admin):
+def test_a_cancel_changes_the_etag_so_the_cancelled_page_is_served(
+    client, credential, rto_admin, django_capture_on_commit_callbacks
+):
     first = client.get(_url(credential))
     assert "Valid" in first.content.decode()
 
-    credential_cancel(actor=rto_admin, credential=credential, reason="Issued in error")
+    with django_capture_on_commit_callbacks(execute=True):  # the cancel commits
+        credential_cancel(actor=rto_admin, credential=credential, reason="Issued in error")
     again = client.get(_url(credential), HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert again.status_code == 200
@@ -67,13 +74,51 @@ def test_a_cancel_changes_the_etag_so_the_cancelled_page_is_served(client, crede
     assert "Cancelled" in html and "Valid" not in html
 
 
-def test_the_digital_credential_becoming_ready_changes_the_etag(client, credential):
+def test_the_digital_credential_becoming_ready_changes_the_etag(
+    client, credential, django_capture_on_commit_callbacks
+):
     DigitalCredential.objects.filter(credential=credential).update(signed=None)
     preparing = client.get(_url(credential))
     assert "being prepared" in preparing.content.decode()
 
-    DigitalCredential.objects.filter(credential=credential).update(signed={"proof": "x"})
+    with django_capture_on_commit_callbacks(execute=True):
+        digital_credentials_make(credential_ids=[credential.pk])
     ready = client.get(_url(credential), HTTP_IF_NONE_MATCH=preparing["ETag"])
 
     assert ready.status_code == 200
     assert "Download the digital credential" in ready.content.decode()
+
+
+def test_the_page_is_served_when_the_shared_cache_does_not_answer(client, credential, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    response = client.get(_url(credential))
+
+    assert response.status_code == 200
+    assert "Valid" in response.content.decode()
+
+
+def test_a_cancel_made_outside_the_lifecycle_shows_once_the_kept_page_expires(
+    client, credential, rto_admin
+):
+    assert "Valid" in client.get(_url(credential)).content.decode()
+    # As a raw SQL cancel would (the database allows only this change, with its reason).
+    Credential.objects.filter(pk=credential.pk).update(
+        status=CredentialStatus.CANCELLED,
+        status_reason="Cancelled in the database",
+        cancelled_at=timezone.now(),
+        cancelled_by=rto_admin,
+    )
+
+    kept = client.get(_url(credential)).content.decode()
+    cache.clear()  # what a minute does to the kept page
+    fresh = client.get(_url(credential)).content.decode()
+
+    assert "Valid" in kept  # within the minute a public page may be kept anyway
+    assert "Cancelled" in fresh and "Valid" not in fresh

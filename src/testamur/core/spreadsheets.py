@@ -13,7 +13,7 @@ import csv
 from collections.abc import Iterable
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -55,7 +55,12 @@ def xlsx_cell(sheet, value):
     characters XLSX cannot hold; numbers and dates as they are."""
     if not isinstance(value, str):
         return value
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith("=") and value not in ERROR_CODES:
+        # openpyxl stores any other text as a text cell: a plain string is cheaper than a cell
+        # of its own (a million-row register export writes eleven million of them).
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
     return cell
 

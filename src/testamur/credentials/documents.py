@@ -224,6 +224,9 @@ class DocumentBatch:
             learner_family_name=learner.family_name,
             learner_full_name=learner.full_name,
             learner_display_name=learner.display_name,
+            learner_email_identifier=learner.email
+            if learner.digital_credential_email_consent_at
+            else "",
             course_code=course.code if course else "",
             course_title=course.title if course else "",
             course_type=course.course_type if course else "",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from testamur.core.forms import form_add_service_errors as form_add_service_errors
 from testamur.learners.models import (
     DisabilityType,
+    EmailConsentSource,
     Learner,
     PriorEducationType,
     Recognition,
@@ -22,6 +23,15 @@ USI_HELP = (
     "10 characters, capital letters and digits, e.g. BNGH7C75FN. Record an exemption with the "
     "USI status instead."
 )
+EMAIL_CONSENT = "digital_credential_email_consent"
+EMAIL_CONSENT_HELP = (
+    "Whether the learner agreed that their email address identifies them on digital "
+    "credentials (as a salted hash, never in clear), so a wallet or another organisation can "
+    "match the credential to them. Credentials issued from now on follow this answer; those "
+    "already issued keep what they were issued with. Choose 'Not given' when the learner "
+    "withdraws."
+)
+EMAIL_CONSENT_NOT_GIVEN = "Not given"
 
 # The form's sections, in the order a person fills them in.
 SECTIONS = [
@@ -42,6 +52,7 @@ SECTIONS = [
         "Contact",
         [
             "email",
+            EMAIL_CONSENT,
             "phone",
             "address_building",
             "address_unit",
@@ -127,6 +138,7 @@ class LearnerForm(PlainLabelsForm):
             formfield_callback=_formfield,
         )
         self.fields = {name: model_fields.get(name) or self.fields[name] for name in LEARNER_FIELDS}
+        self._email_consent_field(instance)
         if instance is None:
             client_id = self.fields["client_id"]
             client_id.required = False
@@ -135,6 +147,21 @@ class LearnerForm(PlainLabelsForm):
                 client_id.widget.attrs["placeholder"] = next_client_id
         self.fields["date_of_birth"].widget.attrs["max"] = timezone.localdate().isoformat()
         self._client_detail_fields(instance)
+
+    def _email_consent_field(self, instance: Learner | None) -> None:
+        """Staff record consent given on the enrolment form or to them; one given in the
+        learner portal is shown (and kept) as such."""
+        held = instance.digital_credential_email_consent_source if instance else ""
+        sources = [EmailConsentSource.ENROLMENT_FORM, EmailConsentSource.STAFF_RECORDED]
+        if held and held not in sources:
+            sources.insert(0, EmailConsentSource(held))
+        self.fields[EMAIL_CONSENT] = forms.ChoiceField(
+            label="Email as identifier on digital credentials",
+            choices=[("", EMAIL_CONSENT_NOT_GIVEN), *((s.value, s.label) for s in sources)],
+            required=False,
+            initial=held,
+            help_text=EMAIL_CONSENT_HELP,
+        )
 
     def _client_detail_fields(self, instance: Learner | None) -> None:
         """Code lists offer their current codes (and the one held); blank reads "Not stated"."""

@@ -113,6 +113,14 @@ class YesNo(models.TextChoices):
     NO = "N", "No"
 
 
+class EmailConsentSource(models.TextChoices):
+    """Where a learner agreed to their email identifying them on digital credentials."""
+
+    LEARNER_PORTAL = "learner_portal", "Learner portal"
+    ENROLMENT_FORM = "enrolment_form", "Enrolment form"
+    STAFF_RECORDED = "staff_recorded", "Recorded by staff"
+
+
 class Recognition(models.TextChoices):
     """Where a prior educational achievement was gained (NAT00100 recognition identifier)."""
 
@@ -241,6 +249,17 @@ class Learner(models.Model):
     is_active = models.BooleanField("active", default=True)
     privacy_flag = models.BooleanField("privacy flag", default=False)
     special_requirements = models.TextField("special requirements", blank=True)
+    # The learner agreed that their email identifies them (as a salted hash) on digital
+    # credentials issued from now on: when and where. Withdrawing clears both.
+    digital_credential_email_consent_at = models.DateTimeField(
+        "email consent for digital credentials given at", null=True, blank=True
+    )
+    digital_credential_email_consent_source = models.CharField(
+        "email consent for digital credentials given through",
+        max_length=20,
+        choices=EmailConsentSource.choices,
+        blank=True,
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -271,6 +290,17 @@ class Learner(models.Model):
             models.CheckConstraint(
                 condition=~Q(usi_status="verified") | Q(usi_verified_on__isnull=False),
                 name="learner_verified_usi_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    digital_credential_email_consent_at__isnull=True,
+                    digital_credential_email_consent_source="",
+                )
+                | (
+                    Q(digital_credential_email_consent_at__isnull=False)
+                    & ~Q(digital_credential_email_consent_source="")
+                ),
+                name="learner_email_consent_has_date_and_source",
             ),
             models.CheckConstraint(
                 condition=Q(school_level_year__isnull=True)
@@ -316,6 +346,11 @@ class Learner(models.Model):
     def display_name(self) -> str:
         """The name printed on credentials and shown publicly: no middle names, no other data."""
         return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def digital_credential_email(self) -> str:
+        """The email to identify the learner by on a digital credential: only with consent."""
+        return self.email if self.digital_credential_email_consent_at else ""
 
     @property
     def usi_cleared_for_issue(self) -> bool:

@@ -5,12 +5,14 @@ import re
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from testamur.core.permissions import require_permission
 from testamur.learners.forms import (
+    EMAIL_CONSENT,
     ActiveForm,
     LearnerFilterForm,
     LearnerForm,
@@ -29,6 +31,7 @@ from testamur.learners.services import (
     NO_USI_TO_VERIFY,
     PERM_SET_ACTIVE,
     learner_create,
+    learner_email_consent_set,
     learner_set_active,
     learner_update,
     learner_usi_verify,
@@ -101,7 +104,11 @@ def learner_create_view(request):
     form = LearnerForm(request.POST or None, next_client_id=next_id)
     if request.method == "POST" and form.is_valid():
         try:
-            learner = learner_create(actor=request.user, **form.cleaned_data)
+            fields = dict(form.cleaned_data)
+            consent = fields.pop(EMAIL_CONSENT, "")
+            with transaction.atomic():
+                learner = learner_create(actor=request.user, **fields)
+                learner_email_consent_set(learner=learner, actor=request.user, source=consent)
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
@@ -119,7 +126,13 @@ def learner_edit_view(request, pk: int):
     if request.method == "POST" and form.is_valid():
         before = learner.updated_at
         try:
-            saved = learner_update(learner=learner, actor=request.user, **form.cleaned_data)
+            fields = dict(form.cleaned_data)
+            consent = fields.pop(EMAIL_CONSENT, "")
+            with transaction.atomic():
+                learner_update(learner=learner, actor=request.user, **fields)
+                saved = learner_email_consent_set(
+                    learner=learner, actor=request.user, source=consent
+                )
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:

@@ -2,9 +2,9 @@ import zoneinfo
 from datetime import date
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
+from testamur.core.shared_cache import cache_forget, cache_keep, cache_read
 from testamur.organisation.models import Organisation, Signatory
 
 _TZ_CACHE_KEY = "organisation:time_zone"
@@ -15,16 +15,16 @@ def organisation_get() -> Organisation:
 
 
 def organisation_time_zone() -> str:
-    tz = cache.get(_TZ_CACHE_KEY)
+    tz = cache_read(_TZ_CACHE_KEY)
     if tz is None:
         row = Organisation.objects.filter(id=1).values_list("time_zone", flat=True).first()
         tz = row or settings.TIME_ZONE
-        cache.set(_TZ_CACHE_KEY, tz, 60)
+        cache_keep(_TZ_CACHE_KEY, tz, 60)
     return tz
 
 
 def organisation_time_zone_forget() -> None:
-    cache.delete(_TZ_CACHE_KEY)
+    cache_forget([_TZ_CACHE_KEY])
 
 
 def organisation_today() -> date:

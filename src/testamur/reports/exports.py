@@ -1,13 +1,14 @@
 """The register report as CSV, XLSX and a printable PDF.
 
-CSV is streamed row by row; XLSX is written row by row (openpyxl write-only mode) to a
-temporary file that is then streamed; both hold one chunk of rows at a time, whatever the size.
+CSV is streamed row by row in the request. XLSX is written row by row (openpyxl write-only
+mode) by a background export (register_exports.py) that records its progress; both hold one
+chunk of rows at a time, whatever the size.
 The PDF goes through the same Typst path as credentials, with the rows as JSON data, and is
 capped at PDF_MAX_ROWS (a printed register of a million rows helps nobody).
 """
 
-import tempfile
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.utils import timezone
@@ -36,6 +37,7 @@ PDF_TOO_MANY = (
     "Narrow the filters (a date range or one course offer), or download CSV or XLSX."
 )
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit per sheet, less the heading row
+XLSX_PROGRESS_EVERY = 5000
 REPORT_SOURCE = Path(__file__).parent / "typst" / "register_report.typ"
 WIDTHS = {
     "number": 16,
@@ -94,28 +96,54 @@ def _new_sheet(workbook: Workbook, title: str):
     return sheet
 
 
-def xlsx_file(filters: ReportFilters, *, max_rows: int = XLSX_MAX_ROWS):
-    """The report as an XLSX workbook in an anonymous temporary file, rewound for reading.
+def xlsx_write(
+    filters: ReportFilters,
+    handle,
+    *,
+    max_rows: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    every: int = XLSX_PROGRESS_EVERY,
+) -> tuple[int, int]:
+    """Write the report as an XLSX workbook to `handle`; returns (rows, sheets).
 
-    Rows past a sheet's limit continue on a further sheet.
+    Rows past a sheet's limit (XLSX_MAX_ROWS unless `max_rows`) continue on a further sheet.
+    `progress(rows)` is called every `every` rows (a background export records how far it has
+    got).
     """
+    max_rows = max_rows or XLSX_MAX_ROWS
     workbook = Workbook(write_only=True)
     title = "By course" if filters.grouping == Grouping.COURSE else "By course offer"
-    sheet = _new_sheet(workbook, title)
-    sheets, written = 1, 0
-    for row in register_report_values(filters):
-        if written == max_rows:
-            sheets += 1
-            sheet = _new_sheet(workbook, f"{title} ({sheets})")
-            written = 0
-        sheet.append(xlsx_row(sheet, row))
-        written += 1
-    _checkpoint_sheet(workbook)
-    # Closed by the response that streams it (FileResponse), which deletes it.
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    sheets, written, rows = 1, 0, 0
+    try:
+        sheet = _new_sheet(workbook, title)
+        for row in register_report_values(filters):
+            if written == max_rows:
+                sheets += 1
+                sheet = _new_sheet(workbook, f"{title} ({sheets})")
+                written = 0
+            sheet.append(xlsx_row(sheet, row))
+            written += 1
+            rows += 1
+            if progress is not None and rows % every == 0:
+                progress(rows)
+        _checkpoint_sheet(workbook)
+    except BaseException:
+        _discard(workbook)
+        raise
     workbook.save(handle)
-    handle.seek(0)
-    return handle
+    return rows, sheets
+
+
+def _discard(workbook: Workbook) -> None:
+    """Delete the sheets' temporary files now: openpyxl would keep them until the process
+    exits, and a worker runs for weeks."""
+    for sheet in workbook.worksheets:
+        writer = getattr(sheet, "_writer", None)
+        if writer is None:
+            continue
+        with contextlib.suppress(Exception):  # a sheet broken mid-row: its file goes anyway
+            sheet.close()
+        writer.cleanup()
 
 
 CHECKPOINT_SHEET = "Event log checkpoint"

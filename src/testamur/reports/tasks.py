@@ -1,4 +1,4 @@
-"""Background tasks (django-tasks): the daily 30-day-clock email to Admins.
+"""Background tasks (django-tasks): register exports, and the daily 30-day-clock email to Admins.
 
 The task re-queues itself for the next morning, so a running worker sends it every day with
 no cron; `manage.py run_worker` queues the first one. One email a day whatever the number of
@@ -12,7 +12,16 @@ from django_tasks import task
 
 from testamur.core.tasks import task_waiting
 from testamur.reports.models import ClockDigest
+from testamur.reports.register_exports import register_export_write
 from testamur.reports.services import DAY_DONE, clock_digest_send, next_digest_at, rto_today
+
+
+@task()
+def write_register_export(export_id: int) -> str:
+    export = register_export_write(export_id=export_id)
+    return f"{export.status}: {export.rows_done} rows" + (
+        f" ({export.error})" if export.error else ""
+    )
 
 
 @task()

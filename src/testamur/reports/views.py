@@ -1,7 +1,7 @@
 """Report pages and downloads. Views parse the filters and hand them to a selector or export."""
 
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
@@ -95,19 +95,6 @@ def register_csv(request):
         True, exports.filename(filters, "csv")
     )
     return response
-
-
-@require_permission(VIEW)
-def register_xlsx(request):
-    form, filters = _form(request)
-    if filters is None:
-        return _invalid(request, form)
-    return FileResponse(
-        exports.xlsx_file(filters),
-        as_attachment=True,
-        filename=exports.filename(filters, "xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
 
 
 @require_permission(VIEW)

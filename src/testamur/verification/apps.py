@@ -13,6 +13,7 @@ class VerificationConfig(AppConfig):
         from testamur.verification import checks  # noqa: F401 - registers the system checks
         from testamur.verification.followers import (
             digital_credentials_follow,
+            public_pages_follow,
             revocation_follow,
         )
         from testamur.verification.pdf_twin import twins_for_records, twins_store
@@ -22,4 +23,5 @@ class VerificationConfig(AppConfig):
         follower_register(twins_store)
         follower_register(revocation_follow)
         follower_register(digital_credentials_follow, after_commit=True)
+        follower_register(public_pages_follow, after_commit=True)
         register_check_add(digital_credentials_check)

@@ -26,7 +26,8 @@ from testamur.verification.contexts import (
     UndefinedTerm,
     terms_check,
 )
-from testamur.verification.issuance import proof_verify, proofs_of
+from testamur.verification.issuance import proof_verify, proofs_of, utc_timestamp
+from testamur.verification.keys import key_periods
 from testamur.verification.multikey import public_key_from_multibase
 from testamur.verification.verifier import _revoked, published_keys
 
@@ -46,6 +47,10 @@ NO_ISSUER = "The credential names no issuer."
 NO_ISSUANCE_DATE = "A VC Data Model 1.1 credential must have an issuanceDate."
 DATA_LOSS = "Data loss: {detail}"
 NOT_BY_ISSUER = "No proof is made with a key of the issuer the credential names."
+KEY_RETIRED = (
+    "The proof is dated {created}, but its key stopped signing for this issuer on {until} "
+    "(it was replaced): a retired key signs nothing more, so this proof is refused."
+)
 NOT_YET_VALID = "The credential is not valid before {date}."
 EXPIRED = "The credential expired on {date}."
 UNKNOWN_ISSUER = (
@@ -154,6 +159,31 @@ def _moment(value) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _second(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)
+
+
+def _key_period_problem(document: dict, ours: set) -> str | None:
+    """A proof by one of our keys must not be dated after that key was retired (the DID
+    document's validUntil), to the second as proofs are dated: this catches anything still
+    signing with a retired key (though not a holder of it who backdates `created`).
+
+    The start (validFrom) is published but not enforced: a date before the key existed shows
+    nothing wrong with the credential, while the clocks of several processes differ a little
+    and would refuse genuine ones."""
+    periods = {period.public_key_multibase: period for period in key_periods()}
+    for proof in proofs_of(document):
+        method = proof.get("verificationMethod") if isinstance(proof, dict) else None
+        created = _moment(proof.get("created")) if method in ours else None
+        period = periods.get(str(method).rsplit("#", 1)[-1]) if created else None
+        if period is None:
+            continue
+        if period.valid_until is not None and created > _second(period.valid_until):
+            until = utc_timestamp(period.valid_until)
+            return KEY_RETIRED.format(created=proof["created"], until=until)
+    return None
+
+
 def _describe(result: CheckResult, document: dict) -> None:
     v2 = _contexts(document)[0] == VC_V2
     result.valid_from = str(document.get("validFrom" if v2 else "issuanceDate", "") or "")
@@ -243,6 +273,9 @@ def credential_check(document) -> CheckResult:
     methods = [p.get("verificationMethod", "") for p in proofs_of(document)]
     if not any(str(m).split("#", 1)[0] == result.issuer_id for m in methods):
         return result.refuse(NOT_BY_ISSUER)
+    period_problem = _key_period_problem(document, ours)
+    if period_problem:
+        return result.refuse(period_problem)
     result.checks.append("proof")
     result.known_issuer = any(m in ours for m in methods)
     result.verified = True

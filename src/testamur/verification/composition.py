@@ -231,22 +231,39 @@ def identity_hash(identity: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((identity + salt).encode()).hexdigest()
 
 
-def recipient_identifier(display_name: str, credential_id: str) -> dict:
+def recipient_identifier(identity: str, credential_id: str, identity_type: str = "name") -> dict:
     salt = identity_salt(credential_id)
     return {
         "type": "IdentityObject",
-        "identityHash": identity_hash(display_name, salt),
-        "identityType": "name",
+        "identityHash": identity_hash(identity, salt),
+        "identityType": identity_type,
         "hashed": True,
         "salt": salt,
     }
 
 
+def email_identity(email: str) -> str:
+    """The email as hashed: trimmed and lower-cased, so the holder's way of typing it does
+    not matter."""
+    return email.strip().lower()
+
+
+def recipient_identifiers(learner: dict, credential_id: str) -> list[dict]:
+    """The name's salted hash; and the email's, when the learner agreed (facts["learner"]
+    ["email"] is only set then: the issuance record's learner_email_identifier)."""
+    identifiers = [recipient_identifier(learner["display_name"], credential_id)]
+    if learner.get("email"):
+        identity = email_identity(learner["email"])
+        identifiers.append(recipient_identifier(identity, credential_id, "emailAddress"))
+    return identifiers
+
+
 def open_badge_credential(
     facts: dict, *, credential_id: str, status_entry: dict, issuer_id: str | None = None
 ) -> dict:
-    """The unsigned Open Badges 3.0 credential. The learner appears only as a salted hash of
-    the display name (a holder proves it by giving the name)."""
+    """The unsigned Open Badges 3.0 credential. The learner appears only as salted hashes: of
+    the display name (a holder proves it by giving the name) and, with their consent, of their
+    email address."""
     credential = facts["credential"]
     return {
         "@context": CREDENTIAL_CONTEXT,
@@ -259,7 +276,7 @@ def open_badge_credential(
         "awardedDate": credential["valid_from"],
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": [recipient_identifier(facts["learner"]["display_name"], credential_id)],
+            "identifier": recipient_identifiers(facts["learner"], credential_id),
             "achievement": achievement(facts),
         },
         "credentialSchema": [{"id": OB_SCHEMA, "type": "JsonSchema"}],

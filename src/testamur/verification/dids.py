@@ -6,11 +6,14 @@ another choice stay verifiable, because every form keeps being served (the issue
 at /vc/issuer, the did:web document at /.well-known/did.json) and did:key resolves from itself.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
 from testamur.verification.contexts import DID_V1, MULTIKEY_V1
+from testamur.verification.issuance import utc_timestamp
 from testamur.verification.multikey import public_key_from_multibase
 
 DID_WEB = "did:web"
@@ -18,6 +21,16 @@ DID_KEY = "did:key"
 ISSUER_URL = "url"
 ISSUER_KINDS = (DID_WEB, DID_KEY, ISSUER_URL)
 DID_CONTEXT = [DID_V1, MULTIKEY_V1]
+XSD_DATE_TIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+# When each key was the signing key. The Multikey context's own `expires` and `revoked` would
+# make verifiers refuse everything an old key signed (decision 0021), so the period is said with
+# schema.org's validFrom/validUntil, defined inline (nothing to fetch). Neither DID v1 nor
+# Multikey v1 defines these terms, so their @protected definitions stay untouched.
+KEY_PERIOD_CONTEXT = {
+    "validFrom": {"@id": "https://schema.org/validFrom", "@type": XSD_DATE_TIME},
+    "validUntil": {"@id": "https://schema.org/validUntil", "@type": XSD_DATE_TIME},
+}
+DID_WEB_CONTEXT = [DID_V1, MULTIKEY_V1, KEY_PERIOD_CONTEXT]
 UNKNOWN_ISSUER_KIND = "VC_ISSUER must be one of did:web, did:key or url (it is {value!r})."
 
 
@@ -75,13 +88,29 @@ def _method(controller: str, key: str) -> dict:
     }
 
 
-def did_web_document(public_keys: list[str]) -> dict:
+@dataclass(frozen=True)
+class KeyPeriod:
+    """A signing key and when it was the signing key (until None: it still is)."""
+
+    public_key_multibase: str
+    valid_from: datetime
+    valid_until: datetime | None = None
+
+    def dated(self, method: dict) -> dict:
+        dated = {**method, "validFrom": utc_timestamp(self.valid_from)}
+        if self.valid_until is not None:
+            dated["validUntil"] = utc_timestamp(self.valid_until)
+        return dated
+
+
+def did_web_document(keys: list[KeyPeriod]) -> dict:
     """The DID document: every key this issuer has signed with, the active one first, so a
-    credential signed before a key rotation still finds its key."""
+    credential signed before a key rotation still finds its key; each dated with the period it
+    was the signing key (validFrom, and validUntil once retired)."""
     did = did_web()
-    methods = [_method(did, key) for key in public_keys]
+    methods = [key.dated(_method(did, key.public_key_multibase)) for key in keys]
     return {
-        "@context": DID_CONTEXT,
+        "@context": DID_WEB_CONTEXT,
         "id": did,
         "verificationMethod": methods,
         "assertionMethod": [method["id"] for method in methods],

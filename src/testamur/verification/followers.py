@@ -5,6 +5,7 @@ Subscribed in VerificationConfig.ready(): credentials, a lower layer, never impo
 
 from testamur.credentials.lifecycle import Change
 from testamur.credentials.models import CredentialStatus
+from testamur.verification.page_cache import pages_forget
 from testamur.verification.services import status_lists_credentials_changed
 
 
@@ -26,3 +27,11 @@ def digital_credentials_follow(changes: list[Change], actor) -> None:
         from testamur.verification.tasks import make_digital_credentials
 
         make_digital_credentials.enqueue(issued)
+
+
+def public_pages_follow(changes: list[Change], actor) -> None:
+    """Once a change has committed: the kept public pages of the credentials it touched, and
+    of the ones an issued replacement replaces, are made afresh on the next visit."""
+    touched = {c.credential.pk for c in changes}
+    touched |= {c.credential.replaces_id for c in changes if c.credential.replaces_id}
+    pages_forget(credential_ids=sorted(touched))

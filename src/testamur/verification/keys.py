@@ -79,6 +79,21 @@ def signing_identity(key: VcSigningKey) -> tuple[str, str]:
     return issuer, dids.verification_method_id(issuer, key.public_key_multibase)
 
 
+def key_periods() -> list[dids.KeyPeriod]:
+    """When each key was the signing key, the active one first: from its creation to the
+    creation of the key that replaced it (rotation makes the new key as it retires the old)."""
+    keys = list(VcSigningKey.objects.order_by("created_at", "pk"))
+    periods = []
+    for index, key in enumerate(keys):
+        successor = keys[index + 1] if index + 1 < len(keys) else None
+        until = None if key.is_active or successor is None else successor.created_at
+        periods.append(dids.KeyPeriod(key.public_key_multibase, key.created_at, until))
+    periods.sort(
+        key=lambda period: (period.valid_until is not None, -period.valid_from.timestamp())
+    )
+    return periods
+
+
 def active_vc_signing_key() -> VcSigningKey:
     key = VcSigningKey.objects.filter(is_active=True).first()
     if key:

@@ -78,7 +78,7 @@ def twins_for_records(records: list[CredentialIssuance]) -> dict[int, Attachment
     for record in records:
         entry = entries[record.credential_id]
         unsigned = composition.open_badge_credential(
-            selectors.credential_facts(record),
+            selectors.credential_facts(record, email=record.learner_email_identifier),
             credential_id=f"urn:uuid:{entry.uuid}",
             status_entry=composition.status_entry(
                 purpose=entry.status_list.purpose,

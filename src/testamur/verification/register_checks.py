@@ -15,12 +15,17 @@ NOT_THE_RECORD = "its digital credential's {part} is not what the issuance recor
 
 def expected_document(entry: DigitalCredential, record) -> dict:
     """The unsigned credential the record gives for this entry, as it is signed (under the
-    issuer id it was signed with: VC_ISSUER may have changed since)."""
+    issuer id it was signed with: VC_ISSUER may have changed since), the learner's email
+    identifier included when the record holds one."""
     issuer = (entry.signed or {}).get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else None
+    return _composed(entry, record, issuer_id)
+
+
+def _composed(entry: DigitalCredential, record, issuer_id) -> dict:
     return strip_control_characters(
         composition.open_badge_credential(
-            selectors.credential_facts(record),
+            selectors.credential_facts(record, email=record.learner_email_identifier),
             credential_id=f"urn:uuid:{entry.uuid}",
             status_entry=composition.status_entry(
                 purpose=entry.status_list.purpose,

@@ -3,7 +3,7 @@
 import re
 from datetime import datetime, time
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from testamur.core.text import fold_compact
@@ -36,6 +36,30 @@ def credential_by_code(code: str) -> Credential | None:
     return verifiable_credentials().filter(issuance__verification_code=code).first()
 
 
+def page_state(code: str) -> dict | None:
+    """What the public page of a credential depends on, in one small query: its status, when
+    it and its replacement last changed, and when its digital credential was made. Enough to
+    tell whether a page made earlier is still the page (views/public.py keeps pages by it)."""
+    if not CODE_PATTERN.match(code or ""):
+        return None
+    replacement = verifiable_credentials().filter(
+        replaces=OuterRef("pk"), status=CredentialStatus.ISSUED
+    )
+    made = DigitalCredential.objects.filter(credential=OuterRef("pk"), signed__isnull=False)
+    return (
+        verifiable_credentials()
+        .filter(issuance__verification_code=code)
+        .values("pk", "status", "updated_at")
+        .annotate(
+            replacement_pk=Subquery(replacement.values("pk")[:1]),
+            replacement_updated_at=Subquery(replacement.values("updated_at")[:1]),
+            vc_signed_at=Subquery(made.values("signed_at")[:1]),
+            vc_created_at=Subquery(made.values("created_at")[:1]),
+        )
+        .first()
+    )
+
+
 def credential_by_number(number: str, family_name: str) -> Credential | None:
     """Both must match what was issued (one query either way, so a wrong name looks like an
     unknown number). The family name is the one printed, whatever the learner is called now,
@@ -66,11 +90,13 @@ def _valid_from(record: CredentialIssuance) -> str:
     return utc_timestamp(timezone.make_aware(start))
 
 
-def credential_facts(record: CredentialIssuance) -> dict:
+def credential_facts(record: CredentialIssuance, *, email: str = "") -> dict:
     """What the credential states, from its issuance record alone: what its page and digital
     credential say. Later edits to the learner, the enrolment or the RTO never change it.
 
-    Learner data is the display name only: never the USI, date of birth, email or address.
+    Learner data is the display name only: never the USI, date of birth or address; the
+    email only when the caller gives it (the record's `learner_email_identifier`, for the
+    digital credential).
     """
     organisation = record.organisation
     return {
@@ -87,7 +113,10 @@ def credential_facts(record: CredentialIssuance) -> dict:
             "issued_on": record.issued_on.isoformat(),
             "valid_from": _valid_from(record),
         },
-        "learner": {"display_name": record.learner_display_name},
+        "learner": {
+            "display_name": record.learner_display_name,
+            **({"email": email} if email else {}),
+        },
         "course": {
             "code": record.course_code,
             "title": record.course_title,

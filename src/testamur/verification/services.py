@@ -26,6 +26,7 @@ from testamur.verification.models import (
     StatusList,
     StatusPurpose,
 )
+from testamur.verification.page_cache import pages_forget
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
                 status_list = status_list or _open_status_list(StatusPurpose.REVOCATION)
                 entry = _entry_create(credential, status_list)
             unsigned = composition.open_badge_credential(
-                selectors.credential_facts(record),
+                selectors.credential_facts(record, email=record.learner_email_identifier),
                 credential_id=f"urn:uuid:{entry.uuid}",
                 status_entry=composition.status_entry(
                     purpose=entry.status_list.purpose,
@@ -162,6 +163,8 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
             events.append(digital_credential_event(credential, entry, number=record.number))
             made.append(credential.pk)
         event_record_many(events)
+        # Their public pages now offer the digital credential.
+        transaction.on_commit(lambda: pages_forget(credential_ids=made))
     return made
 
 

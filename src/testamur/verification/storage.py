@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from testamur.credentials.models import Credential, CredentialStatus
 from testamur.organisation.models import Organisation
 from testamur.verification import composition, dids, services
-from testamur.verification.keys import active_vc_signing_key
+from testamur.verification.keys import active_vc_signing_key, key_periods
 from testamur.verification.models import DigitalCredential, StatusList, VcSigningKey
 
 # What OB 3.0 (§5.3) names for a credential secured with an embedded proof.
@@ -69,7 +69,8 @@ def _public_keys() -> list[str]:
 
 def did_document() -> dict:
     """The did:web DID document, with every key ever used (old credentials keep verifying)."""
-    return dids.did_web_document(_public_keys())
+    active_vc_signing_key()
+    return dids.did_web_document(key_periods())
 
 
 def issuer_document() -> dict:

@@ -25,5 +25,6 @@ urlpatterns = [
         badges.portal_badge,
         name="portal_badge",
     ),
+    path("portal/email-consent/", portal.portal_email_consent, name="portal_email_consent"),
     path("portal/sign-out/", portal.portal_sign_out, name="portal_sign_out"),
 ]

@@ -62,6 +62,9 @@ class CredentialIssuance(models.Model):
     learner_family_name = models.CharField(max_length=100)
     learner_full_name = models.CharField(max_length=300)
     learner_display_name = models.CharField(max_length=200)
+    # The learner's email as an identifier on the digital credential: only when they had agreed
+    # (Learner.digital_credential_email_consent_at) when the credential was issued.
+    learner_email_identifier = models.EmailField(max_length=254, blank=True)
     course_code = models.CharField(max_length=10, blank=True)
     course_title = models.CharField(max_length=100, blank=True)
     course_type = models.CharField(max_length=30, blank=True)

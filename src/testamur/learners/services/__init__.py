@@ -5,7 +5,8 @@ sentence rather than "Constraint … is violated"; the database still holds the 
 The USI itself never goes into the event log: events only say that it changed.
 
 One module per use case: `records` (add, edit), `bulk` (imports), `usi_verification`,
-`active`; `fields`, `checks` and `multi` hold what they share. The names are re-exported here.
+`active`, `email_consent`; `fields`, `checks` and `multi` hold what they share. The names
+are re-exported here.
 """
 
 from testamur.learners.services.active import (
@@ -33,6 +34,7 @@ from testamur.learners.services.checks import (
     VERIFIED_IN_FUTURE,
     learner_problems,
 )
+from testamur.learners.services.email_consent import UNKNOWN_SOURCE, learner_email_consent_set
 from testamur.learners.services.fields import (
     CLIENT_DETAIL_FIELDS,
     CODE_FIELDS,
@@ -86,6 +88,7 @@ __all__ = [
     "SCHOOL_YEAR_WRONG",
     "SET_ACTIVE_NOT_ALLOWED",
     "SIGN_LANGUAGES",
+    "UNKNOWN_SOURCE",
     "USI_CLEARED_BY_DETAILS",
     "USI_TAKEN",
     "VERIFIED_DATE_MISSING",
@@ -95,6 +98,7 @@ __all__ = [
     "learner_apply",
     "learner_create",
     "learner_created_data",
+    "learner_email_consent_set",
     "learner_fields_from_codes",
     "learner_new",
     "learner_problems",

@@ -14,13 +14,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from testamur.core.permissions import public
 from testamur.core.ratelimit import rate_limited
 from testamur.credentials.views.common import DocumentNotAsIssued, issued_document_response
-from testamur.learners.models import Learner
+from testamur.learners.models import EmailConsentSource, Learner
+from testamur.learners.services import learner_email_consent_set
 from testamur.organisation.models import Organisation
 from testamur.verification import selectors, services, sharing, storage, tasks
 from testamur.verification.forms import PortalEmailForm
 
 SESSION_KEY = "testamur_portal"
 SIGNED_OUT = "You have signed out of the learner portal."
+BY_THE_LEARNER = "By the learner, in the learner portal."
+EMAIL_CONSENT_GIVEN = (
+    "Credentials issued to you from now on will carry your email address as a salted hash."
+)
+EMAIL_CONSENT_WITHDRAWN = (
+    "Credentials issued to you from now on will not carry your email address. Those already "
+    "issued keep what they were issued with."
+)
 
 
 def _session_age_limit() -> int:
@@ -139,6 +148,20 @@ def portal_vc(request, learner, pk: int):
     if document is None:
         raise Http404
     return storage.json_response(document, filename=storage.vc_filename(credential))
+
+
+@public
+@require_POST
+@learner_required
+def portal_email_consent(request, learner):
+    """Give or withdraw consent to the email identifying the learner on digital credentials."""
+    give = request.POST.get("consent") == "yes"
+    source = EmailConsentSource.LEARNER_PORTAL if give else ""
+    if give and learner.digital_credential_email_consent_at:
+        source = learner.digital_credential_email_consent_source  # already given: keep it
+    learner_email_consent_set(learner=learner, actor=None, source=source, reason=BY_THE_LEARNER)
+    messages.success(request, EMAIL_CONSENT_GIVEN if give else EMAIL_CONSENT_WITHDRAWN)
+    return redirect("verification:portal_home")
 
 
 @public

@@ -1,8 +1,9 @@
 """The public verification pages and the JSON a verifier fetches. No sign-in needed."""
 
 import hashlib
+from datetime import datetime
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from testamur.core.permissions import public
 from testamur.core.ratelimit import rate_limited
 from testamur.credentials.models import CredentialStatus
-from testamur.verification import selectors, sharing, storage
+from testamur.verification import page_cache, selectors, sharing, storage
 from testamur.verification.forms import VerifyByNumberForm
 from testamur.verification.models import StatusPurpose
 
@@ -57,45 +58,86 @@ PUBLIC_CACHE_SECONDS = 60
 PAGE_VERSION = "1"
 
 
+def _page_tag(*, pk, status: str, replacement_pk, changed: list) -> tuple[str, datetime]:
+    """The page's ETag and its last change, from what the page depends on."""
+    last_modified = max(moment for moment in changed if moment is not None)
+    state = f"{PAGE_VERSION}:{pk}:{status}:{replacement_pk}:"
+    state += ":".join(moment.isoformat() if moment else "-" for moment in changed)
+    return quote_etag(hashlib.sha256(state.encode()).hexdigest()[:32]), last_modified
+
+
+def _tag_from_state(state: dict) -> tuple[str, datetime]:
+    issued = state["status"] == CredentialStatus.ISSUED
+    replacement_pk = None if issued else state["replacement_pk"]
+    status = "valid" if issued else ("replaced" if replacement_pk else "cancelled")
+    ready_at = (state["vc_signed_at"] or state["vc_created_at"]) if issued else None
+    replaced_at = state["replacement_updated_at"] if replacement_pk else None
+    return _page_tag(
+        pk=state["pk"],
+        status=status,
+        replacement_pk=replacement_pk,
+        changed=[state["updated_at"], replaced_at, ready_at],
+    )
+
+
+def _page_made(request, code: str) -> tuple[str, bytes] | None:
+    """The page made now, from the issuance record, with its ETag; None if it is not there."""
+    credential = selectors.credential_by_code(code)
+    if credential is None:
+        return None
+    record = credential.issuance
+    status, replacement = _status(credential)
+    ready_at = storage.signed_vc_made_at(credential) if status == "valid" else None
+    etag, _ = _page_tag(
+        pk=credential.pk,
+        status=status,
+        replacement_pk=replacement and replacement.pk,
+        changed=[credential.updated_at, replacement.updated_at if replacement else None, ready_at],
+    )
+    cancelled_on = timezone.localdate(credential.cancelled_at) if credential.cancelled_at else None
+    facts = selectors.credential_facts(record)
+    context = {
+        "credential": credential,
+        # What the document says, from its issuance record alone (DESIGN.md rule 9).
+        "facts": facts,
+        "status": status,
+        "replacement": replacement,
+        "cancelled_on": cancelled_on,
+        "issued_on": record.issued_on,
+        "verification_code": record.verification_code,
+        "digital_credential_ready": ready_at is not None,
+    }
+    if status == "valid":
+        context["share"] = sharing.share_links(facts, code=record.verification_code)
+    return etag, render(request, "verification/verify.html", context).content
+
+
 @public
 @require_safe
 @rate_limited("verify")
 def verify(request, code: str):
-    credential = selectors.credential_by_code(code)
-    if credential is None:
-        return _not_found(request)
-    record = credential.issuance
-    status, replacement = _status(credential)
-    ready_at = storage.signed_vc_made_at(credential) if status == "valid" else None
-    changed = [credential.updated_at, replacement.updated_at if replacement else None, ready_at]
-    last_modified = max(moment for moment in changed if moment is not None)
-    state = f"{PAGE_VERSION}:{credential.pk}:{status}:{replacement and replacement.pk}:"
-    state += ":".join(moment.isoformat() if moment else "-" for moment in changed)
-    etag = quote_etag(hashlib.sha256(state.encode()).hexdigest()[:32])
-    response = get_conditional_response(
-        request, etag=etag, last_modified=int(last_modified.timestamp())
-    )
+    kept = page_cache.page_kept(code)
+    if kept:
+        etag, last_modified, page = kept
+    else:
+        state = selectors.page_state(code)
+        if state is None:
+            return _not_found(request)
+        etag, changed_at = _tag_from_state(state)
+        last_modified, page = changed_at.timestamp(), None
+    response = get_conditional_response(request, etag=etag, last_modified=int(last_modified))
     if response is None:
-        cancelled_on = (
-            timezone.localdate(credential.cancelled_at) if credential.cancelled_at else None
-        )
-        facts = selectors.credential_facts(record)
-        context = {
-            "credential": credential,
-            # What the document says, from its issuance record alone (DESIGN.md rule 9).
-            "facts": facts,
-            "status": status,
-            "replacement": replacement,
-            "cancelled_on": cancelled_on,
-            "issued_on": record.issued_on,
-            "verification_code": record.verification_code,
-            "digital_credential_ready": ready_at is not None,
-        }
-        if status == "valid":
-            context["share"] = sharing.share_links(facts, code=record.verification_code)
-        response = render(request, "verification/verify.html", context)
+        if page is None:
+            made = _page_made(request, code)
+            if made is None:
+                return _not_found(request)
+            made_etag, page = made
+            # Kept only when nothing changed between the state read and the page made.
+            if made_etag == etag:
+                page_cache.page_keep(code, etag=etag, last_modified=last_modified, page=page)
+        response = HttpResponse(page)
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Last-Modified"] = http_date(last_modified)
     patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
     return response
 

@@ -9,9 +9,9 @@ from testamur.credentials.retention import (
 
 class Command(BaseCommand):
     help = (
-        "Delete generation-run files (combined print PDFs, mail-merge spreadsheets) of runs "
-        f"that finished more than {RUN_FILES_KEPT_DAYS} days ago. Credentials' own documents "
-        "are never touched. Run it monthly from cron."
+        "Delete generation-run files (combined print PDFs, mail-merge spreadsheets) of runs, "
+        f"and other working files (register exports), finished more than {RUN_FILES_KEPT_DAYS} "
+        "days ago. Credentials' own documents are never touched. Run it monthly from cron."
     )
 
     def add_arguments(self, parser):
