@@ -1,4 +1,4 @@
-"""Signing a badge fast gives the very proof plain PyLD gives (decision 0026).
+"""Signing a badge fast gives the very proof plain PyLD gives (decision 0028).
 
 The signing path keeps processed contexts between credentials, expands each credential once
 and strips control characters without a Unicode table look-up per character. Each test here
@@ -122,6 +122,9 @@ def credentials(draw) -> dict:
         "units": draw(st.lists(UNIT, max_size=40, unique_by=lambda unit: unit["code"])),
         "learner": {"display_name": draw(TEXT)},
     }
+    email = draw(st.sampled_from(["", "Mia.Nguyen@Example.org ", "zoë@例え.jp"]))
+    if email:  # set only when the learner agreed to an email identifier
+        facts["learner"]["email"] = email
     credential_id = f"urn:uuid:{number:08d}-0000-4000-8000-000000000000"
     entry = composition.status_entry(purpose="revocation", number=1, index=number)
     return composition.open_badge_credential(facts, credential_id=credential_id, status_entry=entry)
