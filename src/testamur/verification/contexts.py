@@ -5,11 +5,13 @@ outside them would be neither signed nor protected: `terms_check` refuses such a
 """
 
 import json
-import unicodedata
+import re
 from functools import cache
 from pathlib import Path
 
 from pyld import jsonld
+
+from testamur.verification.jsonld_cache import ProcessedContexts, Processor
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3P0 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -65,6 +67,26 @@ def document_loader(url: str, options=None) -> dict:
     return {"contextUrl": None, "documentUrl": url, "document": _bundled(url)}
 
 
+# Bundled documents never change: what processing their contexts gives is kept (decision 0028).
+document_loader.processed = ProcessedContexts(
+    loader=document_loader, bundled_urls=BUNDLED, bundled_document=_bundled
+)
+
+
+def _options(loader, **options) -> dict:
+    processed = getattr(loader, "processed", None)
+    if processed is None:
+        return {**options, "documentLoader": loader}
+    return processed.options(**options)
+
+
+def _processor(loader, **kwargs) -> jsonld.JsonLdProcessor:
+    processed = getattr(loader, "processed", None)
+    if processed is None:
+        return jsonld.JsonLdProcessor(**kwargs)
+    return Processor(processed, **kwargs)
+
+
 def loader_with(extra: dict[str, dict]):
     """A loader that also serves `extra` documents (tests use published example contexts)."""
 
@@ -73,20 +95,22 @@ def loader_with(extra: dict[str, dict]):
             return {"contextUrl": None, "documentUrl": url, "document": extra[url]}
         return document_loader(url, options)
 
+    load.processed = ProcessedContexts(
+        loader=load,
+        bundled_urls=[*BUNDLED, *extra],
+        bundled_document=lambda url: extra[url] if url in extra else _bundled(url),
+    )
     return load
 
 
-def canonicalise(document: dict, *, loader=document_loader) -> str:
-    """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document."""
-    return jsonld.normalize(
-        document,
-        {
-            "algorithm": "URDNA2015",
-            "format": "application/n-quads",
-            "documentLoader": loader,
-            "base": None,
-        },
-    )
+def canonicalise(document, *, loader=document_loader, expanded: bool = False) -> str:
+    """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document (`expanded`: given in
+    expanded form, as terms_check returns it)."""
+    options = _options(loader, algorithm="URDNA2015", format="application/n-quads", base=None)
+    processor = _processor(loader)
+    if isinstance(processor, Processor):
+        return processor.normalize(document, options, expanded=expanded)
+    return processor.normalize(document, options)
 
 
 def _is_absolute(iri: str) -> bool:
@@ -114,19 +138,25 @@ def _check_expanded(node, path: str) -> None:
             _check_expanded(value, f"{path} › {key}")
 
 
-def terms_check(document: dict, *, loader=document_loader) -> None:
-    """Raise UndefinedTerm if expansion would drop or leave undefined any property or type."""
+def terms_check(document: dict, *, loader=document_loader) -> list:
+    """Raise UndefinedTerm if expansion would drop or leave undefined any property or type.
+
+    Returns the expanded document: canonicalising it gives the same N-Quads as canonicalising
+    `document` (expanded form expands to itself), without processing the contexts again."""
     dropped: list[str] = []
-    expanded = jsonld.expand(
-        document,
-        # No base: a relative id or type must stay relative (and be refused), not be resolved
-        # against PyLD's placeholder base.
-        {"documentLoader": loader, "base": None},
-        on_property_dropped=lambda p: dropped.append(str(p)),
-    )
+    processor = _processor(loader, on_property_dropped=lambda p: dropped.append(str(p)))
+    # No base: a relative id or type must stay relative (and be refused), not be resolved
+    # against PyLD's placeholder base.
+    expanded = processor.expand(document, _options(loader, base=None))
     if dropped:
         raise UndefinedTerm(UNDEFINED_PROPERTY.format(detail=", ".join(sorted(set(dropped)))))
     _check_expanded(expanded, "credential")
+    return expanded
+
+
+# Unicode category Cc (C0, DEL and C1; the same 65 code points as unicodedata says, a test
+# checks), less the newline.
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 def strip_control_characters(value):
@@ -136,7 +166,7 @@ def strip_control_characters(value):
     (NUL, escape, bell…) is dropped before the credential is signed.
     """
     if isinstance(value, str):
-        return "".join(ch for ch in value if ch == "\n" or unicodedata.category(ch) != "Cc")
+        return _CONTROL.sub("", value)
     if isinstance(value, list):
         return [strip_control_characters(item) for item in value]
     if isinstance(value, dict):

@@ -6,10 +6,11 @@ with SHA-256; the Ed25519 signature covers proofConfigHash ‖ documentHash and 
 as a base58btc multibase `proofValue`.
 """
 
-import copy
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -43,17 +44,41 @@ def utc_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _hash_data(unsecured: dict, proof_options: dict, loader, previous: list | None = None) -> bytes:
+def _sha256_canonical(document, loader, expanded: bool = False) -> bytes:
+    canonical = canonicalise(document, loader=loader, expanded=expanded)
+    return hashlib.sha256(canonical.encode()).digest()
+
+
+@lru_cache(maxsize=64)
+def _bundled_config_hash(config_json: str) -> bytes:
+    """proofConfigHash under the bundled contexts, by the options' exact JSON: a batch signs
+    with the same options (created is to the second), so this is computed once per batch."""
+    return _sha256_canonical(json.loads(config_json), document_loader)
+
+
+def _hash_data(
+    unsecured: dict,
+    proof_options: dict,
+    loader,
+    previous: list | None = None,
+    expanded: list | None = None,
+) -> bytes:
     """proofConfigHash ‖ documentHash. For a proof in a chain, `previous` holds the proofs its
-    previousProof names: they are part of what it signs (Data Integrity §4.2, §4.3)."""
+    previousProof names: they are part of what it signs (Data Integrity §4.2, §4.3).
+    `expanded`, the unsecured document already expanded (terms_check), spares expanding it
+    again; it gives the same canonical N-Quads."""
     config = {**proof_options, "@context": unsecured["@context"]}
     config.pop("proofValue", None)
     document = {k: v for k, v in unsecured.items() if k != "proof"}
     if previous:
         document["proof"] = previous
-    config_hash = hashlib.sha256(canonicalise(config, loader=loader).encode()).digest()
-    document_hash = hashlib.sha256(canonicalise(document, loader=loader).encode()).digest()
-    return config_hash + document_hash
+    if loader is document_loader:
+        config_hash = _bundled_config_hash(json.dumps(config, ensure_ascii=False))
+    else:
+        config_hash = _sha256_canonical(config, loader)
+    if expanded is not None and not previous:
+        return config_hash + _sha256_canonical(expanded, loader, expanded=True)
+    return config_hash + _sha256_canonical(document, loader)
 
 
 def proofs_of(document: dict) -> list:
@@ -89,10 +114,10 @@ def proof_add(
     Schema requires) and keeps the document's existing proofs: a proof set, or a chain when
     `previous_proof` names the ids of the proofs this one endorses.
     """
-    unsecured = strip_control_characters(copy.deepcopy(document))
+    unsecured = strip_control_characters(document)  # a copy: every dict and list is new
     existing = proofs_of(unsecured) if as_set else []
     unsecured.pop("proof", None)
-    terms_check(unsecured, loader=loader)
+    expanded = terms_check(unsecured, loader=loader)
     proof = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
@@ -106,7 +131,7 @@ def proof_add(
         proof["previousProof"] = previous_proof
     ids = set(_previous_ids(proof))
     previous = [p for p in existing if isinstance(p, dict) and p.get("id") in ids]
-    signature = private_key.sign(_hash_data(unsecured, proof, loader, previous))
+    signature = private_key.sign(_hash_data(unsecured, proof, loader, previous, expanded))
     signed = {**proof, "proofValue": "z" + base58_encode(signature)}
     if as_set:
         return {**unsecured, "proof": [*existing, signed]}

@@ -76,8 +76,13 @@ def _entry_create(credential: Credential, status_list: StatusList) -> DigitalCre
                 entry = DigitalCredential(
                     credential=credential, status_list=status_list, status_index=index
                 )
-                # Uniqueness is the database's to decide (see the retry below).
-                entry.full_clean(exclude=["credential", "status_list"])
+                # Uniqueness and the index's range are the database's to decide (its
+                # constraints; see the retry below): validating them here cost two queries a badge.
+                entry.full_clean(
+                    exclude=["credential", "status_list"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
                 entry.save()
                 return entry
         except IntegrityError:
