@@ -171,8 +171,8 @@ class DocumentBatch:
     and achieved units once per batch keeps the database out of the per-document cost.
     """
 
-    def __init__(self, credentials):
-        self.organisation = Organisation.load()
+    def __init__(self, credentials, *, organisation: Organisation | None = None):
+        self.organisation = organisation or Organisation.load()
         self.signatories = list(Signatory.objects.filter(is_active=True).order_by("name")[:2])
         self.assets, self.image_names, self.signature_names = organisation_assets(
             self.organisation, self.signatories
