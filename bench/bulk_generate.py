@@ -5,6 +5,12 @@ file), loads N issue-ready credentials, starts W `run_worker` processes, then ti
 Merge-documents run (unsigned) and an Issue run (signed, with mail merge) of all N. Prints one
 JSON object per run; asserts nothing about time.
 
+It first runs bench/engine_raw.py (the same machine, the same moment) and prints each run's
+pipeline efficiency: credentials per second per worker ÷ the raw engine's documents per
+second (render only for the merge run, render + sign for the issue run). The workers run with
+DEBUG off: with DEBUG on Django keeps every query of a process in `connection.queries` (up
+to 9,000), which is memory a production worker never holds.
+
     .venv/bin/python bench/bulk_generate.py --n 1000 --workers 2
 """
 
@@ -29,7 +35,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--engine-n", type=int, default=100, help="documents engine_raw makes (default 100)"
+    )
     args = parser.parse_args()
+    engine = engine_raw(args.engine_n)
 
     tmp = Path(tempfile.mkdtemp(prefix="testamur-bench-"))
     env = {
@@ -40,7 +50,8 @@ def main() -> None:
         "EVENT_LOG_KEY_FILE": str(tmp / "event-log-key.pem"),
         "EVENT_LOG_CHECKPOINT_DIR": str(tmp / "checkpoints"),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "DEBUG": "1",
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret"),
         "LOG_LEVEL": "ERROR",
     }
     os.environ.update(env)
@@ -83,6 +94,12 @@ def main() -> None:
                 time.sleep(0.2)
             elapsed = time.perf_counter() - started
             run.refresh_from_db()
+            per_worker = run.done_count / elapsed / args.workers
+            engine_per_s = (
+                engine["docs_per_s"]
+                if kind == RunKind.ISSUE
+                else 1000 / engine["render_ms_per_doc"]
+            )
             print(
                 json.dumps(
                     {
@@ -97,6 +114,9 @@ def main() -> None:
                         "seconds": round(elapsed, 2),
                         "seconds_to_queue": round(queued, 2),
                         "credentials_per_s": round(run.done_count / elapsed, 1),
+                        "per_worker_per_s": round(per_worker, 1),
+                        "engine_raw_per_s": round(engine_per_s, 1),
+                        "pipeline_efficiency": round(per_worker / engine_per_s, 2),
                         "worker_peak_rss_mb": [peak_rss_mb(w.pid) for w in workers],
                     }
                 ),
@@ -107,6 +127,19 @@ def main() -> None:
             worker.terminate()
         for worker in workers:
             worker.wait()
+
+
+def engine_raw(n: int) -> dict:
+    """bench/engine_raw.py's figures, measured now in a process of its own."""
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "engine_raw.py"), "--n", str(n)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    figures = json.loads(out.strip().splitlines()[-1])
+    print(json.dumps(figures), flush=True)
+    return figures
 
 
 if __name__ == "__main__":

@@ -50,18 +50,19 @@ def test_credentials_numbered_by_a_dead_worker_are_issued_by_the_resumed_run_wit
     issue_run, _ = runs.run_start(
         actor=rto_admin, kind=RunKind.ISSUE, credentials=credentials, options=options
     )
-    # Its worker numbered and froze the first group, then was killed before issuing it.
+    # Its worker numbered and froze a group (five of the chunk's twelve), then was killed
+    # before issuing it.
     first_group = list(
         RunItem.objects.filter(run=issue_run)
         .order_by("position")
-        .values_list("credential_id", flat=True)[: runs.GROUP]
+        .values_list("credential_id", flat=True)[:5]
     )
     _claim_number_and_freeze(
         first_group, rto_admin, issued_on=options.issued_on, final_qualification=False
     )
     _left_by_a_dead_worker(issue_run)
     numbered = dict(Credential.objects.filter(pk__in=first_group).values_list("pk", "number"))
-    assert all(numbered.values()) and len(numbered) == runs.GROUP
+    assert all(numbered.values()) and len(numbered) == 5
 
     with django_capture_on_commit_callbacks(execute=True):
         assert runs_reclaim() == [(issue_run.pk, 0)]

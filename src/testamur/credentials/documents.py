@@ -171,8 +171,8 @@ class DocumentBatch:
     and achieved units once per batch keeps the database out of the per-document cost.
     """
 
-    def __init__(self, credentials):
-        self.organisation = Organisation.load()
+    def __init__(self, credentials, *, organisation: Organisation | None = None):
+        self.organisation = organisation or Organisation.load()
         self.signatories = list(Signatory.objects.filter(is_active=True).order_by("name")[:2])
         self.assets, self.image_names, self.signature_names = organisation_assets(
             self.organisation, self.signatories
@@ -193,7 +193,8 @@ class DocumentBatch:
                 state=TemplateVersionState.ACTIVE,
             ).prefetch_related("assets")
         }
-        self._version_assets: dict[int, dict[str, bytes]] = {}
+        self._version_roots: dict[int, object] = {}
+        self._signer = None
 
     def issuance(self, credential: Credential, *, issued_on=None) -> CredentialIssuance:
         """An unsaved issuance record holding what the credential's document says today.
@@ -273,15 +274,17 @@ class DocumentBatch:
             setattr(record, field, sanitize_context(getattr(record, field)))
         return record
 
-    def _assets_of(self, version: CredentialTemplateVersion) -> dict[str, bytes]:
-        if version.pk not in self._version_assets:
+    def _root_of(self, version: CredentialTemplateVersion):
+        """The render root holding the version's files and the RTO's images: read, hashed and
+        checked once per batch, not once per document."""
+        if version.pk not in self._version_roots:
             assets = {}
             for asset in version.assets.all():
                 with asset.file.open("rb") as handle:
                     assets[asset.name] = handle.read()
             # The RTO's own images win over a template file of the same (now reserved) name.
-            self._version_assets[version.pk] = {**assets, **self.assets}
-        return self._version_assets[version.pk]
+            self._version_roots[version.pk] = get_renderer().root_for({**assets, **self.assets})
+        return self._version_roots[version.pk]
 
     def _render(self, issuance: CredentialIssuance, *, preview: bool, **options) -> bytes:
         version = issuance.template_version
@@ -289,7 +292,7 @@ class DocumentBatch:
             return get_renderer().render(
                 source=version.source,
                 data=issuance_context(issuance, preview=preview),
-                assets=self._assets_of(version),
+                root=self._root_of(version),
                 **options,
             )
         except TemplateError as exc:
@@ -308,7 +311,9 @@ class DocumentBatch:
         `twin` (credentials/twins.py) if given, signed and certified."""
         pdf = self._render(issuance, preview=False, pdf_standard=ARCHIVE_STANDARD, attachment=twin)
         organisation = self.organisation
-        return signer_for_process().sign(
+        if self._signer is None:  # the active key is looked up once per batch
+            self._signer = signer_for_process()
+        return self._signer.sign(
             pdf,
             # The same reason for every document keeps one prepared signer per process.
             reason=f"Issued by {organisation.display_name} (RTO {organisation.rto_code})",

@@ -139,9 +139,12 @@ class GateResult:
         return SkipReason(self.blockers)
 
 
-def evaluate_gates(credentials: list[Credential]) -> dict[int, GateResult]:
-    """Gate results keyed by credential id. Credentials need learner and course enrolment loaded."""
-    organisation = Organisation.load()
+def evaluate_gates(
+    credentials: list[Credential], *, organisation: Organisation | None = None
+) -> dict[int, GateResult]:
+    """Gate results keyed by credential id. Credentials need learner and course enrolment loaded.
+    `organisation`: the one the caller has loaded already, if any."""
+    organisation = organisation or Organisation.load()
     missing = organisation_missing_for_issue(organisation)
     codes = ", ".join(achieved_outcome_codes(organisation.jurisdiction))
     counts = enrolment_unit_counts(

@@ -70,7 +70,8 @@ def _claim_number_and_freeze(
             .filter(pk__in=ids)
             .order_by("pk")  # one lock order for every issuer: no deadlocks
         )
-        gates = evaluate_gates(locked)
+        organisation = Organisation.load()
+        gates = evaluate_gates(locked, organisation=organisation)
         eligible = []
         for credential in locked:
             if credential.status == CredentialStatus.ISSUED:
@@ -91,7 +92,6 @@ def _claim_number_and_freeze(
         unnumbered = [c for c in eligible if c.number is None]
         events = []
         if unnumbered:
-            organisation = Organisation.load()
             values = number_take_many(name="credential", count=len(unnumbered))
             for credential, value in zip(unnumbered, values, strict=True):
                 credential.number = organisation.credential_number(value)
@@ -109,7 +109,7 @@ def _claim_number_and_freeze(
                         },
                     )
                 )
-        batch = DocumentBatch(eligible)
+        batch = DocumentBatch(eligible, organisation=organisation)
         records = []
         for credential in eligible:
             try:

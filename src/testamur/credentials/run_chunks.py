@@ -37,7 +37,7 @@ from testamur.credentials.states import can
 
 logger = logging.getLogger(__name__)
 
-# The owner heartbeats with every group it records (10 credentials, a second or two); a chunk
+# The owner heartbeats with every group it records (runs.GROUP credentials, a second or so); a chunk
 # silent for three heartbeats is taken for dead.
 HEARTBEAT_SECONDS = 5
 STALE_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)

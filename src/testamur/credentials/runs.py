@@ -183,7 +183,9 @@ def _enqueue_chunks(run: GenerationRun) -> None:
         process_run_chunk.enqueue(run.pk, chunk)
 
 
-GROUP = 10  # credentials committed together: progress (and the heartbeat) moves in these steps
+# Credentials committed together: progress (and the heartbeat) moves in these steps. A whole
+# chunk: each group costs a fixed number of statements, whatever its size.
+GROUP = CHUNK_SIZE
 
 
 def run_process_chunk(run_id: int, chunk: int) -> None:

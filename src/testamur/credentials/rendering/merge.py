@@ -135,6 +135,9 @@ def _copy_pages(source: pikepdf.Pdf, writer: _Writer, page_numbers: list[int]) -
         writer.write(b"".join(parts) + b"\nendobj\n")
 
 
+_XREF_SLICE = 4096
+
+
 def merge_pdfs(paths: Iterable[Path], out_path: Path, *, label: str | None = None) -> int:
     """Write the pages of every PDF in `paths`, in order, to `out_path`; return the page count.
 
@@ -164,9 +167,14 @@ def merge_pdfs(paths: Iterable[Path], out_path: Path, *, label: str | None = Non
 
         xref_at = writer.position
         size = len(writer.offsets)
-        lines = [b"xref\n0 %d\n0000000000 65535 f \n" % size]
-        lines += [b"%010d 00000 n \n" % writer.offsets[n] for n in range(1, size)]
-        writer.write(b"".join(lines))
+        writer.write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+        # In slices: a run of thousands of documents has hundreds of thousands of entries,
+        # which held at once were the finalising worker's largest allocation.
+        for start in range(1, size, _XREF_SLICE):
+            end = min(start + _XREF_SLICE, size)
+            writer.write(
+                b"".join(b"%010d 00000 n \n" % writer.offsets[n] for n in range(start, end))
+            )
         file_id = digest.hexdigest()[:32].encode()
         writer.write(
             b"trailer\n<</Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>]>>\n"
