@@ -67,7 +67,7 @@ def document_loader(url: str, options=None) -> dict:
     return {"contextUrl": None, "documentUrl": url, "document": _bundled(url)}
 
 
-# Bundled documents never change: what processing their contexts gives is kept (decision 0028).
+# Bundled documents never change: what processing their contexts gives is kept (decision 0029).
 document_loader.processed = ProcessedContexts(
     loader=document_loader, bundled_urls=BUNDLED, bundled_document=_bundled
 )

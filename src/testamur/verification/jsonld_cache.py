@@ -1,4 +1,4 @@
-"""PyLD, with the work that is the same for every credential done once (decision 0028).
+"""PyLD, with the work that is the same for every credential done once (decision 0029).
 
 PyLD caches a processed context by the active context it was applied to, but each type- or
 property-scoped context (the OB 3.0 context scopes one per class) is applied to a fresh copy

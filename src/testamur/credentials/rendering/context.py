@@ -165,7 +165,7 @@ def format_date_long(value: date) -> str:
 # The mask segno's evaluation picks most often for our verification URLs (36 % of a sample).
 # Any of the eight is a valid QR code that every reader decodes; evaluating all eight by the
 # standard's penalty rules, in pure Python, cost three quarters of making each code
-# (docs/decisions/0026-pipeline-near-the-engine.md).
+# (docs/decisions/0030-pipeline-near-the-engine.md).
 QR_MASK = 4
 
 
