@@ -77,15 +77,7 @@ def twins_for_records(records: list[CredentialIssuance]) -> dict[int, Attachment
     pending.clear()  # an earlier group's leftovers (not issued) are of no use now
     for record in records:
         entry = entries[record.credential_id]
-        unsigned = composition.open_badge_credential(
-            selectors.credential_facts(record, email=record.learner_email_identifier),
-            credential_id=f"urn:uuid:{entry.uuid}",
-            status_entry=composition.status_entry(
-                purpose=entry.status_list.purpose,
-                number=entry.status_list.number,
-                index=entry.status_index,
-            ),
-        )
+        unsigned = selectors.unsigned_credential(entry, record)
         signed = proof_add(
             unsigned, private_key=private_key, verification_method=method, created=timezone.now()
         )

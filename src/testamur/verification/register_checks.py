@@ -2,7 +2,7 @@
 the stored signed credential's proof verifies and it says exactly what the record says."""
 
 from testamur.credentials.models import CredentialStatus
-from testamur.verification import composition, selectors
+from testamur.verification import selectors
 from testamur.verification.contexts import strip_control_characters
 from testamur.verification.issuance import proof_verify
 from testamur.verification.models import DigitalCredential
@@ -19,21 +19,8 @@ def expected_document(entry: DigitalCredential, record) -> dict:
     identifier included when the record holds one."""
     issuer = (entry.signed or {}).get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else None
-    return _composed(entry, record, issuer_id)
-
-
-def _composed(entry: DigitalCredential, record, issuer_id) -> dict:
     return strip_control_characters(
-        composition.open_badge_credential(
-            selectors.credential_facts(record, email=record.learner_email_identifier),
-            credential_id=f"urn:uuid:{entry.uuid}",
-            status_entry=composition.status_entry(
-                purpose=entry.status_list.purpose,
-                number=entry.status_list.number,
-                index=entry.status_index,
-            ),
-            issuer_id=issuer_id,
-        )
+        selectors.unsigned_credential(entry, record, issuer_id=issuer_id)
     )
 
 

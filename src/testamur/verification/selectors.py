@@ -10,6 +10,7 @@ from testamur.core.text import fold_compact
 from testamur.credentials.models import Credential, CredentialIssuance, CredentialStatus
 from testamur.learners.models import Learner
 from testamur.training.models import CourseEnrolment
+from testamur.verification import composition
 from testamur.verification.issuance import utc_timestamp
 from testamur.verification.models import DigitalCredential
 
@@ -167,4 +168,22 @@ def portal_credentials(learner: Learner) -> QuerySet[Credential]:
         .filter(~Q(document=""))
         .annotate(has_digital_credential=Exists(signed))
         .order_by("-issuance__issued_on", "-id")
+    )
+
+
+def unsigned_credential(
+    entry: DigitalCredential, record: CredentialIssuance, *, issuer_id: str | None = None
+) -> dict:
+    """The Open Badges credential the issuance record gives for this digital credential
+    entry, before its proof: with the learner's email identifier when the record holds one.
+    What the issue run embeds, the background maker signs and the register check compares."""
+    return composition.open_badge_credential(
+        credential_facts(record, email=record.learner_email_identifier),
+        credential_id=f"urn:uuid:{entry.uuid}",
+        status_entry=composition.status_entry(
+            purpose=entry.status_list.purpose,
+            number=entry.status_list.number,
+            index=entry.status_index,
+        ),
+        issuer_id=issuer_id,
     )

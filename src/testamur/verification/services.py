@@ -141,16 +141,7 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
             if entry is None:
                 status_list = status_list or _open_status_list(StatusPurpose.REVOCATION)
                 entry = _entry_create(credential, status_list)
-            unsigned = composition.open_badge_credential(
-                selectors.credential_facts(record, email=record.learner_email_identifier),
-                credential_id=f"urn:uuid:{entry.uuid}",
-                status_entry=composition.status_entry(
-                    purpose=entry.status_list.purpose,
-                    number=entry.status_list.number,
-                    index=entry.status_index,
-                ),
-                issuer_id=issuer,
-            )
+            unsigned = selectors.unsigned_credential(entry, record, issuer_id=issuer)
             entry.signed = proof_add(
                 unsigned,
                 private_key=private_key,
