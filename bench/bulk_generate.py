@@ -61,6 +61,7 @@ def main() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testamur.settings")
     django.setup()
+    from django.conf import settings
     from django.utils import timezone
 
     from bench.fixtures import issue_ready_credentials
@@ -106,6 +107,8 @@ def main() -> None:
                         "bench": "bulk_generate",
                         "kind": kind.value,
                         "signed": kind == RunKind.ISSUE,
+                        # Issued documents carry their signed badge (ISSUED_PDF_DIGITAL_TWIN).
+                        "digital_twin": kind == RunKind.ISSUE and settings.ISSUED_PDF_DIGITAL_TWIN,
                         "n": args.n,
                         "workers": args.workers,
                         "database": env["DATABASE_URL"].split(":")[0],

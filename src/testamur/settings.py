@@ -136,9 +136,10 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rst
 VC_ISSUER = os.environ.get("VC_ISSUER", "did:web")
 # The RTO's LinkedIn page id: "Add to LinkedIn profile" then names that page as the issuer.
 LINKEDIN_ORGANIZATION_ID = os.environ.get("LINKEDIN_ORGANIZATION_ID", "")
-# Issued PDFs carry their signed Open Badges credential as a PDF/A-3 associated file. Off by
-# default until signing a badge is fast: it moves that signing into the issue run (0004).
-ISSUED_PDF_DIGITAL_TWIN = os.environ.get("ISSUED_PDF_DIGITAL_TWIN", "0") == "1"
+# Issued PDFs carry their signed Open Badges credential as a PDF/A-3 associated file (0008).
+# On by default since the badge signs in a few milliseconds (0029); "0" leaves it to the
+# background task that makes the digital credential after the run.
+ISSUED_PDF_DIGITAL_TWIN = os.environ.get("ISSUED_PDF_DIGITAL_TWIN", "1") == "1"
 
 # Email: credentials are sent to learners through SMTP. Everything comes from the environment;
 # `make demo` writes messages to files under var/ instead (EMAIL_BACKEND, EMAIL_FILE_PATH).

@@ -153,3 +153,22 @@ def test_a_locked_badge_key_issues_the_document_without_its_twin(
     pdf = _document(credential)
     assert embedded_credential(pdf) is None
     assert pdfa_problems(pdf) == []
+
+
+@pytest.mark.parametrize("twin", [True, False], ids=["in the issue run", "in the background"])
+def test_the_credential_is_the_same_whichever_path_signs_it(
+    twin, rto_admin, django_capture_on_commit_callbacks, settings
+):
+    """A learner's credential names the RTO by its DID (did:web by default, decision 0021) and
+    publishes its proof as a set, as the OB 3.0 schema requires, whether the issue run signed it
+    for the PDF or the background task signed it after."""
+    settings.ISSUED_PDF_DIGITAL_TWIN = twin
+    credential = one_issued(rto_admin, django_capture_on_commit_callbacks)
+    signed = DigitalCredential.objects.get(credential=credential).signed
+    assert (embedded_credential(_document(credential)) == signed) is twin
+    issuer, method = keys.signing_identity(keys.active_vc_signing_key())
+    assert issuer.startswith("did:web:")
+    assert signed["issuer"]["id"] == issuer
+    assert isinstance(signed["proof"], list)
+    assert [proof["verificationMethod"] for proof in signed["proof"]] == [method]
+    assert vc_verify(signed).valid

@@ -21,14 +21,13 @@ from django.utils import timezone
 from testamur.core.events import event_record_many
 from testamur.credentials.models import CredentialIssuance
 from testamur.credentials.rendering.engine import Attachment
-from testamur.verification import composition, selectors
-from testamur.verification.issuance import proof_add
 from testamur.verification.keys import active_vc_signing_key, private_key_of
 from testamur.verification.models import DigitalCredential, StatusPurpose
 from testamur.verification.services import (
     _entry_create,
     _open_status_list,
     digital_credential_event,
+    digital_credential_signed,
 )
 
 MEDIA_TYPE = "application/ld+json"
@@ -59,7 +58,6 @@ def twins_for_records(records: list[CredentialIssuance]) -> dict[int, Attachment
         return {}
     key = active_vc_signing_key()
     private_key = private_key_of(key)
-    method = composition.verification_method_id(key.public_key_multibase)
     ids = [record.credential_id for record in records]
     with transaction.atomic():
         entries = {
@@ -77,10 +75,7 @@ def twins_for_records(records: list[CredentialIssuance]) -> dict[int, Attachment
     pending.clear()  # an earlier group's leftovers (not issued) are of no use now
     for record in records:
         entry = entries[record.credential_id]
-        unsigned = selectors.unsigned_credential(entry, record)
-        signed = proof_add(
-            unsigned, private_key=private_key, verification_method=method, created=timezone.now()
-        )
+        signed = digital_credential_signed(entry, record, key=key, private_key=private_key)
         pending[record.credential_id] = (record.frozen_at, signed)
         twins[record.credential_id] = Attachment(
             name=twin_filename(record.number),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from testamur.core.events import EventRecord, event_record, event_record_many
-from testamur.credentials.models import Credential, CredentialStatus
+from testamur.credentials.models import Credential, CredentialIssuance, CredentialStatus
 from testamur.learners.models import Learner
 from testamur.organisation.models import Organisation
 from testamur.verification import composition, selectors
@@ -52,6 +52,22 @@ def _sign(document: dict, key) -> dict:
         private_key=private_key_of(key),
         verification_method=signing_identity(key)[1],
         created=timezone.now(),
+    )
+
+
+def digital_credential_signed(
+    entry: DigitalCredential, record: CredentialIssuance, *, key, private_key
+) -> dict:
+    """The signed Open Badges credential of a digital credential entry: the one form, whether
+    the issue run signs it for the PDF (pdf_twin) or the background task after (below). Named
+    by the issuer identity of VC_ISSUER, its proof published as a set (the OB 3.0 schema)."""
+    issuer, method = signing_identity(key)
+    return proof_add(
+        selectors.unsigned_credential(entry, record, issuer_id=issuer),
+        private_key=private_key,
+        verification_method=method,
+        created=timezone.now(),
+        as_set=True,
     )
 
 
@@ -123,7 +139,6 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
     """
     key = active_vc_signing_key()
     private_key = private_key_of(key)
-    issuer, method = signing_identity(key)
     with transaction.atomic():
         credentials = list(
             Credential.objects.select_for_update(of=("self",))
@@ -141,13 +156,8 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
             if entry is None:
                 status_list = status_list or _open_status_list(StatusPurpose.REVOCATION)
                 entry = _entry_create(credential, status_list)
-            unsigned = selectors.unsigned_credential(entry, record, issuer_id=issuer)
-            entry.signed = proof_add(
-                unsigned,
-                private_key=private_key,
-                verification_method=method,
-                created=timezone.now(),
-                as_set=True,
+            entry.signed = digital_credential_signed(
+                entry, record, key=key, private_key=private_key
             )
             entry.signed_at = timezone.now()
             entry.save(update_fields=["signed", "signed_at"])
