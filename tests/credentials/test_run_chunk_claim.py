@@ -83,20 +83,47 @@ def test_a_second_claim_of_a_chunk_being_claimed_leaves_it_whole_to_the_first(
     locked = threading.Event()
     first_claim = threading.Thread(
         target=_hold,
-        args=("SELECT id FROM credentials_runchunk WHERE run_id = %s FOR UPDATE", [run.pk]),
+        args=(
+            "UPDATE credentials_runchunk SET owner = 'first', claims = claims + 1 "
+            "WHERE run_id = %s",
+            [run.pk],
+        ),
         kwargs={"locked": locked, "seconds": 0.3},
     )
     first_claim.start()
     assert locked.wait(10)
-    runs.run_process_chunk(run.pk, 0)  # the duplicate: finds the chunk row taken, leaves it
+    runs.run_process_chunk(run.pk, 0)  # the duplicate: waits, finds the chunk owned, leaves it
     first_claim.join()
 
     assert set(RunItem.objects.filter(run=run).values_list("status", flat=True)) == {
         RunItemStatus.PENDING
     }
-    assert RunChunk.objects.get(run=run).claims == 0
-    # The chunk is still whole for the claim that does go through.
+    chunk = RunChunk.objects.get(run=run)
+    assert (chunk.owner, chunk.claims) == ("first", 1)
+    connection.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_locked_for_a_moment_by_someone_who_lets_it_go_is_claimed_at_once(
+    rto_user, monkeypatch
+):
+    """The bulk runs' 20 s stalls: the claim skipped a free chunk row that something else held
+    for an instant, and the chunk waited for a reclaim. Now the claim waits for the lock."""
+    monkeypatch.setattr(runs, "_enqueue_chunks", lambda run: None)
+    monkeypatch.setattr(runs, "CLAIM_ATTEMPTS", 1)
+    run, _ = _preview_run(rto_user, 3)
+    locked = threading.Event()
+    passer_by = threading.Thread(
+        target=_hold,
+        args=("SELECT id FROM credentials_runchunk WHERE run_id = %s FOR UPDATE", [run.pk]),
+        kwargs={"locked": locked, "seconds": 0.3},
+    )
+    passer_by.start()
+    assert locked.wait(10)
     runs.run_process_chunk(run.pk, 0)
+    passer_by.join()
+
     run.refresh_from_db()
     assert (run.status, run.done_count) == (RunStatus.COMPLETED, 3)
     assert RunChunk.objects.get(run=run).claims == 1

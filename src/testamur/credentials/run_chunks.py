@@ -1,12 +1,15 @@
 """The worker side of generation runs: who processes which chunk, heartbeats, reclaiming.
 
 A chunk row (RunChunk) decides ownership (docs/decisions/0020-crash-recovery.md). A worker
-claims a free chunk with SELECT … FOR UPDATE SKIP LOCKED on the chunk row, stamps its own token
-on it and, in the same transaction, takes the chunk's unfinished items with a plain FOR UPDATE:
-it owns them, so it waits for a lock rather than skipping it (skipping once left a whole
-chunk's items to nobody). The owner heartbeats its chunk with every group of credentials it
-records, and its worker's second thread every few seconds while it works on it. Every worker
-reclaims, every few seconds, the chunks whose heartbeat has stopped; a slow owner that finds
+claims its task's chunk with a plain SELECT … FOR UPDATE on the chunk row, stamps its own token
+on it and, in the same transaction, takes the chunk's unfinished items with a plain FOR UPDATE.
+Both locks wait rather than skip: a task names one chunk, so there is nothing else to take
+instead, and PostgreSQL re-reads the row once the lock goes — a chunk another worker claimed
+meanwhile comes back owned and is left to it, one that is still free is taken. (Skipping the
+items once left a whole chunk to nobody; skipping the chunk row left any chunk that was
+locked for a moment by someone who let it go, unprocessed until a reclaim 20 s later.)
+The owner heartbeats its chunk with every group of credentials it records, and its worker's
+second thread every few seconds while it works on it. Every worker reclaims, every few seconds, the chunks whose heartbeat has stopped; a slow owner that finds
 its token gone leaves the chunk alone (ChunkLost).
 """
 
@@ -78,7 +81,7 @@ class Claim:
 
 
 def chunk_claim(run_id: int, number: int, *, token: str) -> Claim | None:
-    """Take a free chunk and its unfinished items; None if it is finished, owned or locked.
+    """Take a free chunk and its unfinished items; None if it is finished or owned.
 
     A chunk claimed MAX_CLAIMS times already is given up instead: its credentials fail with
     the reason, so a credential that kills its worker every time cannot hold a run for ever.
@@ -86,7 +89,7 @@ def chunk_claim(run_id: int, number: int, *, token: str) -> Claim | None:
     now = timezone.now()
     with transaction.atomic():
         chunk = (
-            RunChunk.objects.select_for_update(skip_locked=True)
+            RunChunk.objects.select_for_update()
             .filter(run_id=run_id, number=number, owner="", finished_at__isnull=True)
             .first()
         )
