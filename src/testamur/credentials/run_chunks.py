@@ -9,8 +9,9 @@ meanwhile comes back owned and is left to it, one that is still free is taken. (
 items once left a whole chunk to nobody; skipping the chunk row left any chunk that was
 locked for a moment by someone who let it go, unprocessed until a reclaim 20 s later.)
 The owner heartbeats its chunk with every group of credentials it records, and its worker's
-second thread every few seconds while it works on it. Every worker reclaims, every few seconds, the chunks whose heartbeat has stopped; a slow owner that finds
-its token gone leaves the chunk alone (ChunkLost).
+second thread every few seconds while it works on it. Every worker reclaims, every few
+seconds, the chunks whose heartbeat has stopped; a slow owner that finds its token gone leaves
+the chunk alone (ChunkLost).
 """
 
 import logging
