@@ -16,20 +16,15 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
 
 from testamur.credentials.models import Credential, CredentialStatus
-from testamur.training.models import CourseEnrolment, EnrolmentStatus
+from testamur.training.models import CLOCK_STATUSES, CourseEnrolment
 
 CLOCK_DAYS = 30
 DUE_SOON_DAYS = 7
-# Completed course enrolments start the clock, as do partial completions (a Statement of
-# Attainment is owed for the units achieved). Completion Pending waits for fees to be paid:
-# the clock starts when the enrolment is marked Completed.
-CLOCK_STATUSES = (EnrolmentStatus.COMPLETED, EnrolmentStatus.PARTIAL_ATTENDANCE)
-
 # The columns every source lists, in this order (sources are combined with UNION ALL).
 COLUMNS = [
     "item_kind",
@@ -58,7 +53,8 @@ class ClockWindow:
 
 
 class CourseEnrolmentSource:
-    """Completed course enrolments with no issued credential (and not marked issued)."""
+    """Completed course enrolments with no issued credential (and not marked issued): the
+    flags the lifecycle keeps on the enrolment, read through a partial index of the waiting."""
 
     kind = "course_enrolment"
     url_name = "training:enrolment_detail"
@@ -66,16 +62,12 @@ class CourseEnrolmentSource:
 
     def waiting(self) -> QuerySet:
         """The filter alone, annotated `completed_on`: what counting needs, no more joins."""
-        issued = Credential.objects.filter(
-            course_enrolment=OuterRef("pk"), status=CredentialStatus.ISSUED
-        )
-        return (
-            CourseEnrolment.objects.filter(
-                status__in=CLOCK_STATUSES, completion_date__isnull=False, qual_issued=False
-            )
-            .filter(~Exists(issued))
-            .annotate(completed_on=F("completion_date"))
-        )
+        return CourseEnrolment.objects.filter(
+            status__in=CLOCK_STATUSES,
+            completion_date__isnull=False,
+            qual_issued=False,
+            credential_issued=False,
+        ).annotate(completed_on=F("completion_date"))
 
     def columns(self, rows: QuerySet) -> QuerySet:
         """`rows` with the COLUMNS, for listing."""

@@ -176,6 +176,10 @@ TNC_STATUSES = (
     EnrolmentStatus.PARTIAL_ATTENDANCE,
 )
 COMPLETION_STATUSES = (EnrolmentStatus.COMPLETED, EnrolmentStatus.COMPLETION_PENDING)
+# The 30-day clock (reports/clock.py) starts at these: Completed, and Partial Attendance (a
+# Statement of Attainment is owed for the units achieved). Completion Pending waits for fees to
+# be paid: the clock starts when the enrolment is marked Completed.
+CLOCK_STATUSES = (EnrolmentStatus.COMPLETED, EnrolmentStatus.PARTIAL_ATTENDANCE)
 
 
 class TrainingOrganisationOutcome(models.TextChoices):
@@ -215,6 +219,10 @@ class CourseEnrolment(models.Model):
         help_text="The date the final assessment was completed; starts the 30-day clock.",
     )
     qual_issued = models.BooleanField("qualification issued", default=False)
+    # Kept by the database (credentials/enrolment_flags.py), never typed: True while a
+    # credential requested from this enrolment is Issued. The 30-day clock reads it instead of
+    # looking for an issued credential of every completion (docs/decisions/0031).
+    credential_issued = models.BooleanField("credential issued", default=False, editable=False)
     parchment_number = models.CharField("parchment number", max_length=30, blank=True)
     issued_date = models.DateField("issued date", null=True, blank=True)
     commitment_id = models.CharField("commitment ID", max_length=10, blank=True)
@@ -283,6 +291,12 @@ class CourseEnrolment(models.Model):
             models.Index(fields=["status"]),
             # The 30-day clock reads the completions of the last year.
             models.Index(fields=["completion_date"], name="enrolment_completion_date"),
+            # ... and of those only the ones still waiting for a credential: a small index.
+            models.Index(
+                fields=["completion_date"],
+                condition=Q(status__in=CLOCK_STATUSES, qual_issued=False, credential_issued=False),
+                name="enrolment_clock_waiting",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -111,8 +111,8 @@ def nat00130_issued_flags(enrolment_ids) -> dict[int, bool]:
     """The issued flag NAT00130 reports for these course enrolments (verify_register)."""
     rows = (
         CourseEnrolment.objects.filter(pk__in=list(enrolment_ids))
-        .annotate(credential_issued=_issued_credential())
-        .values_list("pk", "qual_issued", "credential_issued")
+        .annotate(qualification_record_issued=_issued_credential())
+        .values_list("pk", "qual_issued", "qualification_record_issued")
     )
     return {pk: qual_issued or issued for pk, qual_issued, issued in rows}
 
@@ -229,14 +229,14 @@ class ActivityFiles:
                 status=EnrolmentStatus.COMPLETED,
                 completion_date__range=(self.period.start, self.period.end),
             )
-            .annotate(credential_issued=_issued_credential())
+            .annotate(qualification_record_issued=_issued_credential())
             .order_by("learner__client_id", "offer__course__code", "completion_date", "pk")
             .values(
                 "pk",
                 "learner_id",
                 "completion_date",
                 "qual_issued",
-                "credential_issued",
+                "qualification_record_issued",
                 client_id=F("learner__client_id"),
                 course=F("offer__course__code"),
             )
@@ -253,6 +253,6 @@ class ActivityFiles:
                 program=row["course"],
                 client_id=row["client_id"],
                 completed_on=row["completion_date"],
-                issued=row["qual_issued"] or row["credential_issued"],
+                issued=row["qual_issued"] or row["qualification_record_issued"],
             )
             yield line, context
