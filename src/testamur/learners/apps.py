@@ -14,4 +14,8 @@ class LearnersConfig(AppConfig):
     verbose_name = "Learners"
 
     def ready(self):
+        from testamur.core.db_guards import sqlite_guard_add
+        from testamur.learners.counts import learner_count_sqlite_triggers
+
+        sqlite_guard_add(learner_count_sqlite_triggers)
         post_migrate.connect(_sync_code_lists, sender=self, dispatch_uid="code_lists")

@@ -28,10 +28,14 @@ class UsiStatus(models.TextChoices):
 EXEMPT_STATUSES = (UsiStatus.EXEMPTION_INDIV, UsiStatus.EXEMPTION_INTOFF)
 
 
+# Neither a verified USI nor an exemption: the learner's credentials wait (rule 3).
+USI_NOT_CLEARED = (UsiStatus.NOT_SUPPLIED, UsiStatus.NOT_VERIFIED)
+
+
 def usi_not_cleared() -> Q:
-    """Learners with neither a verified USI nor an exemption: their credentials wait (rule 3).
-    The one place this filter is written."""
-    return Q(usi_status__in=[UsiStatus.NOT_SUPPLIED, UsiStatus.NOT_VERIFIED])
+    """Learners whose USI is not cleared (USI_NOT_CLEARED). The one place this filter is
+    written; learner_counts() reads the same statuses from the kept counts."""
+    return Q(usi_status__in=USI_NOT_CLEARED)
 
 
 client_id_validator = RegexValidator(
@@ -401,3 +405,20 @@ from testamur.learners.usi_registry.models import (  # noqa: E402, F401
     UsiVerification,
     UsiVerificationJob,
 )
+
+
+class LearnerCount(models.Model):
+    """How many learners are active or not, by USI status, kept by the database as learners
+    change (core/kept_counts.py, learners/counts.py): a key's count is the sum of its rows,
+    delta rows only ever inserted by triggers, so the dashboard does not count half a million
+    learners."""
+
+    is_active = models.BooleanField()
+    usi_status = models.CharField(max_length=20)
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["is_active", "usi_status"], name="learner_count_key")]
+
+    def __str__(self) -> str:
+        return f"{'active' if self.is_active else 'inactive'} {self.usi_status} {self.n:+d}"

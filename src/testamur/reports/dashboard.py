@@ -9,7 +9,7 @@ from testamur.credentials.selectors import (
     learners_unverified_waiting_list,
     runs_in_progress,
 )
-from testamur.learners.models import Learner, usi_not_cleared
+from testamur.learners.counts import learner_counts
 from testamur.reports.clock import ClockWindow, clock_counts, clock_items
 from testamur.reports.services import rto_today
 from testamur.training.models import CourseEnrolment, CourseOffer, EnrolmentStatus
@@ -28,9 +28,10 @@ def avetmiss_reporting_due(today) -> dict | None:
 
 def dashboard_counts() -> dict:
     today = rto_today()
+    learners = learner_counts()
     return {
-        "learners_active": Learner.objects.filter(is_active=True).count(),
-        "usi_unverified": Learner.objects.filter(usi_not_cleared(), is_active=True).count(),
+        "learners_active": learners["active"],
+        "usi_unverified": learners["usi_not_cleared"],
         "enrolments_active": CourseEnrolment.objects.filter(status=EnrolmentStatus.ACTIVE).count(),
         "offers": CourseOffer.objects.count(),
         "credentials": credential_status_counts(),

@@ -1,0 +1,207 @@
+"""Counts of a table's rows by some of its columns, kept by the database (docs/decisions/0028).
+
+A count that the dashboard shows must not read the whole table at a million rows. The database
+keeps it instead: every INSERT, UPDATE and DELETE of the counted table adds delta rows
+(the key columns and `n`) to a small counts table in the same transaction, by trigger, whatever
+made the change (a service, a bulk load, a script), so the counts cannot drift by a code path
+that forgot them. PostgreSQL: statement-level triggers over the transition tables (one delta row
+per key a statement touched, even for a million-row INSERT). SQLite: row triggers, installed
+after every migrate like the guards (core/db_guards.py says why).
+
+Delta rows rather than one row per key updated with `n = n + k`: an INSERT waits for no other
+transaction, so two writers never queue on a counter row. `KeptCounts.read()` sums them and
+folds them into one row per key once more than FOLD_AT have gathered; `rebuild()` recounts from
+the table with its writers held off; `drift()` compares the two in one snapshot.
+"""
+
+# ruff: noqa: S608 - the SQL here is built from model metadata only, never from input
+
+from dataclasses import dataclass
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Count, Model, Sum
+
+from testamur.core.db_guards import SqliteTrigger
+
+FOLD_AT = 200
+_PG_REFERENCING = {
+    "INSERT": "REFERENCING NEW TABLE AS new_rows",
+    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "DELETE": "REFERENCING OLD TABLE AS old_rows",
+}
+
+
+@dataclass(frozen=True)
+class KeptCounts:
+    name: str  # prefix of the trigger function and triggers
+    counted: type[Model]
+    counts: type[Model]  # the key columns and a BigIntegerField `n`
+    keys: tuple[str, ...]
+
+    # --- the triggers -------------------------------------------------------------------
+    @property
+    def _tables(self) -> tuple[str, str]:
+        return self.counted._meta.db_table, self.counts._meta.db_table
+
+    def postgres_forward(self) -> str:
+        table, counts = self._tables
+        keys = ", ".join(self.keys)
+        insert = f"INSERT INTO {counts} ({keys}, n)"
+        function = f"""
+CREATE OR REPLACE FUNCTION {self.name}_follow() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        {insert} SELECT {keys}, count(*) FROM new_rows GROUP BY {keys};
+    ELSIF TG_OP = 'DELETE' THEN
+        {insert} SELECT {keys}, -count(*) FROM old_rows GROUP BY {keys};
+    ELSE
+        {insert}
+        SELECT {keys}, sum(delta) FROM (
+            SELECT {keys}, -1 AS delta FROM old_rows UNION ALL SELECT {keys}, 1 FROM new_rows
+        ) moved GROUP BY {keys} HAVING sum(delta) <> 0;
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+        return function + "".join(
+            f"CREATE TRIGGER {self.name}_{op.lower()} AFTER {op} ON {table} {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {self.name}_follow();\n"
+            for op, referencing in _PG_REFERENCING.items()
+        )
+
+    def postgres_backward(self) -> str:
+        table, _ = self._tables
+        return "".join(
+            f"DROP TRIGGER IF EXISTS {self.name}_{op.lower()} ON {table};\n"
+            for op in _PG_REFERENCING
+        ) + (f"DROP FUNCTION IF EXISTS {self.name}_follow();\n")
+
+    def sqlite_triggers(self, connection) -> list[SqliteTrigger]:
+        """SQLite's copy of the PostgreSQL triggers (register with core.db_guards)."""
+        table, counts = self._tables
+        with connection.cursor() as cursor:
+            if counts not in connection.introspection.table_names(cursor):
+                return []
+
+        def values(row: str, n: int) -> str:
+            return "(" + ", ".join(f"{row}.{key}" for key in self.keys) + f", {n})"
+
+        def trigger(op: str, when: str, rows: list[str]) -> SqliteTrigger:
+            insert = f"INSERT INTO {counts} ({', '.join(self.keys)}, n) VALUES {', '.join(rows)}"
+            return SqliteTrigger(
+                name=f"{self.name}_{op.split()[0].lower()}",
+                table=table,
+                columns=self.keys,
+                definition=f"AFTER {op} ON {table} FOR EACH ROW{when} BEGIN {insert}; END",
+            )
+
+        changed = " OR ".join(f"NEW.{key} IS NOT OLD.{key}" for key in self.keys)
+        return [
+            trigger("INSERT", "", [values("NEW", 1)]),
+            trigger(
+                f"UPDATE OF {', '.join(self.keys)}",
+                f" WHEN {changed}",
+                [values("OLD", -1), values("NEW", 1)],
+            ),
+            trigger("DELETE", "", [values("OLD", -1)]),
+        ]
+
+    # --- reading, checking, rebuilding --------------------------------------------------
+    def _key(self, row) -> object:
+        return row[0] if len(self.keys) == 1 else tuple(row[: len(self.keys)])
+
+    def read(self, *, fold: bool = True) -> dict:
+        """The count of each key (one value, or a tuple of them); a key with none may be
+        missing."""
+        rows = list(
+            self.counts.objects.values_list(*self.keys)
+            .annotate(total=Sum("n"), rows=Count("id"))
+            .order_by()
+        )
+        if fold and sum(row[-1] for row in rows) > FOLD_AT:
+            self._fold()
+        return {self._key(row): row[-2] for row in rows if row[-2]}
+
+    def _fold(self) -> None:
+        """One row per key instead of many. DELETE … RETURNING hands back exactly the rows this
+        statement removed, so two folds at once (or a fold beside new deltas) count each once."""
+        _, counts = self._tables
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {counts} RETURNING {', '.join(self.keys)}, n")
+            totals: dict = {}
+            for row in cursor.fetchall():
+                totals[row[:-1]] = totals.get(row[:-1], 0) + row[-1]
+            self.counts.objects.bulk_create(
+                self.counts(**dict(zip(self.keys, key, strict=True)), n=n)
+                for key, n in totals.items()
+                if n
+            )
+
+    def _counted_now(self) -> dict:
+        rows = self.counted.objects.values_list(*self.keys).annotate(n=Count("pk")).order_by()
+        return {self._key(row): row[-1] for row in rows}
+
+    def rebuild(self) -> dict:
+        """Recount from the table. On PostgreSQL its writers wait meanwhile (SHARE lock), so no
+        change falls between the count and the new rows."""
+        table, counts = self._tables
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+                    cursor.execute(f"LOCK TABLE {counts} IN EXCLUSIVE MODE")
+            counted = self._counted_now()
+            self.counts.objects.all().delete()
+            self.counts.objects.bulk_create(
+                self.counts(**dict(zip(self.keys, self._as_tuple(key), strict=True)), n=n)
+                for key, n in counted.items()
+            )
+        return counted
+
+    def _as_tuple(self, key) -> tuple:
+        return key if len(self.keys) > 1 else (key,)
+
+    def drift(self) -> dict:
+        """Keys whose kept count differs from the table's: key → (table, kept)."""
+        outermost = not connection.in_atomic_block
+        with transaction.atomic():
+            if outermost and connection.vendor == "postgresql":  # one snapshot for both reads
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            counted, kept = self._counted_now(), self.read(fold=False)
+        return {
+            key: (counted.get(key, 0), kept.get(key, 0))
+            for key in sorted(set(counted) | set(kept), key=str)
+            if counted.get(key, 0) != kept.get(key, 0)
+        }
+
+
+class KeptCountsCommand(BaseCommand):
+    """A management command checking (or, with --rebuild, recounting) one KeptCounts."""
+
+    counts: KeptCounts
+    what: str  # "Credential counts"
+    source: str  # "the register"
+    counted_label: str  # "register", in "issued: register 2, kept 7"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rebuild", action="store_true", help=f"recount from {self.source}")
+
+    def handle(self, *args, rebuild=False, **options):
+        if rebuild:
+            counted = self.counts.rebuild()
+            self.stdout.write(
+                f"{self.what}: recounted {sum(counted.values()):,} rows in {len(counted)} groups."
+            )
+            return
+        drift = self.counts.drift()
+        if drift:
+            lines = [
+                f"{key}: {self.counted_label} {n:,}, kept {k:,}" for key, (n, k) in drift.items()
+            ]
+            raise CommandError(
+                f"{self.what} differ from {self.source} (run with --rebuild):\n" + "\n".join(lines)
+            )
+        self.stdout.write(f"{self.what} agree with {self.source}.")
