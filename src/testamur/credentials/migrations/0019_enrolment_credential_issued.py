@@ -1,4 +1,4 @@
-"""Training's `CourseEnrolment.credential_issued`, kept by triggers (credentials/enrolment_flags.py).
+"""Training's `CourseEnrolment.credential_issued`, kept by triggers (enrolment_flags.py).
 
 PostgreSQL: the triggers are made, then the flags set from the register with its writers held
 off (SHARE lock), in this migration's transaction: no issue or cancel falls between the two.
@@ -8,17 +8,8 @@ SQLite: the flags are set here; its triggers are installed after migrate.
 from django.db import migrations
 from django.db.models import Exists, OuterRef
 
+from testamur.core.db_guards import postgres_only
 from testamur.credentials.enrolment_flags import POSTGRES_BACKWARD, POSTGRES_FORWARD
-
-
-def triggers_create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FORWARD, params=None)
-
-
-def triggers_drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_BACKWARD, params=None)
 
 
 def flags_fill(apps, schema_editor):
@@ -37,6 +28,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(triggers_create, triggers_drop),
+        postgres_only(POSTGRES_FORWARD, POSTGRES_BACKWARD),
         migrations.RunPython(flags_fill, migrations.RunPython.noop),
     ]

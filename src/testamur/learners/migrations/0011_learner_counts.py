@@ -7,17 +7,8 @@ SQLite: the counts are taken here; its triggers are installed after migrate.
 
 from django.db import migrations, models
 
+from testamur.core.db_guards import postgres_only
 from testamur.learners.counts import POSTGRES_BACKWARD, POSTGRES_FORWARD
-
-
-def triggers_create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FORWARD, params=None)
-
-
-def triggers_drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_BACKWARD, params=None)
 
 
 def counts_fill(apps, schema_editor):
@@ -61,6 +52,6 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(triggers_create, triggers_drop),
+        postgres_only(POSTGRES_FORWARD, POSTGRES_BACKWARD),
         migrations.RunPython(counts_fill, migrations.RunPython.noop),
     ]
