@@ -1,5 +1,6 @@
 """The 30-day clock reads a flag the database keeps on each course enrolment ("a credential
-of it is issued") instead of looking for an issued credential of every completion. Whatever
+of it is issued"), and the dashboard's unverified-USI list one on each learner ("a credential
+is on its way"), instead of looking into the register row by row. Whatever
 issues, cancels, re-issues, deletes or moves a credential — the lifecycle, a bulk update, raw
 SQL — the flag follows in the same transaction; a raw edit of the flag itself is found by
 `verify_register` and mended by `verify_register --mend`."""
@@ -13,9 +14,11 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
-from testamur.credentials.enrolment_flags import flags_wrong
-from testamur.credentials.models import Credential
-from testamur.credentials.services import credential_cancel, credential_reissue
+from testamur.credentials.kept_flags import ENROLMENT_ISSUED, LEARNER_WAITING
+from testamur.credentials.models import Credential, CredentialStatus
+from testamur.credentials.selectors import learners_unverified_waiting
+from testamur.credentials.services import credential_cancel, credential_delete, credential_reissue
+from testamur.learners.models import Learner, UsiStatus
 from testamur.reports.clock import ClockWindow, clock_items
 from testamur.reports.services import rto_today
 from testamur.training.models import CourseEnrolment, EnrolmentStatus
@@ -140,5 +143,43 @@ def test_a_raw_edit_of_the_flag_is_reported_and_mended(offer):
     output, _ = _verify_register("--mend")
 
     assert "2 course enrolment(s) had the wrong 'credential issued' flag: set again." in output
-    assert flags_wrong().count() == 0
+    assert ENROLMENT_ISSUED.wrong().count() == 0
     assert _waiting_ids() == {owed.pk}
+
+
+def _waiting_learners() -> set[int]:
+    return {learner.pk for learner in learners_unverified_waiting()}
+
+
+def test_the_learner_flag_follows_a_credential_from_request_to_issue_and_back(offer, rto_admin):
+    learner = learner_make(family_name="Unverified", usi_status=UsiStatus.NOT_VERIFIED)
+    enrolment = enrolment_make(learner=learner, offer=offer)
+    assert _waiting_learners() == set()
+
+    credential = credential_make(enrolment)  # requested: waits for the USI
+    assert _waiting_learners() == {learner.pk}
+
+    Credential.objects.filter(pk=credential.pk).update(status=CredentialStatus.GENERATING)
+    assert _waiting_learners() == {learner.pk}  # still on its way
+    Credential.objects.filter(pk=credential.pk).update(status=CredentialStatus.REQUESTED)
+
+    credential_delete(actor=rto_admin, credential=Credential.objects.get(pk=credential.pk))
+    assert _waiting_learners() == set()
+    assert LEARNER_WAITING.wrong().count() == 0
+
+
+def test_a_raw_edit_of_the_learner_flag_is_reported_and_mended(offer):
+    learner = learner_make(family_name="Forgotten", usi_status=UsiStatus.NOT_VERIFIED)
+    credential_make(enrolment_make(learner=learner, offer=offer))
+    Learner.objects.filter(pk=learner.pk).update(credentials_waiting=False)
+    assert _waiting_learners() == set()  # the edit hid them from the dashboard
+
+    output, status = _verify_register()
+
+    assert status == 1
+    assert f"learner {learner.pk}: 'credentials waiting' is No, but one of their" in output
+
+    output, _ = _verify_register("--mend")
+
+    assert "1 learner(s) had the wrong 'credentials waiting' flag: set again." in output
+    assert _waiting_learners() == {learner.pk}

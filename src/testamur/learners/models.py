@@ -250,6 +250,9 @@ class Learner(models.Model):
         help_text="Leave blank to report A (available), M for under-15s, O for overseas.",
     )
 
+    # Kept by the database (credentials/kept_flags.py), never typed: True while one of the
+    # learner's credentials is on its way (requested to generated). The dashboard reads it.
+    credentials_waiting = models.BooleanField("credentials waiting", default=False, editable=False)
     is_active = models.BooleanField("active", default=True)
     privacy_flag = models.BooleanField("privacy flag", default=False)
     special_requirements = models.TextField("special requirements", blank=True)
@@ -278,6 +281,12 @@ class Learner(models.Model):
             models.Index(fields=["email"]),
             # The dashboard asks which learners' unverified USIs hold up credentials.
             models.Index(fields=["usi_status"], name="learner_usi_status"),
+            # The dashboard's learners whose credentials wait for their USI, by name.
+            models.Index(
+                fields=["family_name", "given_name", "id"],
+                condition=Q(credentials_waiting=True, usi_status__in=USI_NOT_CLEARED),
+                name="learner_usi_waiting",
+            ),
         ]
         constraints = [
             # The database keeps the USI and its status consistent, whatever writes the row.

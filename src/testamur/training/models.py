@@ -219,7 +219,7 @@ class CourseEnrolment(models.Model):
         help_text="The date the final assessment was completed; starts the 30-day clock.",
     )
     qual_issued = models.BooleanField("qualification issued", default=False)
-    # Kept by the database (credentials/enrolment_flags.py), never typed: True while a
+    # Kept by the database (credentials/kept_flags.py), never typed: True while a
     # credential requested from this enrolment is Issued. The 30-day clock reads it instead of
     # looking for an issued credential of every completion (docs/decisions/0031).
     credential_issued = models.BooleanField("credential issued", default=False, editable=False)

@@ -1,4 +1,4 @@
-"""Training's `CourseEnrolment.credential_issued`, kept by triggers (enrolment_flags.py).
+"""Training's `CourseEnrolment.credential_issued`, kept by triggers (kept_flags.py).
 
 PostgreSQL: the triggers are made, then the flags set from the register with its writers held
 off (SHARE lock), in this migration's transaction: no issue or cancel falls between the two.
@@ -9,7 +9,7 @@ from django.db import migrations
 from django.db.models import Exists, OuterRef
 
 from testamur.core.db_guards import postgres_only
-from testamur.credentials.enrolment_flags import POSTGRES_BACKWARD, POSTGRES_FORWARD
+from testamur.credentials.kept_flags import ENROLMENT_ISSUED
 
 
 def flags_fill(apps, schema_editor):
@@ -28,6 +28,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        postgres_only(POSTGRES_FORWARD, POSTGRES_BACKWARD),
+        postgres_only(ENROLMENT_ISSUED.postgres_forward(), ENROLMENT_ISSUED.postgres_backward()),
         migrations.RunPython(flags_fill, migrations.RunPython.noop),
     ]

@@ -1,7 +1,6 @@
 """Counts and summaries for the dashboard and other apps' pages."""
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, QuerySet
 
 from testamur.credentials.models import (
     Credential,
@@ -40,18 +39,16 @@ def enrolment_credential_summary(*, enrolment: CourseEnrolment) -> str:
 
 def learners_unverified_waiting() -> QuerySet[Learner]:
     """Learners without a verified USI (or exemption) who have credentials on the way: their
-    credentials cannot be issued until the USI is verified (rule 3)."""
-    waiting = Credential.objects.filter(learner=OuterRef("pk"), status__in=IN_PROGRESS)
-    return Learner.objects.filter(usi_not_cleared()).filter(Exists(waiting))
+    credentials cannot be issued until the USI is verified (rule 3). Read through the flag the
+    database keeps on the learner (kept_flags.py) and its partial index."""
+    return Learner.objects.filter(usi_not_cleared(), credentials_waiting=True)
 
 
 def learners_unverified_waiting_list(limit: int) -> list[Learner]:
     """The first of them by name, each with how many credentials wait (`waiting`)."""
-    # By an expression, which no index provides: the database then finds the few matching
-    # learners first (USI status index, then the waiting-credentials index) and sorts them,
-    # instead of walking every learner in name order until ten match.
-    by_name = (Concat("family_name", Value("")), "given_name", "id")
-    learners = list(learners_unverified_waiting().order_by(*by_name)[:limit])
+    learners = list(
+        learners_unverified_waiting().order_by("family_name", "given_name", "id")[:limit]
+    )
     waiting = dict(
         Credential.objects.filter(learner__in=learners, status__in=IN_PROGRESS)
         .values_list("learner")
