@@ -41,6 +41,32 @@ def postgres_only(forward: str, backward: str) -> migrations.RunPython:
     return migrations.RunPython(run(forward), run(backward))
 
 
+_TRANSITION_TABLES = {
+    "INSERT": "REFERENCING NEW TABLE AS new_rows",
+    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "DELETE": "REFERENCING OLD TABLE AS old_rows",
+}
+
+
+def statement_triggers(name: str, table: str, body: str) -> tuple[str, str]:
+    """SQL (forward, backward) for a plpgsql function `<name>_follow()` running `body` (the
+    text between BEGIN and END) after every INSERT, UPDATE and DELETE statement on `table`,
+    with the statement's rows as the transition tables `new_rows` and `old_rows` (TG_OP says
+    which exist). One trigger per operation: PostgreSQL allows transition tables only so."""
+    forward = (
+        f"CREATE OR REPLACE FUNCTION {name}_follow() RETURNS trigger\n"
+        f"LANGUAGE plpgsql AS $$\nBEGIN\n{body}\n    RETURN NULL;\nEND $$;\n"
+    ) + "".join(
+        f"CREATE TRIGGER {name}_{op.lower()} AFTER {op} ON {table} {referencing} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_follow();\n"
+        for op, referencing in _TRANSITION_TABLES.items()
+    )
+    backward = "".join(
+        f"DROP TRIGGER IF EXISTS {name}_{op.lower()} ON {table};\n" for op in _TRANSITION_TABLES
+    ) + (f"DROP FUNCTION IF EXISTS {name}_follow();\n")
+    return forward, backward
+
+
 def truncate_refused(table: str) -> tuple[str, str]:
     """SQL (forward, backward) refusing `TRUNCATE table`, also when it comes by CASCADE."""
     trigger = f"{table}_no_truncate"

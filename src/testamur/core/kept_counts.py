@@ -22,14 +22,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Count, Model, Sum
 
-from testamur.core.db_guards import SqliteTrigger
+from testamur.core.db_guards import SqliteTrigger, statement_triggers
 
 FOLD_AT = 200
-_PG_REFERENCING = {
-    "INSERT": "REFERENCING NEW TABLE AS new_rows",
-    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "DELETE": "REFERENCING OLD TABLE AS old_rows",
-}
 
 
 @dataclass(frozen=True)
@@ -44,14 +39,11 @@ class KeptCounts:
     def _tables(self) -> tuple[str, str]:
         return self.counted._meta.db_table, self.counts._meta.db_table
 
-    def postgres_forward(self) -> str:
+    def _postgres(self) -> tuple[str, str]:
         table, counts = self._tables
         keys = ", ".join(self.keys)
         insert = f"INSERT INTO {counts} ({keys}, n)"
-        function = f"""
-CREATE OR REPLACE FUNCTION {self.name}_follow() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
+        body = f"""
     IF TG_OP = 'INSERT' THEN
         {insert} SELECT {keys}, count(*) FROM new_rows GROUP BY {keys};
     ELSIF TG_OP = 'DELETE' THEN
@@ -61,22 +53,14 @@ BEGIN
         SELECT {keys}, sum(delta) FROM (
             SELECT {keys}, -1 AS delta FROM old_rows UNION ALL SELECT {keys}, 1 FROM new_rows
         ) moved GROUP BY {keys} HAVING sum(delta) <> 0;
-    END IF;
-    RETURN NULL;
-END $$;
-"""
-        return function + "".join(
-            f"CREATE TRIGGER {self.name}_{op.lower()} AFTER {op} ON {table} {referencing} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {self.name}_follow();\n"
-            for op, referencing in _PG_REFERENCING.items()
-        )
+    END IF;"""
+        return statement_triggers(self.name, table, body)
+
+    def postgres_forward(self) -> str:
+        return self._postgres()[0]
 
     def postgres_backward(self) -> str:
-        table, _ = self._tables
-        return "".join(
-            f"DROP TRIGGER IF EXISTS {self.name}_{op.lower()} ON {table};\n"
-            for op in _PG_REFERENCING
-        ) + (f"DROP FUNCTION IF EXISTS {self.name}_follow();\n")
+        return self._postgres()[1]
 
     def sqlite_triggers(self, connection) -> list[SqliteTrigger]:
         """SQLite's copy of the PostgreSQL triggers (register with core.db_guards)."""
@@ -185,6 +169,8 @@ class KeptCountsCommand(BaseCommand):
     what: str  # "Credential counts"
     source: str  # "the register"
     counted_label: str  # "register", in "issued: register 2, kept 7"
+    rows: str  # "credentials", in "Recounted 1,234 credentials in 5 statuses."
+    groups: str  # "statuses"
 
     def add_arguments(self, parser):
         parser.add_argument("--rebuild", action="store_true", help=f"recount from {self.source}")
@@ -193,7 +179,7 @@ class KeptCountsCommand(BaseCommand):
         if rebuild:
             counted = self.counts.rebuild()
             self.stdout.write(
-                f"{self.what}: recounted {sum(counted.values()):,} rows in {len(counted)} groups."
+                f"Recounted {sum(counted.values()):,} {self.rows} in {len(counted)} {self.groups}."
             )
             return
         drift = self.counts.drift()

@@ -22,20 +22,16 @@ migrate like the guards. A raw edit of a flag itself is found by `manage.py veri
 
 from dataclasses import dataclass
 
+from django.db import migrations
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
-from testamur.core.db_guards import SqliteTrigger
+from testamur.core.db_guards import SqliteTrigger, postgres_only, statement_triggers
 from testamur.credentials.models import Credential, CredentialStatus
 from testamur.credentials.selectors.register import IN_PROGRESS
 from testamur.learners.models import Learner
 from testamur.training.models import CourseEnrolment
 
 REGISTER = Credential._meta.db_table
-_PG_REFERENCING = {
-    "INSERT": "REFERENCING NEW TABLE AS new_rows",
-    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "DELETE": "REFERENCING OLD TABLE AS old_rows",
-}
 
 
 @dataclass(frozen=True)
@@ -74,7 +70,7 @@ class KeptFlag:
                SELECT 1 FROM {REGISTER} c WHERE c.{self._column} = t.id AND {self._in("c")}
            );"""
 
-    def postgres_forward(self) -> str:
+    def _postgres(self) -> tuple[str, str]:
         column, was, now = self._column, self._in("o"), self._in("n")
         # An UPDATE touches a row when one of its credentials came into or left the statuses,
         # or such a credential moved from one row to another (both are touched).
@@ -83,31 +79,21 @@ class KeptFlag:
               FROM old_rows o JOIN new_rows n ON n.id = o.id
              WHERE ({was}) <> ({now})
                 OR (({was} OR {now}) AND o.{column} IS DISTINCT FROM n.{column})"""
-        function = f"""
-CREATE OR REPLACE FUNCTION {self.name}_follow() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
+        body = f"""
     IF TG_OP = 'INSERT' THEN
         {self._pg_set(f"SELECT {column} FROM new_rows n WHERE {self._in('n')}")}
     ELSIF TG_OP = 'DELETE' THEN
         {self._pg_set(f"SELECT {column} FROM old_rows o WHERE {self._in('o')}")}
     ELSE
         {self._pg_set(moved)}
-    END IF;
-    RETURN NULL;
-END $$;
-"""
-        return function + "".join(
-            f"CREATE TRIGGER {self.name}_{op.lower()} AFTER {op} ON {REGISTER} {referencing} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {self.name}_follow();\n"
-            for op, referencing in _PG_REFERENCING.items()
-        )
+    END IF;"""
+        return statement_triggers(self.name, REGISTER, body)
+
+    def postgres_forward(self) -> str:
+        return self._postgres()[0]
 
     def postgres_backward(self) -> str:
-        return "".join(
-            f"DROP TRIGGER IF EXISTS {self.name}_{op.lower()} ON {REGISTER};\n"
-            for op in _PG_REFERENCING
-        ) + (f"DROP FUNCTION IF EXISTS {self.name}_follow();\n")
+        return self._postgres()[1]
 
     def _sqlite_set(self, row: str) -> str:
         return (
@@ -151,6 +137,26 @@ END $$;
                 f"BEGIN {self._sqlite_set('OLD')} END",
             ),
         ]
+
+    def migration_operations(self) -> list:
+        """For the migration that adds the flag: on PostgreSQL the triggers, then (both
+        databases) the flags set from the register; SQLite's triggers come after migrate."""
+        return [
+            postgres_only(self.postgres_forward(), self.postgres_backward()),
+            migrations.RunPython(self._fill, migrations.RunPython.noop),
+        ]
+
+    def _fill(self, apps, schema_editor) -> None:
+        """Set the flags from the register with its writers held off (SHARE lock), in the
+        migration's transaction: no change falls between the triggers and the fill."""
+        credential = apps.get_model("credentials", "Credential")
+        flagged = apps.get_model(self.model._meta.label)
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"LOCK TABLE {REGISTER} IN SHARE MODE", params=None)
+        matching = credential.objects.filter(
+            **{self.link: OuterRef("pk"), "status__in": self.statuses}
+        )
+        flagged.objects.filter(Exists(matching)).update(**{self.flag: True})
 
     # --- checking and mending -----------------------------------------------------------
     def _credential(self) -> Exists:

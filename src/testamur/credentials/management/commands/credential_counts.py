@@ -10,3 +10,5 @@ class Command(KeptCountsCommand):
     what = "Credential counts"
     source = "the register"
     counted_label = "register"
+    rows = "credentials"
+    groups = "statuses"

@@ -13,3 +13,5 @@ class Command(KeptCountsCommand):
     what = "Learner counts"
     source = "the learners"
     counted_label = "learners"
+    rows = "learners"
+    groups = "groups (active or not, by USI status)"
