@@ -6,13 +6,35 @@ documents would test the issue path again, not the report. An issued (or since c
 entry gets the issuance record the issue path would have frozen, as the register reads it.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.test import TestCase
 
 from testamur.credentials.models import Credential, CredentialStatus
-from tests.factories import credential_make, enrolment_make, issuance_record_make, learner_make
+from testamur.reports.services import rto_today
+from tests.factories import (
+    course_make,
+    credential_make,
+    enrolment_make,
+    issuance_record_make,
+    learner_make,
+    offer_make,
+    organisation_configured,
+)
+
+
+def offer_ending_today(*, days: int):
+    """A configured RTO and an offer of BSB40120 that ran for `days` up to today (the clock's
+    and the dashboard's tests date completions back from today)."""
+    organisation_configured()
+    today = rto_today()
+    return offer_make(
+        course_make("BSB40120", title="Certificate IV in Business", aqf_level=4),
+        code="BSB40120-T1",
+        start_date=today - timedelta(days=days),
+        end_date=today,
+    )
 
 
 def register_entry(

@@ -23,26 +23,18 @@ from testamur.reports.clock import ClockWindow, clock_items
 from testamur.reports.services import rto_today
 from testamur.training.models import CourseEnrolment, EnrolmentStatus
 from tests.factories import (
-    course_make,
     credential_make,
     enrolment_make,
     learner_make,
-    offer_make,
-    organisation_configured,
 )
-from tests.reports.helpers import register_entry
+from tests.reports.helpers import offer_ending_today, register_entry
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def offer():
-    organisation_configured()
-    today = rto_today()
-    course = course_make("BSB40120", title="Certificate IV in Business", aqf_level=4)
-    return offer_make(
-        course, code="BSB40120-T1", start_date=today - timedelta(days=300), end_date=today
-    )
+    return offer_ending_today(days=300)
 
 
 def _completed(offer, family_name: str):

@@ -15,28 +15,18 @@ from testamur.learners.models import UsiStatus
 from testamur.reports.services import rto_today
 from testamur.training.models import EnrolmentStatus
 from tests.factories import (
-    course_make,
     credential_make,
     enrolment_make,
     learner_make,
-    offer_make,
-    organisation_configured,
 )
-from tests.reports.helpers import register_entry
+from tests.reports.helpers import offer_ending_today, register_entry
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def offer():
-    organisation_configured()
-    today = rto_today()
-    return offer_make(
-        course_make("BSB40120", title="Certificate IV in Business", aqf_level=4),
-        code="BSB40120-T1",
-        start_date=today - timedelta(days=200),
-        end_date=today,
-    )
+    return offer_ending_today(days=200)
 
 
 def _completed(offer, days_ago: int, **learner_fields):

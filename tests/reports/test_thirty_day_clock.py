@@ -10,14 +10,11 @@ from testamur.reports.clock import ClockWindow, clock_counts, clock_items
 from testamur.reports.services import rto_today
 from testamur.training.models import EnrolmentStatus
 from tests.factories import (
-    course_make,
     credential_make,
     enrolment_make,
     learner_make,
-    offer_make,
-    organisation_configured,
 )
-from tests.reports.helpers import register_entry
+from tests.reports.helpers import offer_ending_today, register_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +27,8 @@ def today():
 
 
 @pytest.fixture
-def offer(today):
-    organisation_configured()
-    course = course_make("BSB40120", title="Certificate IV in Business", aqf_level=4)
-    return offer_make(
-        course, code="BSB40120-T1", start_date=today - timedelta(days=300), end_date=today
-    )
+def offer():
+    return offer_ending_today(days=300)
 
 
 def _completed(offer, days_ago: int, status=EnrolmentStatus.COMPLETED, **fields):
