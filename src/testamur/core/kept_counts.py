@@ -12,17 +12,23 @@ Delta rows rather than one row per key updated with `n = n + k`: an INSERT waits
 transaction, so two writers never queue on a counter row. `KeptCounts.read()` sums them and
 folds them into one row per key once more than FOLD_AT have gathered; `rebuild()` recounts from
 the table with its writers held off; `drift()` compares the two in one snapshot.
+
+A count may cover only the rows matching a condition (`where`, e.g. "completions waiting for a
+credential", keyed by completion date): the triggers test it in SQL (`where_sql`), while
+`drift()` counts the table with the Django `where`, so a check also catches the two disagreeing.
 """
 
 # ruff: noqa: S608 - the SQL here is built from model metadata only, never from input
 
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
-from django.db.models import Count, Model, Sum
+from django.db import connection, migrations, transaction
+from django.db.models import Count, Model, Q, Sum
 
-from testamur.core.db_guards import SqliteTrigger, statement_triggers
+from testamur.core.db_guards import SqliteTrigger, postgres_only, statement_triggers
 
 FOLD_AT = 200
 
@@ -33,6 +39,14 @@ class KeptCounts:
     counted: type[Model]
     counts: type[Model]  # the key columns and a BigIntegerField `n`
     keys: tuple[str, ...]
+    # Only rows matching `where` are counted. `where_sql` says the same in SQL, `{row}` standing
+    # for the row ("new_rows", "NEW", …); `where_columns` are the columns it reads.
+    where: Q | None = None
+    where_sql: str = ""
+    where_columns: tuple[str, ...] = ()
+
+    def _matching(self, row: str) -> str:
+        return self.where_sql.format(row=row) if self.where_sql else "TRUE"
 
     # --- the triggers -------------------------------------------------------------------
     @property
@@ -43,15 +57,17 @@ class KeptCounts:
         table, counts = self._tables
         keys = ", ".join(self.keys)
         insert = f"INSERT INTO {counts} ({keys}, n)"
+        new, old = self._matching("new_rows"), self._matching("old_rows")
         body = f"""
     IF TG_OP = 'INSERT' THEN
-        {insert} SELECT {keys}, count(*) FROM new_rows GROUP BY {keys};
+        {insert} SELECT {keys}, count(*) FROM new_rows WHERE {new} GROUP BY {keys};
     ELSIF TG_OP = 'DELETE' THEN
-        {insert} SELECT {keys}, -count(*) FROM old_rows GROUP BY {keys};
+        {insert} SELECT {keys}, -count(*) FROM old_rows WHERE {old} GROUP BY {keys};
     ELSE
         {insert}
         SELECT {keys}, sum(delta) FROM (
-            SELECT {keys}, -1 AS delta FROM old_rows UNION ALL SELECT {keys}, 1 FROM new_rows
+            SELECT {keys}, -1 AS delta FROM old_rows WHERE {old}
+            UNION ALL SELECT {keys}, 1 FROM new_rows WHERE {new}
         ) moved GROUP BY {keys} HAVING sum(delta) <> 0;
     END IF;"""
         return statement_triggers(self.name, table, body)
@@ -62,6 +78,32 @@ class KeptCounts:
     def postgres_backward(self) -> str:
         return self._postgres()[1]
 
+    def migration_operations(self) -> list:
+        """After the counts table's CreateModel: PostgreSQL's triggers, then the first counts,
+        taken with the table's writers held off (SHARE lock) in the migration's transaction, so
+        no change is missed or counted twice. SQLite's triggers come after migrate."""
+        table, _ = self._tables
+
+        def fill(apps, schema_editor):
+            counted = apps.get_model(self.counted._meta.label)
+            counts = apps.get_model(self.counts._meta.label)
+            if schema_editor.connection.vendor == "postgresql":
+                schema_editor.execute(f"LOCK TABLE {table} IN SHARE MODE", params=None)
+            rows = (
+                counted.objects.filter(self.where or Q())
+                .values_list(*self.keys)
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+            counts.objects.bulk_create(
+                counts(**dict(zip(self.keys, row[:-1], strict=True)), n=row[-1]) for row in rows
+            )
+
+        return [
+            postgres_only(self.postgres_forward(), self.postgres_backward()),
+            migrations.RunPython(fill, migrations.RunPython.noop),
+        ]
+
     def sqlite_triggers(self, connection) -> list[SqliteTrigger]:
         """SQLite's copy of the PostgreSQL triggers (register with core.db_guards)."""
         table, counts = self._tables
@@ -69,27 +111,34 @@ class KeptCounts:
             if counts not in connection.introspection.table_names(cursor):
                 return []
 
-        def values(row: str, n: int) -> str:
-            return "(" + ", ".join(f"{row}.{key}" for key in self.keys) + f", {n})"
+        keys = ", ".join(self.keys)
+        columns = tuple(dict.fromkeys(self.keys + self.where_columns))
 
-        def trigger(op: str, when: str, rows: list[str]) -> SqliteTrigger:
-            insert = f"INSERT INTO {counts} ({', '.join(self.keys)}, n) VALUES {', '.join(rows)}"
+        def count(row: str, n: int) -> str:
+            """Add n to the count of `row`'s key, if `row` is counted."""
+            picked = ", ".join(f"{row}.{key}" for key in self.keys)
+            return (
+                f"INSERT INTO {counts} ({keys}, n) SELECT {picked}, {n} "
+                f"WHERE {self._matching(row)};"
+            )
+
+        def trigger(op: str, when: str, body: list[str]) -> SqliteTrigger:
             return SqliteTrigger(
                 name=f"{self.name}_{op.split()[0].lower()}",
                 table=table,
-                columns=self.keys,
-                definition=f"AFTER {op} ON {table} FOR EACH ROW{when} BEGIN {insert}; END",
+                columns=columns,
+                definition=f"AFTER {op} ON {table} FOR EACH ROW{when} BEGIN {' '.join(body)} END",
             )
 
-        changed = " OR ".join(f"NEW.{key} IS NOT OLD.{key}" for key in self.keys)
+        changed = " OR ".join(f"NEW.{column} IS NOT OLD.{column}" for column in columns)
         return [
-            trigger("INSERT", "", [values("NEW", 1)]),
+            trigger("INSERT", "", [count("NEW", 1)]),
             trigger(
-                f"UPDATE OF {', '.join(self.keys)}",
+                f"UPDATE OF {', '.join(columns)}",
                 f" WHEN {changed}",
-                [values("OLD", -1), values("NEW", 1)],
+                [count("OLD", -1), count("NEW", 1)],
             ),
-            trigger("DELETE", "", [values("OLD", -1)]),
+            trigger("DELETE", "", [count("OLD", -1)]),
         ]
 
     # --- reading, checking, rebuilding --------------------------------------------------
@@ -104,9 +153,22 @@ class KeptCounts:
             .annotate(total=Sum("n"), rows=Count("id"))
             .order_by()
         )
-        if fold and sum(row[-1] for row in rows) > FOLD_AT:
+        if fold and sum(row[-1] for row in rows) - len(rows) > FOLD_AT:
             self._fold()
         return {self._key(row): row[-2] for row in rows if row[-2]}
+
+    def sums(self, **windows: Q) -> dict[str, int]:
+        """For a count keyed by one column (a date, say): the total over the keys each window
+        (a filter on that column) covers, in one query reading only those keys' rows."""
+        (key,) = self.keys
+        found = self.counts.objects.filter(reduce(or_, windows.values())).aggregate(
+            rows=Count("id"),
+            keys=Count(key, distinct=True),
+            **{name: Sum("n", filter=window) for name, window in windows.items()},
+        )
+        if found["rows"] - found["keys"] > FOLD_AT:
+            self._fold()
+        return {name: found[name] or 0 for name in windows}
 
     def _fold(self) -> None:
         """One row per key instead of many. DELETE … RETURNING hands back exactly the rows this
@@ -124,7 +186,8 @@ class KeptCounts:
             )
 
     def _counted_now(self) -> dict:
-        rows = self.counted.objects.values_list(*self.keys).annotate(n=Count("pk")).order_by()
+        counted = self.counted.objects.filter(self.where or Q())
+        rows = counted.values_list(*self.keys).annotate(n=Count("pk")).order_by()
         return {self._key(row): row[-1] for row in rows}
 
     def rebuild(self) -> dict:

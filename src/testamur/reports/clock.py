@@ -16,12 +16,13 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
 
 from testamur.credentials.models import Credential, CredentialStatus
-from testamur.training.models import CLOCK_STATUSES, CourseEnrolment
+from testamur.training.counts import clock_waiting
+from testamur.training.models import CLOCK_WAITING, CourseEnrolment
 
 CLOCK_DAYS = 30
 DUE_SOON_DAYS = 7
@@ -62,12 +63,14 @@ class CourseEnrolmentSource:
 
     def waiting(self) -> QuerySet:
         """The filter alone, annotated `completed_on`: what counting needs, no more joins."""
-        return CourseEnrolment.objects.filter(
-            status__in=CLOCK_STATUSES,
-            completion_date__isnull=False,
-            qual_issued=False,
-            credential_issued=False,
-        ).annotate(completed_on=F("completion_date"))
+        return CourseEnrolment.objects.filter(CLOCK_WAITING).annotate(
+            completed_on=F("completion_date")
+        )
+
+    def waiting_counts(self, **windows: tuple[date, date]) -> dict[str, int]:
+        """How many wait in each window of (first, last) completion dates: the database keeps
+        them by date (training/counts.py), so this does not count the completions."""
+        return clock_waiting(**windows)
 
     def columns(self, rows: QuerySet) -> QuerySet:
         """`rows` with the COLUMNS, for listing."""
@@ -147,17 +150,26 @@ def watch_start(today: date) -> date:
     return today - timedelta(days=settings.CLOCK_LOOKBACK_DAYS)
 
 
-def _completions(today: date, window: str) -> Q:
-    """The completion dates a window covers."""
+def _window(today: date, window: str) -> tuple[date | None, date | None]:
+    """The first and last completion dates a window covers (None: no bound)."""
     start = watch_start(today)
     if window == ClockWindow.OLDER:
-        return Q(completed_on__lt=start)
+        return None, start - timedelta(days=1)
     if window == ClockWindow.OVERDUE:
-        return Q(completed_on__gte=start, completed_on__lt=today - timedelta(days=CLOCK_DAYS))
+        return start, today - timedelta(days=CLOCK_DAYS + 1)
     if window == ClockWindow.DUE_THIS_WEEK:
-        latest = today - timedelta(days=CLOCK_DAYS - DUE_SOON_DAYS)
-        return Q(completed_on__gte=start, completed_on__lte=latest)
-    return Q(completed_on__gte=start)
+        return start, today - timedelta(days=CLOCK_DAYS - DUE_SOON_DAYS)
+    return start, None
+
+
+def _completions(today: date, window: str) -> Q:
+    first, last = _window(today, window)
+    covered = Q()
+    if first is not None:
+        covered &= Q(completed_on__gte=first)
+    if last is not None:
+        covered &= Q(completed_on__lte=last)
+    return covered
 
 
 def clock_queryset(*, today: date, window: str) -> QuerySet:
@@ -210,15 +222,11 @@ def clock_page(
 
 def clock_counts(*, today: date) -> dict[str, int]:
     """How many watched completions are overdue, and how many more fall due within the week."""
-    overdue = _completions(today, ClockWindow.OVERDUE)
-    soon = _completions(today, ClockWindow.DUE_THIS_WEEK) & ~overdue
+    overdue = _window(today, ClockWindow.OVERDUE)
+    soon = (overdue[1] + timedelta(days=1), _window(today, ClockWindow.DUE_THIS_WEEK)[1])
     totals = {"overdue": 0, "due_this_week": 0}
     for source in SOURCES:
-        counts = (
-            source.waiting()
-            .filter(_completions(today, ClockWindow.DUE_THIS_WEEK))
-            .aggregate(overdue=Count("pk", filter=overdue), due_this_week=Count("pk", filter=soon))
-        )
+        counts = source.waiting_counts(overdue=overdue, due_this_week=soon)
         for key in totals:
-            totals[key] += counts[key] or 0
+            totals[key] += counts[key]
     return totals

@@ -12,7 +12,8 @@ from testamur.credentials.selectors import (
 from testamur.learners.counts import learner_counts
 from testamur.reports.clock import ClockWindow, clock_counts, clock_items
 from testamur.reports.services import rto_today
-from testamur.training.models import CourseEnrolment, CourseOffer, EnrolmentStatus
+from testamur.training.counts import enrolments_active
+from testamur.training.models import CourseOffer
 
 DASHBOARD_LIST = 10
 
@@ -32,7 +33,7 @@ def dashboard_counts() -> dict:
     return {
         "learners_active": learners["active"],
         "usi_unverified": learners["usi_not_cleared"],
-        "enrolments_active": CourseEnrolment.objects.filter(status=EnrolmentStatus.ACTIVE).count(),
+        "enrolments_active": enrolments_active(),
         "offers": CourseOffer.objects.count(),
         "credentials": credential_status_counts(),
         "runs_in_progress": runs_in_progress(),

@@ -14,6 +14,10 @@ class TrainingConfig(AppConfig):
     verbose_name = "Training"
 
     def ready(self):
+        from testamur.core.db_guards import sqlite_guard_add
+        from testamur.training.counts import enrolment_counts_sqlite_triggers
+
+        sqlite_guard_add(enrolment_counts_sqlite_triggers)
         from testamur.training.hooks import organisation_facts_register
 
         organisation_facts_register()

@@ -180,6 +180,14 @@ COMPLETION_STATUSES = (EnrolmentStatus.COMPLETED, EnrolmentStatus.COMPLETION_PEN
 # Statement of Attainment is owed for the units achieved). Completion Pending waits for fees to
 # be paid: the clock starts when the enrolment is marked Completed.
 CLOCK_STATUSES = (EnrolmentStatus.COMPLETED, EnrolmentStatus.PARTIAL_ATTENDANCE)
+# A completion the clock waits on: no credential issued from it, nor the qualification marked
+# issued. The clock's list and its kept counts by completion date (training/counts.py) read it.
+CLOCK_WAITING = Q(
+    status__in=CLOCK_STATUSES,
+    completion_date__isnull=False,
+    qual_issued=False,
+    credential_issued=False,
+)
 
 
 class TrainingOrganisationOutcome(models.TextChoices):
@@ -396,3 +404,33 @@ class UnitEnrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.code} for {self.course_enrolment}"
+
+
+class EnrolmentCount(models.Model):
+    """How many course enrolments are in each status, kept by the database as enrolments change
+    (core/kept_counts.py, training/counts.py): a status's count is the sum of its rows, delta
+    rows only ever inserted by triggers, so the dashboard does not count a million enrolments."""
+
+    status = models.CharField(max_length=30)
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["status"], name="enrolment_count_key")]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.n:+d}"
+
+
+class ClockWaitingCount(models.Model):
+    """How many completions on each date wait for a credential (CLOCK_WAITING), kept by the
+    database like EnrolmentCount: the 30-day clock's counts sum a few hundred dates instead of
+    counting the waiting completions."""
+
+    completion_date = models.DateField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["completion_date"], name="clock_waiting_count_key")]
+
+    def __str__(self) -> str:
+        return f"{self.completion_date} {self.n:+d}"
