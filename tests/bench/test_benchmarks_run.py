@@ -98,9 +98,9 @@ def bench_env(tmp_path_factory):
             )
 
 
-def _run(script: str, env: dict) -> list[dict]:
+def _run(script: str, env: dict, extra: tuple[str, ...] = ()) -> list[dict]:
     result = subprocess.run(
-        [sys.executable, str(BENCH / script), *TINY[script]],
+        [sys.executable, str(BENCH / script), *TINY[script], *extra],
         env=env,
         capture_output=True,
         text=True,
@@ -128,6 +128,19 @@ def test_benchmark_runs(script, bench_env):
         assert lines[0]["n"] == 2
     if script == "verify_event_log.py":
         assert all(line["ok"] for line in lines), lines
+
+
+def test_engine_raw_split_runs(bench_env):
+    (line,) = _run("engine_raw.py", bench_env, ("--split",))
+    assert line["bench"] == "engine_raw_split"
+    assert set(line["parts_ms"]) == {
+        "qr",
+        "data_json",
+        "typst_setup",
+        "typst_layout",
+        "pdf_export",
+        "child_overhead",
+    }
 
 
 @pytest.mark.postgres
