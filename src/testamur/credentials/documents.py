@@ -364,9 +364,18 @@ def _document_of(credential: Credential):
     return credential.document if credential.document else credential.draft
 
 
+# Items a run's files read at a time: each comes with its credential, learner, enrolment and
+# issuance record, so Django's default of 2,000 rows held a worker's memory ~30 MB higher at
+# N = 5,000 than at N = 1,000 (0030).
+FILES_CHUNK = 100
+
+
 def build_combined_pdf(run: GenerationRun, items) -> None:
     """The run's print version: every document of the run in one unsigned PDF."""
-    paths = (_local_path(_document_of(item.credential)) for item in items.iterator())
+    paths = (
+        _local_path(_document_of(item.credential))
+        for item in items.iterator(chunk_size=FILES_CHUNK)
+    )
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "combined.pdf"
         pages = merge_pdfs(paths, out, label=f"{run.get_kind_display()} run {run.pk}")
@@ -439,7 +448,7 @@ def build_mail_merge(run: GenerationRun, items) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Credentials")
     sheet.append(MAIL_MERGE_COLUMNS)
-    for item in items.iterator():
+    for item in items.iterator(chunk_size=FILES_CHUNK):
         sheet.append(xlsx_row(sheet, mail_merge_row(item.credential)))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "mail-merge.xlsx"
