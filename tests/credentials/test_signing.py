@@ -1,6 +1,8 @@
 """Issued PDFs are certified against any change, and a changed file no longer validates."""
 
+import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pikepdf
 import pytest
@@ -118,3 +120,23 @@ def test_the_generated_certificate_lasts_ten_years():
 
     lifetime = cert.not_valid_after_utc - cert.not_valid_before_utc
     assert 365 * 10 <= lifetime.days <= 365 * 10 + 5
+
+
+def test_signing_works_from_an_event_loop_and_from_several_threads_at_once(signer, unsigned):
+    """Each thread signs on an event loop it keeps; code already running a loop (an ASGI view)
+    signs on a helper thread. Every one of these documents must come out valid."""
+
+    def sign() -> bytes:
+        return signer.sign(unsigned, reason="Issued credential", location="Sydney NSW")
+
+    async def inside_a_loop() -> bytes:
+        return sign()
+
+    from_loop = asyncio.run(inside_a_loop())
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        from_threads = list(pool.map(lambda _: sign(), range(6)))
+    again_here = [sign(), sign()]  # this thread's kept loop, used twice
+
+    for document in [from_loop, *from_threads, *again_here]:
+        report = signer.validate(document)
+        assert (report.valid, report.certified, report.problem) == (True, True, "")

@@ -10,7 +10,9 @@ import asyncio
 import concurrent.futures
 import datetime
 import io
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 
 from asn1crypto import cms
@@ -59,6 +61,26 @@ def _outside_event_loop(function, *args):
         return function(*args)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(function, *args).result()
+
+
+# Each thread signs on one event loop it keeps: asyncio.run (pyHanko's synchronous calls) makes
+# and tears down a loop for every signature, a tenth of a signature's time. A forked child starts
+# without it (the loop's selector would be shared with the parent).
+_signing_loops = threading.local()
+os.register_at_fork(after_in_child=lambda: _signing_loops.__dict__.clear())
+
+
+def _run(coroutine):
+    """Run `coroutine` to its end: on this thread's kept loop, or, in a thread that already runs
+    a loop, on a fresh one in a helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        runner = getattr(_signing_loops, "runner", None)
+        if runner is None:
+            runner = _signing_loops.runner = asyncio.Runner()
+        return runner.run(coroutine)
+    return _outside_event_loop(asyncio.run, coroutine)
 
 
 @dataclass(frozen=True)
@@ -216,15 +238,14 @@ class Signer:
     def _reserve(self) -> int:
         # pyHanko would otherwise make a throw-away signature before every real one to size
         # the /Contents hole; size it once. ECDSA signatures vary by a few bytes: add slack.
-        dry = _outside_event_loop(
-            asyncio.run,
+        dry = _run(
             self._signer.async_sign(
                 bytes(32),
                 DIGEST,
                 dry_run=True,
                 use_pades=True,
                 signed_attr_settings=PdfCMSSignedAttributes(),
-            ),
+            )
         )
         size = 2 * len(dry.dump()) + 256
         return size + size % 2
@@ -248,11 +269,11 @@ class Signer:
 
     def sign(self, pdf: bytes, *, reason: str, location: str) -> bytes:
         """`pdf` with a certification signature that allows no later changes."""
-        return _outside_event_loop(self._sign, pdf, reason, location)
+        return _run(self._sign(pdf, reason, location))
 
-    def _sign(self, pdf: bytes, reason: str, location: str) -> bytes:
+    async def _sign(self, pdf: bytes, reason: str, location: str) -> bytes:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        out = self._pdf_signer(reason, location).sign_pdf(
+        out = await self._pdf_signer(reason, location).async_sign_pdf(
             writer, bytes_reserved=self._bytes_reserved
         )
         return out.getvalue()
