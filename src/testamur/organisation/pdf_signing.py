@@ -269,14 +269,11 @@ class Signer:
 
     def sign(self, pdf: bytes, *, reason: str, location: str) -> bytes:
         """`pdf` with a certification signature that allows no later changes."""
-        return _run(self._sign(pdf, reason, location))
-
-    async def _sign(self, pdf: bytes, reason: str, location: str) -> bytes:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        out = await self._pdf_signer(reason, location).async_sign_pdf(
+        signing = self._pdf_signer(reason, location).async_sign_pdf(
             writer, bytes_reserved=self._bytes_reserved
         )
-        return out.getvalue()
+        return _run(signing).getvalue()
 
     def validate(self, pdf: bytes) -> SignatureReport:
         """Check `pdf`'s signature against this signer's certificate as the only trust root."""
