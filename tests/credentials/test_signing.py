@@ -123,8 +123,9 @@ def test_the_generated_certificate_lasts_ten_years():
 
 
 def test_signing_works_from_an_event_loop_and_from_several_threads_at_once(signer, unsigned):
-    """Each thread signs on an event loop it keeps; code already running a loop (an ASGI view)
-    signs on a helper thread. Every one of these documents must come out valid."""
+    """The main thread signs on an event loop it keeps, other threads on loops of their own, and
+    code already running a loop (an ASGI view) on a helper thread. Every one of these documents
+    must come out valid."""
 
     def sign() -> bytes:
         return signer.sign(unsigned, reason="Issued credential", location="Sydney NSW")
@@ -135,7 +136,7 @@ def test_signing_works_from_an_event_loop_and_from_several_threads_at_once(signe
     from_loop = asyncio.run(inside_a_loop())
     with ThreadPoolExecutor(max_workers=3) as pool:
         from_threads = list(pool.map(lambda _: sign(), range(6)))
-    again_here = [sign(), sign()]  # this thread's kept loop, used twice
+    again_here = [sign(), sign()]  # the main thread's kept loop, used twice
 
     for document in [from_loop, *from_threads, *again_here]:
         report = signer.validate(document)

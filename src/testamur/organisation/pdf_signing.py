@@ -63,23 +63,33 @@ def _outside_event_loop(function, *args):
         return pool.submit(function, *args).result()
 
 
-# Each thread signs on one event loop it keeps: asyncio.run (pyHanko's synchronous calls) makes
-# and tears down a loop for every signature, a tenth of a signature's time. A forked child starts
-# without it (the loop's selector would be shared with the parent).
-_signing_loops = threading.local()
-os.register_at_fork(after_in_child=lambda: _signing_loops.__dict__.clear())
+# The main thread (a worker's, engine_raw's) signs on one event loop it keeps: asyncio.run
+# (pyHanko's synchronous calls) makes and tears down a loop for every signature, a tenth of a
+# signature's time. Other threads may be short-lived (a development server's request threads)
+# and keep none. A forked child starts without it (the loop's selector would be shared).
+_kept_loop: asyncio.Runner | None = None
+
+
+def _forget_kept_loop() -> None:
+    global _kept_loop
+    _kept_loop = None
+
+
+os.register_at_fork(after_in_child=_forget_kept_loop)
 
 
 def _run(coroutine):
-    """Run `coroutine` to its end: on this thread's kept loop, or, in a thread that already runs
-    a loop, on a fresh one in a helper thread."""
+    """Run `coroutine` to its end: on the main thread's kept loop, on a loop of its own in any
+    other thread, or, in a thread that already runs a loop, in a helper thread."""
+    global _kept_loop
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        runner = getattr(_signing_loops, "runner", None)
-        if runner is None:
-            runner = _signing_loops.runner = asyncio.Runner()
-        return runner.run(coroutine)
+        if threading.current_thread() is not threading.main_thread():
+            return asyncio.run(coroutine)
+        if _kept_loop is None:
+            _kept_loop = asyncio.Runner()
+        return _kept_loop.run(coroutine)
     return _outside_event_loop(asyncio.run, coroutine)
 
 
