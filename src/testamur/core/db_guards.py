@@ -48,11 +48,18 @@ _TRANSITION_TABLES = {
 }
 
 
-def statement_triggers(name: str, table: str, body: str) -> tuple[str, str]:
-    """SQL (forward, backward) for a plpgsql function `<name>_follow()` running `body` (the
-    text between BEGIN and END) after every INSERT, UPDATE and DELETE statement on `table`,
-    with the statement's rows as the transition tables `new_rows` and `old_rows` (TG_OP says
-    which exist). One trigger per operation: PostgreSQL allows transition tables only so."""
+def statement_triggers(
+    name: str, table: str, *, on_insert: str, on_update: str, on_delete: str
+) -> tuple[str, str]:
+    """SQL (forward, backward) for a plpgsql function `<name>_follow()` running, after every
+    INSERT, UPDATE and DELETE statement on `table`, the SQL given for that operation, with the
+    statement's rows as the transition tables `new_rows` (INSERT, UPDATE) and `old_rows`
+    (UPDATE, DELETE). One trigger per operation: PostgreSQL allows transition tables only so."""
+    body = (
+        f"    IF TG_OP = 'INSERT' THEN\n{on_insert}\n"
+        f"    ELSIF TG_OP = 'DELETE' THEN\n{on_delete}\n"
+        f"    ELSE\n{on_update}\n    END IF;"
+    )
     forward = (
         f"CREATE OR REPLACE FUNCTION {name}_follow() RETURNS trigger\n"
         f"LANGUAGE plpgsql AS $$\nBEGIN\n{body}\n    RETURN NULL;\nEND $$;\n"

@@ -58,19 +58,18 @@ class KeptCounts:
         keys = ", ".join(self.keys)
         insert = f"INSERT INTO {counts} ({keys}, n)"
         new, old = self._matching("new_rows"), self._matching("old_rows")
-        body = f"""
-    IF TG_OP = 'INSERT' THEN
-        {insert} SELECT {keys}, count(*) FROM new_rows WHERE {new} GROUP BY {keys};
-    ELSIF TG_OP = 'DELETE' THEN
-        {insert} SELECT {keys}, -count(*) FROM old_rows WHERE {old} GROUP BY {keys};
-    ELSE
-        {insert}
+        grouped = f"GROUP BY {keys};"
+        return statement_triggers(
+            self.name,
+            table,
+            on_insert=f"{insert} SELECT {keys}, count(*) FROM new_rows WHERE {new} {grouped}",
+            on_delete=f"{insert} SELECT {keys}, -count(*) FROM old_rows WHERE {old} {grouped}",
+            on_update=f"""{insert}
         SELECT {keys}, sum(delta) FROM (
             SELECT {keys}, -1 AS delta FROM old_rows WHERE {old}
             UNION ALL SELECT {keys}, 1 FROM new_rows WHERE {new}
-        ) moved GROUP BY {keys} HAVING sum(delta) <> 0;
-    END IF;"""
-        return statement_triggers(self.name, table, body)
+        ) moved GROUP BY {keys} HAVING sum(delta) <> 0;""",
+        )
 
     def postgres_forward(self) -> str:
         return self._postgres()[0]

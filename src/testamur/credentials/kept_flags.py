@@ -79,15 +79,13 @@ class KeptFlag:
               FROM old_rows o JOIN new_rows n ON n.id = o.id
              WHERE ({was}) <> ({now})
                 OR (({was} OR {now}) AND o.{column} IS DISTINCT FROM n.{column})"""
-        body = f"""
-    IF TG_OP = 'INSERT' THEN
-        {self._pg_set(f"SELECT {column} FROM new_rows n WHERE {self._in('n')}")}
-    ELSIF TG_OP = 'DELETE' THEN
-        {self._pg_set(f"SELECT {column} FROM old_rows o WHERE {self._in('o')}")}
-    ELSE
-        {self._pg_set(moved)}
-    END IF;"""
-        return statement_triggers(self.name, REGISTER, body)
+        return statement_triggers(
+            self.name,
+            REGISTER,
+            on_insert=self._pg_set(f"SELECT {column} FROM new_rows n WHERE {self._in('n')}"),
+            on_delete=self._pg_set(f"SELECT {column} FROM old_rows o WHERE {self._in('o')}"),
+            on_update=self._pg_set(moved),
+        )
 
     def postgres_forward(self) -> str:
         return self._postgres()[0]
