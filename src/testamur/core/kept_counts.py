@@ -27,6 +27,7 @@ from operator import or_
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, migrations, transaction
 from django.db.models import Count, Model, Q, Sum
+from django.db.models.constants import LOOKUP_SEP
 
 from testamur.core.db_guards import SqliteTrigger, postgres_only, statement_triggers
 
@@ -40,13 +41,25 @@ class KeptCounts:
     counts: type[Model]  # the key columns and a BigIntegerField `n`
     keys: tuple[str, ...]
     # Only rows matching `where` are counted. `where_sql` says the same in SQL, `{row}` standing
-    # for the row ("new_rows", "NEW", …); `where_columns` are the columns it reads.
+    # for the row ("new_rows", "NEW", …).
     where: Q | None = None
     where_sql: str = ""
-    where_columns: tuple[str, ...] = ()
 
     def _matching(self, row: str) -> str:
         return self.where_sql.format(row=row) if self.where_sql else "TRUE"
+
+    def _where_columns(self) -> tuple[str, ...]:
+        """The columns `where` reads: a change to one of them may move a row in or out."""
+
+        def fields(condition: Q):
+            for child in condition.children:
+                if isinstance(child, Q):
+                    yield from fields(child)
+                else:
+                    yield child[0].split(LOOKUP_SEP)[0]
+
+        names = fields(self.where) if self.where else ()
+        return tuple(self.counted._meta.get_field(name).column for name in names)
 
     # --- the triggers -------------------------------------------------------------------
     @property
@@ -111,7 +124,7 @@ class KeptCounts:
                 return []
 
         keys = ", ".join(self.keys)
-        columns = tuple(dict.fromkeys(self.keys + self.where_columns))
+        columns = tuple(dict.fromkeys(self.keys + self._where_columns()))
 
         def count(row: str, n: int) -> str:
             """Add n to the count of `row`'s key, if `row` is counted."""

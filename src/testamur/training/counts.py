@@ -41,7 +41,6 @@ CLOCK_WAITING_COUNTS = KeptCounts(
         f"{{row}}.status IN ({_CLOCK_STATUSES_SQL}) AND {{row}}.completion_date IS NOT NULL"
         " AND NOT {row}.qual_issued AND NOT {row}.credential_issued"
     ),
-    where_columns=("status", "completion_date", "qual_issued", "credential_issued"),
 )
 KEPT_COUNTS = (ENROLMENT_COUNTS, CLOCK_WAITING_COUNTS)
 
