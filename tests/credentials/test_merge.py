@@ -75,6 +75,35 @@ def test_signed_credentials_merge_into_an_unsigned_unlocked_print_version(tmp_pa
     assert "Certificate IV in Business" in text and "Record of Results" in text
 
 
+def test_text_that_looks_like_a_reference_is_copied_as_it_is(tmp_path):
+    # Objects are copied as QPDF writes them, their references renumbered, unless they hold a
+    # string: a note reading "12 0 R" must not become a reference to another object.
+    paths = one_page_pdfs(tmp_path, 3)
+    with pikepdf.open(paths[1], allow_overwriting_input=True) as pdf:
+        note = pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Text,
+            Rect=[10, 10, 30, 30],
+            Contents=pikepdf.String("Checked against 12 0 R and 1 0 R"),
+            NM=pikepdf.String(b"\xfe\xff\x001\x00 \x000\x00 \x00R"),
+        )
+        pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(note)]))
+        pdf.save(paths[1])
+    out = tmp_path / "combined.pdf"
+
+    merge_pdfs(paths, out, label="Run 8")
+
+    with pikepdf.open(out) as pdf:
+        assert pdf.check_pdf_syntax() == []
+        (annotation,) = pdf.pages[1].obj.Annots
+        assert str(annotation.Contents) == "Checked against 12 0 R and 1 0 R"
+        assert str(annotation.NM) == "1 0 R"
+    reader = pypdf.PdfReader(out)
+    assert [page.extract_text().strip() for page in reader.pages] == [
+        f"Credential number {i:04d}" for i in range(3)
+    ]
+
+
 MEASURE = textwrap.dedent(
     """
     import re, sys

@@ -11,6 +11,7 @@ written object is kept, for the cross-reference table at the end.
 """
 
 import hashlib
+import re
 from array import array
 from collections import deque
 from collections.abc import Iterable
@@ -24,6 +25,9 @@ PRINT_NOTE = "Print version — do not send digitally"
 PRODUCER = "Testamur"
 
 _CATALOG, _PAGES, _INFO = 1, 2, 3
+_REFERENCE = re.compile(rb"(\d+) (\d+) R")
+# A literal string, or a hex string (a "<" not opening a dictionary).
+_STRING = re.compile(rb"\(|<[0-9A-Fa-f>]")
 # Page keys that point into the source document's own catalog (structure tree, signature
 # form); they mean nothing in the combined file.
 _PAGE_KEYS_DROPPED = {"/Parent", "/StructParents"}
@@ -53,9 +57,16 @@ def _serialize(value, ref, parts: list[bytes], *, body: bool = False) -> None:
     the object whose body is being written (`body`)."""
     if isinstance(value, pikepdf.Object):
         if value.is_indirect and not body:
-            parts.append(b"%d 0 R" % ref(value))
+            parts.append(b"%d 0 R" % ref(value.objgen))
             return
         kind = value._type_code
+        if kind == ObjectType.dictionary or kind == ObjectType.array:
+            # Written by QPDF in one call, its references renumbered, unless it holds a string
+            # (whose text could look like a reference): then walked item by item.
+            raw = value.unparse(resolved=True)
+            if not _STRING.search(raw):
+                parts.append(_REFERENCE.sub(lambda m: b"%d 0 R" % ref((int(m[1]), int(m[2]))), raw))
+                return
         if kind == ObjectType.dictionary:
             parts.append(b"<<")
             for key, item in value.items():
@@ -92,20 +103,20 @@ def _copy_pages(source: pikepdf.Pdf, writer: _Writer, page_numbers: list[int]) -
     numbers: dict[tuple[int, int], int] = {}
     queue: deque = deque()
 
-    def ref(obj: pikepdf.Object) -> int:
-        key = obj.objgen
+    def ref(key: tuple[int, int]) -> int:
         number = numbers.get(key)
         if number is None:
             number = numbers[key] = writer.reserve()
-            queue.append((number, obj))
+            queue.append((number, key))
         return number
 
-    own_pages = [ref(page.obj) for page in source.pages]
+    own_pages = [ref(page.obj.objgen) for page in source.pages]
     page_numbers.extend(own_pages)
     page_set = set(own_pages)
 
     while queue:
-        number, obj = queue.popleft()
+        number, key = queue.popleft()
+        obj = source.get_object(key)
         parts: list[bytes] = []
         if number in page_set:
             parts.append(b"<</Parent %d 0 R\n" % _PAGES)
@@ -120,15 +131,11 @@ def _copy_pages(source: pikepdf.Pdf, writer: _Writer, page_numbers: list[int]) -
             parts.append(b">>")
         elif obj._type_code == ObjectType.stream:
             data = obj.read_raw_bytes()
-            parts.append(b"<<")
-            for key, item in obj.stream_dict.items():
-                if key != "/Length":
-                    parts.append(pikepdf.Name(key).unparse() + b" ")
-                    _serialize(item, ref, parts)
-                    parts.append(b"\n")
-            parts.append(b"/Length %d>>\nstream\n" % len(data))
-            parts.append(data)
-            parts.append(b"\nendstream")
+            # The bytes written are these, whatever length the source claimed (set on the
+            # source in memory only: it is opened read-only and closed unsaved).
+            obj.stream_dict.Length = len(data)
+            _serialize(obj.stream_dict, ref, parts, body=True)
+            parts += (b"\nstream\n", data, b"\nendstream")
         else:
             _serialize(obj, ref, parts, body=True)
         writer.begin(number)
