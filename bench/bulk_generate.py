@@ -3,7 +3,8 @@
 Makes a fresh database (PostgreSQL when DATABASE_URL points at one, else a temporary SQLite
 file), loads N issue-ready credentials, starts W `run_worker` processes, then times a
 Merge-documents run (unsigned) and an Issue run (signed, with mail merge) of all N. Prints one
-JSON object per run; asserts nothing about time.
+JSON object per run (`seconds_files`: of its seconds, those after its last chunk, when one worker
+makes the print PDF and mail merge); asserts nothing about time.
 
 It first runs bench/engine_raw.py (the same machine, the same moment) and prints each run's
 pipeline efficiency: credentials per second per worker ÷ the raw engine's documents per
@@ -66,6 +67,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testamur.settings")
     django.setup()
     from django.conf import settings
+    from django.db.models import Max
     from django.utils import timezone
 
     from bench.fixtures import issue_ready_credentials
@@ -115,6 +117,9 @@ def main() -> None:
                     "with_badges_per_s": round(run.done_count / with_badges, 1),
                 }
             per_worker = run.done_count / elapsed / args.workers
+            # The run's files (print PDF, mail merge) are made by one worker after the last
+            # chunk, while the others have nothing left to do.
+            last_chunk = run.chunks.aggregate(last=Max("finished_at"))["last"]
             engine_per_s = (
                 engine["docs_per_s"]
                 if kind == RunKind.ISSUE
@@ -135,6 +140,7 @@ def main() -> None:
                         "failed": run.failed_count,
                         "seconds": round(elapsed, 2),
                         "seconds_to_queue": round(queued, 2),
+                        "seconds_files": round((run.finished_at - last_chunk).total_seconds(), 2),
                         "credentials_per_s": round(run.done_count / elapsed, 1),
                         "per_worker_per_s": round(per_worker, 1),
                         "engine_raw_per_s": round(engine_per_s, 1),
