@@ -124,6 +124,7 @@ def test_benchmark_runs(script, bench_env):
             ("issue", 3, 0),
         ]
         assert all(line["pipeline_efficiency"] > 0 for line in runs)
+        assert all(0 <= line["seconds_files"] < line["seconds"] for line in runs)
     if script == "make_badges.py":
         assert lines[0]["n"] == 2
     if script == "verify_event_log.py":
