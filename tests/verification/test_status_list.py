@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from testamur.credentials.services import credential_cancel, credential_cancel_bulk
+from testamur.verification import services
 from testamur.verification.composition import bit_is_set, bitstring_decode
 from testamur.verification.issuance import proof_verify
 from testamur.verification.models import STATUS_LIST_LENGTH
@@ -70,6 +71,27 @@ def test_each_credential_gets_its_own_random_index(client, credentials):
     indexes = [int(_vc(client, c)["credentialStatus"]["statusListIndex"]) for c in credentials]
     assert len(set(indexes)) == 3
     assert all(0 <= index < STATUS_LIST_LENGTH for index in indexes)
+
+
+def test_an_index_drawn_twice_is_drawn_again_so_a_cancel_revokes_one_credential_only(
+    client, rto_admin, django_capture_on_commit_callbacks, monkeypatch
+):
+    # A batch's entries go in with one INSERT that leaves out a row whose index is taken: those
+    # are drawn again. Were two to share an index, cancelling one would revoke the other.
+    draws = iter([7, 7, 7, 7, 11, 7, 13])
+    real = services.secrets.randbelow
+    monkeypatch.setattr(services.secrets, "randbelow", lambda n: next(draws, None) or real(n))
+    learners = [learner_make(given_name="Ari", family_name=f"Cole{n}") for n in range(3)]
+    credentials = issued(rto_admin, django_capture_on_commit_callbacks, enrolments_for(learners))
+    vcs = [_vc(client, c) for c in credentials]
+    indexes = [int(vc["credentialStatus"]["statusListIndex"]) for vc in vcs]
+    assert sorted(indexes) == [7, 11, 13]
+
+    credential_cancel(
+        actor=rto_admin, credential=credentials[indexes.index(11)], reason="Issued in error"
+    )
+
+    assert [_revoked(client, vc) for vc in vcs] == [index == 11 for index in indexes]
 
 
 def test_cancelling_flips_the_bit_at_once_and_the_page_agrees(client, credentials, rto_admin):

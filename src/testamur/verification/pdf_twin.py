@@ -24,10 +24,10 @@ from testamur.credentials.rendering.engine import Attachment
 from testamur.verification.keys import active_vc_signing_key, private_key_of
 from testamur.verification.models import DigitalCredential, StatusPurpose
 from testamur.verification.services import (
-    _entry_create,
     _open_status_list,
     digital_credential_event,
     digital_credential_signed,
+    entries_create,
 )
 
 MEDIA_TYPE = "application/ld+json"
@@ -66,11 +66,9 @@ def twins_for_records(records: list[CredentialIssuance]) -> dict[int, Attachment
                 credential_id__in=ids
             )
         }
-        status_list = None
-        for record in records:
-            if record.credential_id not in entries:
-                status_list = status_list or _open_status_list(StatusPurpose.REVOCATION)
-                entries[record.credential_id] = _entry_create(record.credential, status_list)
+        without = [r.credential for r in records if r.credential_id not in entries]
+        if without:
+            entries |= entries_create(without, _open_status_list(StatusPurpose.REVOCATION))
     twins, pending = {}, _pending()
     pending.clear()  # an earlier group's leftovers (not issued) are of no use now
     for record in records:

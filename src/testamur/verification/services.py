@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -83,28 +83,46 @@ def _open_status_list(purpose: str) -> StatusList:
     return status_list
 
 
-def _entry_create(credential: Credential, status_list: StatusList) -> DigitalCredential:
-    """A random, unused place in a status list (retried on the rare collision)."""
-    for _ in range(20):
-        index = secrets.randbelow(STATUS_LIST_LENGTH)
-        try:
-            with transaction.atomic():
-                entry = DigitalCredential(
-                    credential=credential, status_list=status_list, status_index=index
-                )
-                # Uniqueness and the index's range are the database's to decide (its
-                # constraints; see the retry below): validating them here cost two queries a badge.
-                entry.full_clean(
-                    exclude=["credential", "status_list"],
-                    validate_unique=False,
-                    validate_constraints=False,
-                )
-                entry.save()
-                return entry
-        except IntegrityError:
-            existing = DigitalCredential.objects.filter(credential=credential).first()
-            if existing:
-                return existing
+# Tries at giving every credential of a batch a free place. Each try places every row whose
+# random index is free: at least half of them, since a list takes entries until half full.
+ENTRY_TRIES = 20
+
+
+def entries_create(
+    credentials: list[Credential], status_list: StatusList
+) -> dict[int, DigitalCredential]:
+    """A random, unused place in `status_list` for each credential, by credential id.
+
+    One INSERT a try for the whole batch: a row whose index (or credential) is taken is left
+    out by the database, and tried again with a new index. A credential that got its entry
+    from another process meanwhile keeps that one.
+    """
+    wanted = {credential.pk: credential for credential in credentials}
+    entries: dict[int, DigitalCredential] = {}
+    for _ in range(ENTRY_TRIES):
+        rows = []
+        for credential in wanted.values():
+            row = DigitalCredential(
+                credential=credential,
+                status_list=status_list,
+                status_index=secrets.randbelow(STATUS_LIST_LENGTH),
+            )
+            # Uniqueness and the index's range are the database's to decide (its constraints,
+            # and the rows it leaves out): validating them here cost two queries a badge.
+            row.full_clean(
+                exclude=["credential", "status_list"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+            rows.append(row)
+        DigitalCredential.objects.bulk_create(rows, ignore_conflicts=True)
+        for entry in DigitalCredential.objects.select_related("status_list").filter(
+            credential_id__in=list(wanted)
+        ):
+            entries[entry.credential_id] = entry
+            del wanted[entry.credential_id]
+        if not wanted:
+            return entries
     raise RuntimeError(f"No free index found in {status_list}")
 
 
@@ -146,23 +164,27 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
             .filter(pk__in=credential_ids, status=CredentialStatus.ISSUED)
             .order_by("pk")
         )
-        status_list = None
-        events, made = [], []
+        to_make = []
         for credential in credentials:
-            record = credential.issued_record
             entry = getattr(credential, "digital_credential", None)
-            if record is None or (entry is not None and entry.signed):
-                continue
-            if entry is None:
-                status_list = status_list or _open_status_list(StatusPurpose.REVOCATION)
-                entry = _entry_create(credential, status_list)
+            if credential.issued_record is not None and (entry is None or not entry.signed):
+                to_make.append(credential)
+        without = [c for c in to_make if getattr(c, "digital_credential", None) is None]
+        new = (
+            entries_create(without, _open_status_list(StatusPurpose.REVOCATION)) if without else {}
+        )
+        events, made, signed = [], [], []
+        for credential in to_make:
+            record = credential.issued_record
+            entry = new.get(credential.pk) or credential.digital_credential
             entry.signed = digital_credential_signed(
                 entry, record, key=key, private_key=private_key
             )
             entry.signed_at = timezone.now()
-            entry.save(update_fields=["signed", "signed_at"])
+            signed.append(entry)
             events.append(digital_credential_event(credential, entry, number=record.number))
             made.append(credential.pk)
+        DigitalCredential.objects.bulk_update(signed, ["signed", "signed_at"])
         event_record_many(events)
         # Their public pages now offer the digital credential.
         transaction.on_commit(lambda: pages_forget(credential_ids=made))
