@@ -22,9 +22,8 @@ from testamur.core.events import event_record_many
 from testamur.credentials.models import CredentialIssuance
 from testamur.credentials.rendering.engine import Attachment
 from testamur.verification.keys import active_vc_signing_key, private_key_of
-from testamur.verification.models import DigitalCredential, StatusPurpose
+from testamur.verification.models import DigitalCredential
 from testamur.verification.services import (
-    _open_status_list,
     digital_credential_event,
     digital_credential_signed,
     entries_create,
@@ -66,9 +65,7 @@ def twins_for_records(records: list[CredentialIssuance]) -> dict[int, Attachment
                 credential_id__in=ids
             )
         }
-        without = [r.credential for r in records if r.credential_id not in entries]
-        if without:
-            entries |= entries_create(without, _open_status_list(StatusPurpose.REVOCATION))
+        entries |= entries_create([r.credential for r in records if r.credential_id not in entries])
     twins, pending = {}, _pending()
     pending.clear()  # an earlier group's leftovers (not issued) are of no use now
     for record in records:

@@ -88,10 +88,8 @@ def _open_status_list(purpose: str) -> StatusList:
 ENTRY_TRIES = 20
 
 
-def entries_create(
-    credentials: list[Credential], status_list: StatusList
-) -> dict[int, DigitalCredential]:
-    """A random, unused place in `status_list` for each credential, by credential id.
+def entries_create(credentials: list[Credential]) -> dict[int, DigitalCredential]:
+    """A random, unused place in the open revocation list for each credential, by credential id.
 
     One INSERT a try for the whole batch: a row whose index (or credential) is taken is left
     out by the database, and tried again with a new index. A credential that got its entry
@@ -99,6 +97,9 @@ def entries_create(
     """
     wanted = {credential.pk: credential for credential in credentials}
     entries: dict[int, DigitalCredential] = {}
+    if not wanted:
+        return entries
+    status_list = _open_status_list(StatusPurpose.REVOCATION)
     for _ in range(ENTRY_TRIES):
         rows = []
         for credential in wanted.values():
@@ -164,19 +165,19 @@ def digital_credentials_make(*, credential_ids: list[int]) -> list[int]:
             .filter(pk__in=credential_ids, status=CredentialStatus.ISSUED)
             .order_by("pk")
         )
-        to_make = []
+        to_make, entries = [], {}
         for credential in credentials:
             entry = getattr(credential, "digital_credential", None)
-            if credential.issued_record is not None and (entry is None or not entry.signed):
-                to_make.append(credential)
-        without = [c for c in to_make if getattr(c, "digital_credential", None) is None]
-        new = (
-            entries_create(without, _open_status_list(StatusPurpose.REVOCATION)) if without else {}
-        )
+            if credential.issued_record is None or (entry is not None and entry.signed):
+                continue
+            to_make.append(credential)
+            if entry is not None:
+                entries[credential.pk] = entry
+        entries |= entries_create([c for c in to_make if c.pk not in entries])
         events, made, signed = [], [], []
         for credential in to_make:
             record = credential.issued_record
-            entry = new.get(credential.pk) or credential.digital_credential
+            entry = entries[credential.pk]
             entry.signed = digital_credential_signed(
                 entry, record, key=key, private_key=private_key
             )
